@@ -1,0 +1,137 @@
+//! The lab: what sites, phones and operator exist, checked once at the edge.
+//!
+//! Everything downstream (generation, runtime, scenarios) trusts a [`Lab`]:
+//! names are valid, extensions unique, numbers well formed.
+
+mod diagnostic;
+mod network;
+mod raw;
+mod validate;
+
+use std::path::Path;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use network::Network;
+
+/// The default lab: the SAE's four tables of eight cabinets.
+pub const SAE_LAB: &str = include_str!("sae.toml");
+/// Name under which the embedded default lab is known.
+pub const SAE_LAB_NAME: &str = "sae";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read lab file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Invalid(#[from] Diagnostics),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lab {
+    pub name: String,
+    pub numbering: Numbering,
+    pub network: Network,
+    pub roles: Vec<Role>,
+    pub sites: Vec<Site>,
+    pub operator: Operator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Numbering {
+    /// Seven digits; a public number is this + site + cabinet + role digits.
+    pub public_prefix: String,
+    /// Dialled before `<site><cabinet><role>` to reach another site.
+    pub intersite_prefix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub digit: u8,
+    /// Lower-case letters only, used in account names (`patron3`).
+    pub name: String,
+    pub label: String,
+    pub device: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub index: u8,
+    /// Also the site's trunk account at the operator.
+    pub name: String,
+    pub cabinets: u8,
+    /// Fixed password for every account of the site, or generated when `None`.
+    pub password: Option<String>,
+    pub phones: Vec<Phone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    pub cabinet: u8,
+    pub role: Role,
+    /// SIP username and endpoint name, e.g. `secretaire2`.
+    pub account: String,
+    /// Internal extension, `<cabinet><role>`, e.g. `23`.
+    pub extension: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub password: Option<String>,
+    pub test_phones: Vec<TestPhone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestPhone {
+    /// As printed in the SAE, e.g. `TM1`.
+    pub name: String,
+    /// SIP username at the operator, e.g. `tm1`.
+    pub account: String,
+    /// Ten-digit public number, e.g. `0212345677`.
+    pub number: String,
+    pub password: Option<String>,
+}
+
+impl Lab {
+    /// The embedded default lab.
+    pub fn sae() -> Lab {
+        Self::parse("sae.toml (built in)", SAE_LAB).expect("the built-in lab file is valid")
+    }
+
+    /// Reads and checks a lab file.
+    pub fn load(path: &Path) -> Result<Lab, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(Self::parse(&path.display().to_string(), &text)?)
+    }
+
+    /// Checks lab-file text; `file` only names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Lab, Diagnostics> {
+        validate::validate(file, text)
+    }
+
+    pub fn site(&self, name: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| s.name == name)
+    }
+
+    pub fn phone_count(&self) -> usize {
+        self.sites.iter().map(|s| s.phones.len()).sum()
+    }
+}
+
+impl Site {
+    /// The public (operator) number of one of this site's extensions.
+    pub fn public_number(&self, numbering: &Numbering, extension: &str) -> String {
+        format!("{}{}{}", numbering.public_prefix, self.index, extension)
+    }
+
+    /// What another site dials to reach one of this site's extensions.
+    pub fn intersite_number(&self, numbering: &Numbering, extension: &str) -> String {
+        format!("{}{}{}", numbering.intersite_prefix, self.index, extension)
+    }
+
+    pub fn trunk_account(&self) -> &str {
+        &self.name
+    }
+}

@@ -1,0 +1,509 @@
+//! Raw lab file -> checked [`Lab`], reporting every problem at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::diagnostic::{Collector, Diagnostics};
+use super::raw::{RawLab, RawRole};
+use super::{Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone};
+
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+pub fn validate(file: &str, text: &str) -> Result<Lab, Diagnostics> {
+    let mut c = Collector::new(file, text);
+
+    let (doc, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        for e in syntax {
+            c.error(e.span().unwrap_or(0..0), "", format!("invalid TOML: {}", e.message()));
+        }
+        return Err(c.finish().expect_err("syntax errors were just recorded"));
+    }
+
+    let mut unknown: Vec<Vec<Segment>> = Vec::new();
+    let parsed = toml::de::Deserializer::parse(text)
+        .and_then(|de| serde_ignored::deserialize(de, |path| unknown.push(segments(&path))));
+    for path in &unknown {
+        let (span, dotted) = locate_key(doc.get_ref(), path);
+        c.error_with_help(span, dotted, "unknown key", allowed_keys(path));
+    }
+    let raw: RawLab = match parsed {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let key = key_at(doc.get_ref(), span.start);
+            c.error(span, key, e.message().to_string());
+            return Err(c.finish().expect_err("an error was just recorded"));
+        }
+    };
+    let lab = check(&mut c, raw);
+    c.finish()?;
+    Ok(lab)
+}
+
+fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
+    let name = raw.name.get_ref().clone();
+    if !is_name(&name) {
+        c.error(
+            raw.name.span(),
+            "name",
+            format!(
+                "lab name {name:?} must be lower-case letters, digits and '-', starting with a letter (at most 20)"
+            ),
+        );
+    }
+
+    let numbering = check_numbering(c, raw.numbering.as_ref());
+    let network = check_network(c, raw.network.as_ref());
+
+    let defaults = raw.defaults.as_ref();
+    let default_cabinets = match defaults.and_then(|d| d.cabinets.as_ref()) {
+        Some(n) => check_digit(c, n, "defaults.cabinets", "cabinets"),
+        None => 8,
+    };
+    let default_password = defaults
+        .and_then(|d| d.password.as_ref())
+        .map(|p| check_password(c, p, "defaults.password"));
+
+    let roles = check_roles(c, &raw.roles);
+
+    let mut sites = Vec::new();
+    let mut indices: BTreeMap<i64, usize> = BTreeMap::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    if raw.sites.is_empty() {
+        c.error(raw.name.span(), "sites", "a lab needs at least one [[sites]] table");
+    }
+    for (i, s) in raw.sites.iter().enumerate() {
+        let key = |field: &str| format!("sites[{i}].{field}");
+        let index = check_digit(c, &s.index, &key("index"), "site index");
+        if let Some(first) = indices.insert(*s.index.get_ref(), i) {
+            c.error(
+                s.index.span(),
+                key("index"),
+                format!("site index {} is already used by sites[{first}]", s.index.get_ref()),
+            );
+        }
+        let name = match &s.name {
+            Some(n) => {
+                if !is_name(n.get_ref()) {
+                    c.error(n.span(), key("name"), format!("site name {:?} must be lower-case letters, digits and '-', starting with a letter (at most 20)", n.get_ref()));
+                }
+                if n.get_ref() == "operator" {
+                    c.error(
+                        n.span(),
+                        key("name"),
+                        "\"operator\" is the operator's name; choose another site name",
+                    );
+                }
+                n.get_ref().clone()
+            }
+            None => format!("table{}", s.index.get_ref()),
+        };
+        if !names.insert(name.clone()) {
+            let span = s.name.as_ref().map_or(s.index.span(), |n| n.span());
+            c.error(span, key("name"), format!("site name {name:?} is used twice"));
+        }
+        let cabinets = match &s.cabinets {
+            Some(n) => check_digit(c, n, &key("cabinets"), "cabinets"),
+            None => default_cabinets,
+        };
+        let password = match &s.password {
+            Some(p) => Some(check_password(c, p, &key("password"))),
+            None => default_password.clone(),
+        };
+        let phones = (1..=cabinets)
+            .flat_map(|cabinet| {
+                roles.iter().map(move |role| Phone {
+                    cabinet,
+                    role: role.clone(),
+                    account: format!("{}{cabinet}", role.name),
+                    extension: format!("{cabinet}{}", role.digit),
+                })
+            })
+            .collect();
+        sites.push(Site {
+            index,
+            name,
+            cabinets,
+            password,
+            phones,
+        });
+    }
+    sites.sort_by_key(|s| s.index);
+
+    let operator = check_operator(c, &raw, &numbering);
+    Lab {
+        name,
+        numbering,
+        network,
+        roles,
+        sites,
+        operator,
+    }
+}
+
+fn check_numbering(c: &mut Collector<'_>, raw: Option<&super::raw::RawNumbering>) -> Numbering {
+    let mut numbering = Numbering {
+        public_prefix: "0320000".into(),
+        intersite_prefix: "*".into(),
+    };
+    let Some(raw) = raw else { return numbering };
+    if let Some(p) = &raw.public_prefix {
+        let v = p.get_ref();
+        if v.len() != 7 || !v.starts_with('0') || !v.chars().all(|ch| ch.is_ascii_digit()) {
+            c.error_with_help(
+                p.span(),
+                "numbering.public_prefix",
+                format!("public prefix {v:?} must be 7 digits starting with 0"),
+                "a public number is the prefix + site + cabinet + role: 10 digits, e.g. 0320000213",
+            );
+        }
+        numbering.public_prefix = v.clone();
+    }
+    if let Some(p) = &raw.intersite_prefix {
+        let v = p.get_ref();
+        let first_ok = v.starts_with(['*', '#']);
+        if v.is_empty() || v.len() > 2 || !first_ok || !v.chars().all(|ch| matches!(ch, '*' | '#' | '0'..='9')) {
+            c.error(
+                p.span(),
+                "numbering.intersite_prefix",
+                format!("inter-site prefix {v:?} must be 1 or 2 keypad characters starting with '*' or '#', so it cannot clash with extensions or public numbers"),
+            );
+        }
+        numbering.intersite_prefix = v.clone();
+    }
+    numbering
+}
+
+fn check_network(c: &mut Collector<'_>, raw: Option<&super::raw::RawNetwork>) -> Network {
+    let default = Network { prefix: [172, 28] };
+    let Some(subnet) = raw.and_then(|n| n.subnet.as_ref()) else {
+        return default;
+    };
+    let parsed = subnet.get_ref().split_once('/').and_then(|(addr, len)| {
+        let addr: std::net::Ipv4Addr = addr.parse().ok()?;
+        let [a, b, x, y] = addr.octets();
+        (len == "16" && x == 0 && y == 0).then_some([a, b])
+    });
+    match parsed {
+        Some(prefix) => Network { prefix },
+        None => {
+            c.error_with_help(
+                subnet.span(),
+                "network.subnet",
+                format!(
+                    "subnet {:?} is not an IPv4 /16 such as \"172.28.0.0/16\"",
+                    subnet.get_ref()
+                ),
+                "the backbone takes x.y.0.0/24 and site N takes x.y.N.0/24",
+            );
+            default
+        }
+    }
+}
+
+fn check_roles(c: &mut Collector<'_>, raw: &[RawRole]) -> Vec<Role> {
+    if raw.is_empty() {
+        return vec![
+            role(1, "patron", "Patron", "Yealink T31P"),
+            role(2, "assistant", "Assistant", "Nortel LIP6812"),
+            role(3, "secretaire", "Secrétaire", "Linphone"),
+        ];
+    }
+    let mut digits: BTreeMap<i64, usize> = BTreeMap::new();
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    let mut roles = Vec::new();
+    for (i, r) in raw.iter().enumerate() {
+        let digit = check_digit(c, &r.digit, &format!("roles[{i}].digit"), "role digit");
+        if let Some(first) = digits.insert(*r.digit.get_ref(), i) {
+            c.error_with_help(
+                r.digit.span(),
+                format!("roles[{i}].digit"),
+                format!(
+                    "duplicate extension: role {:?} has digit {}, as role {:?} does, so both would own extensions 1{digit}..9{digit}",
+                    r.name.get_ref(),
+                    r.digit.get_ref(),
+                    raw[first].name.get_ref()
+                ),
+                "give every role its own digit",
+            );
+        }
+        let name = r.name.get_ref();
+        if name.is_empty() || name.len() > 16 || !name.chars().all(|ch| ch.is_ascii_lowercase()) {
+            c.error(
+                r.name.span(),
+                format!("roles[{i}].name"),
+                format!("role name {name:?} must be 1 to 16 lower-case letters (it names accounts such as {name}1)"),
+            );
+        }
+        if let Some(first) = names.insert(name.clone(), i) {
+            c.error(
+                r.name.span(),
+                format!("roles[{i}].name"),
+                format!("role name {name:?} is already used by roles[{first}]"),
+            );
+        }
+        let label = r
+            .label
+            .as_ref()
+            .map_or_else(|| capitalize(name), |l| l.get_ref().clone());
+        let device = r
+            .device
+            .as_ref()
+            .map_or_else(|| "softphone".to_string(), |d| d.get_ref().clone());
+        roles.push(role(digit, name, &label, &device));
+    }
+    roles.sort_by_key(|r| r.digit);
+    roles
+}
+
+fn check_operator(c: &mut Collector<'_>, raw: &RawLab, numbering: &Numbering) -> Operator {
+    let Some(op) = &raw.operator else {
+        return Operator {
+            password: None,
+            test_phones: ["0212345677", "0212345678"]
+                .iter()
+                .enumerate()
+                .map(|(i, number)| TestPhone {
+                    name: format!("TM{}", i + 1),
+                    account: format!("tm{}", i + 1),
+                    number: number.to_string(),
+                    password: None,
+                })
+                .collect(),
+        };
+    };
+    let password = op.password.as_ref().map(|p| check_password(c, p, "operator.password"));
+    let mut numbers: BTreeMap<String, usize> = BTreeMap::new();
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    let mut test_phones = Vec::new();
+    for (i, t) in op.test_phones.iter().enumerate() {
+        let key = |field: &str| format!("operator.test_phones[{i}].{field}");
+        let name = t.name.get_ref();
+        let account = name.to_ascii_lowercase();
+        if !is_name(&account) {
+            c.error(
+                t.name.span(),
+                key("name"),
+                format!("test phone name {name:?} must be letters and digits, starting with a letter"),
+            );
+        }
+        if let Some(first) = names.insert(account.clone(), i) {
+            c.error(
+                t.name.span(),
+                key("name"),
+                format!("test phone name {name:?} is already used by operator.test_phones[{first}]"),
+            );
+        }
+        let number = t.number.get_ref();
+        if number.len() != 10 || !number.starts_with('0') || !number.chars().all(|ch| ch.is_ascii_digit()) {
+            c.error(
+                t.number.span(),
+                key("number"),
+                format!("test phone number {number:?} must be 10 digits starting with 0"),
+            );
+        } else if number.starts_with(&numbering.public_prefix) {
+            c.error(
+                t.number.span(),
+                key("number"),
+                format!(
+                    "duplicate extension: {number} is in the sites' public range {}XXX",
+                    numbering.public_prefix
+                ),
+            );
+        }
+        if let Some(first) = numbers.insert(number.clone(), i) {
+            c.error(
+                t.number.span(),
+                key("number"),
+                format!("duplicate extension: number {number} is already operator.test_phones[{first}]'s"),
+            );
+        }
+        let password = t.password.as_ref().map(|p| check_password(c, p, &key("password")));
+        test_phones.push(TestPhone {
+            name: name.clone(),
+            account,
+            number: number.clone(),
+            password,
+        });
+    }
+    Operator { password, test_phones }
+}
+
+fn role(digit: u8, name: &str, label: &str, device: &str) -> Role {
+    Role {
+        digit,
+        name: name.into(),
+        label: label.into(),
+        device: device.into(),
+    }
+}
+
+/// A value that must be a single digit 1..=9 (it becomes one digit of a number).
+fn check_digit(c: &mut Collector<'_>, v: &Spanned<i64>, key: &str, what: &str) -> u8 {
+    let n = *v.get_ref();
+    if (1..=9).contains(&n) {
+        n as u8
+    } else {
+        c.error_with_help(
+            v.span(),
+            key,
+            format!("{what} {n} is out of range 1..=9"),
+            "it is one digit of the extensions and public numbers",
+        );
+        1
+    }
+}
+
+fn check_password(c: &mut Collector<'_>, v: &Spanned<String>, key: &str) -> String {
+    let p = v.get_ref();
+    if p.is_empty()
+        || p.len() > 64
+        || !p
+            .chars()
+            .all(|ch| ch.is_ascii_graphic() && !matches!(ch, ';' | '"' | '\\' | '<' | '>' | '\''))
+    {
+        c.error(
+            v.span(),
+            key,
+            "password must be 1 to 64 printable ASCII characters without spaces, quotes, ';', '\\', '<' or '>'",
+        );
+    }
+    p.clone()
+}
+
+fn is_name(s: &str) -> bool {
+    s.len() <= 20
+        && s.starts_with(|ch: char| ch.is_ascii_lowercase())
+        && s.chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
+}
+
+fn segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => Vec::new(),
+        Path::Seq { parent, index } => {
+            let mut v = segments(parent);
+            v.push(Segment::Index(*index));
+            v
+        }
+        Path::Map { parent, key } => {
+            let mut v = segments(parent);
+            v.push(Segment::Key(key.clone()));
+            v
+        }
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => segments(parent),
+    }
+}
+
+fn dotted(path: &[Segment]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Segment::Key(k) if s.is_empty() => s.push_str(k),
+            Segment::Key(k) => {
+                s.push('.');
+                s.push_str(k);
+            }
+            Segment::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// Span of the last key of `path` in the parsed document, and its dotted name.
+fn locate_key(doc: &DeTable<'_>, path: &[Segment]) -> (Range<usize>, String) {
+    let mut table = doc;
+    let mut value: Option<&DeValue<'_>> = None;
+    let mut span = 0..0;
+    for seg in path {
+        match (seg, value) {
+            (Segment::Key(k), None) | (Segment::Key(k), Some(DeValue::Table(_))) => {
+                if let Some(DeValue::Table(t)) = value {
+                    table = t;
+                }
+                let Some((key, v)) = table.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str()) else {
+                    break;
+                };
+                span = key.span();
+                value = Some(v.get_ref());
+            }
+            (Segment::Index(i), Some(DeValue::Array(items))) => {
+                let Some(v) = items.get(*i) else { break };
+                span = v.span();
+                value = Some(v.get_ref());
+            }
+            _ => break,
+        }
+    }
+    (span, dotted(path))
+}
+
+/// Dotted name of the key whose key or scalar value holds `offset`, for type errors.
+fn key_at(doc: &DeTable<'_>, offset: usize) -> String {
+    fn in_table(table: &DeTable<'_>, offset: usize, path: &mut Vec<Segment>) -> bool {
+        for (key, value) in table.iter() {
+            path.push(Segment::Key(key.get_ref().to_string()));
+            if key.span().contains(&offset) || in_value(value, offset, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    fn in_value(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut Vec<Segment>) -> bool {
+        match value.get_ref() {
+            DeValue::Table(t) => in_table(t, offset, path),
+            DeValue::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                path.push(Segment::Index(i));
+                let found = in_value(item, offset, path);
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            _ => value.span().contains(&offset),
+        }
+    }
+    let mut path = Vec::new();
+    in_table(doc, offset, &mut path);
+    dotted(&path)
+}
+
+fn allowed_keys(path: &[Segment]) -> String {
+    let parent: Vec<&str> = path[..path.len().saturating_sub(1)]
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Key(k) => Some(k.as_str()),
+            Segment::Index(_) => None,
+        })
+        .collect();
+    let keys: &[&str] = match parent.as_slice() {
+        [] => &["name", "numbering", "network", "defaults", "roles", "sites", "operator"],
+        ["numbering"] => &["public_prefix", "intersite_prefix"],
+        ["network"] => &["subnet"],
+        ["defaults"] => &["cabinets", "password"],
+        ["roles"] => &["digit", "name", "label", "device"],
+        ["sites"] => &["index", "name", "cabinets", "password"],
+        ["operator"] => &["password", "test_phones"],
+        ["operator", "test_phones"] => &["name", "number", "password"],
+        _ => &[],
+    };
+    format!("expected one of: {}", keys.join(", "))
+}

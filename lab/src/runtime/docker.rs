@@ -1,0 +1,385 @@
+//! The only module that speaks to the Docker engine. Every call maps to a named
+//! error that says what the lab was doing, since bollard's own are terse.
+
+use std::collections::HashMap;
+
+use bollard::errors::Error as BollardError;
+use bollard::models::{
+    ContainerCreateBody, ContainerSummaryStateEnum, EndpointIpamConfig, EndpointSettings, HostConfig, Ipam, IpamConfig,
+    NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig,
+};
+use bollard::query_parameters::{
+    BuildImageOptions, CreateContainerOptions, CreateImageOptions, ListContainersOptions, ListNetworksOptions,
+    RemoveContainerOptions, StatsOptions, TagImageOptions,
+};
+use bollard::Docker;
+use futures_util::{Stream, StreamExt, TryStreamExt};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot reach the Docker engine ({0}). Is Docker installed and running? Start it (e.g. `sudo systemctl start docker`) and try again")]
+    Unreachable(String),
+    #[error("Docker refused to {action}: {source}")]
+    Call { action: String, source: BollardError },
+    #[error("building image {tag} failed: {message}")]
+    Build { tag: String, message: String },
+}
+
+type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+fn call(action: impl Into<String>) -> impl FnOnce(BollardError) -> EngineError {
+    let action = action.into();
+    move |source| EngineError::Call { action, source }
+}
+
+fn is_status(e: &BollardError, code: u16) -> bool {
+    matches!(e, BollardError::DockerResponseServerError { status_code, .. } if *status_code == code)
+}
+
+/// What a container should be, as the lab plans it.
+#[derive(Debug, Clone)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    pub hostname: String,
+    pub labels: HashMap<String, String>,
+    /// `host_path:container_path[:ro]`.
+    pub binds: Vec<String>,
+    /// Network name and fixed IPv4 address; the first one is attached at creation.
+    pub networks: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NetworkSpec {
+    pub name: String,
+    pub subnet: String,
+    pub gateway: String,
+    pub labels: HashMap<String, String>,
+}
+
+/// A container as the engine reports it.
+#[derive(Debug, Clone)]
+pub struct ContainerInfo {
+    pub name: String,
+    pub running: bool,
+    pub labels: HashMap<String, String>,
+    /// Network name -> IPv4 address.
+    pub addresses: HashMap<String, String>,
+}
+
+/// Output and exit code of a command run inside a container.
+#[derive(Debug, Clone)]
+pub struct ExecOutput {
+    pub code: i64,
+    pub output: String,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    docker: Docker,
+}
+
+impl Engine {
+    /// Connects as the Docker CLI would (DOCKER_HOST or the local socket) and
+    /// negotiates the API version, so older engines (API 1.41) work too.
+    pub async fn connect() -> Result<Engine> {
+        let unreachable = |e: BollardError| EngineError::Unreachable(e.to_string());
+        let docker = Docker::connect_with_defaults().map_err(unreachable)?;
+        let docker = docker.negotiate_version().await.map_err(unreachable)?;
+        docker.ping().await.map_err(unreachable)?;
+        Ok(Engine { docker })
+    }
+
+    pub async fn image_exists(&self, reference: &str) -> Result<bool> {
+        match self.docker.inspect_image(reference).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_status(&e, 404) => Ok(false),
+            Err(e) => Err(call(format!("inspect image {reference}"))(e)),
+        }
+    }
+
+    /// Pulls `image:tag` from a registry; fails fast where none answers.
+    pub async fn pull(&self, image: &str, tag: &str) -> Result<()> {
+        let options = CreateImageOptions {
+            from_image: Some(image.into()),
+            tag: Some(tag.into()),
+            ..Default::default()
+        };
+        self.docker
+            .create_image(Some(options), None, None)
+            .try_for_each(|_| async { Ok(()) })
+            .await
+            .map_err(call(format!("pull {image}:{tag}")))
+    }
+
+    /// Imports a root filesystem tarball as image `repo:tag` (`docker import`).
+    pub async fn import(
+        &self,
+        tarball: impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+        repo: &str,
+        tag: &str,
+    ) -> Result<()> {
+        let options = CreateImageOptions {
+            from_src: Some("-".into()),
+            repo: Some(repo.into()),
+            tag: Some(tag.into()),
+            ..Default::default()
+        };
+        self.docker
+            .create_image(Some(options), Some(bollard::body_try_stream(tarball)), None)
+            .try_for_each(|_| async { Ok(()) })
+            .await
+            .map_err(call(format!("import {repo}:{tag}")))
+    }
+
+    pub async fn tag(&self, source: &str, repo: &str, tag: &str) -> Result<()> {
+        let options = TagImageOptions {
+            repo: Some(repo.into()),
+            tag: Some(tag.into()),
+        };
+        self.docker
+            .tag_image(source, Some(options))
+            .await
+            .map_err(call(format!("tag {source} as {repo}:{tag}")))
+    }
+
+    /// Builds an image from a tar build context, passing each output line on.
+    pub async fn build(
+        &self,
+        context: Vec<u8>,
+        tag: &str,
+        args: HashMap<String, String>,
+        labels: HashMap<String, String>,
+        mut on_line: impl FnMut(&str),
+    ) -> Result<()> {
+        let options = BuildImageOptions {
+            dockerfile: "Dockerfile".into(),
+            t: Some(tag.into()),
+            rm: true,
+            forcerm: true,
+            buildargs: Some(args),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        let mut stream = self
+            .docker
+            .build_image(options, None, Some(bollard::body_full(context.into())));
+        while let Some(item) = stream.next().await {
+            let info = item.map_err(|e| EngineError::Build {
+                tag: tag.into(),
+                message: e.to_string(),
+            })?;
+            if let Some(detail) = info.error_detail.and_then(|d| d.message) {
+                return Err(EngineError::Build {
+                    tag: tag.into(),
+                    message: detail,
+                });
+            }
+            if let Some(line) = info.stream {
+                for l in line.lines().filter(|l| !l.trim().is_empty()) {
+                    on_line(l);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a network unless one of that name exists already.
+    pub async fn ensure_network(&self, spec: &NetworkSpec) -> Result<()> {
+        let request = NetworkCreateRequest {
+            name: spec.name.clone(),
+            driver: Some("bridge".into()),
+            ipam: Some(Ipam {
+                config: Some(vec![IpamConfig {
+                    subnet: Some(spec.subnet.clone()),
+                    gateway: Some(spec.gateway.clone()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            labels: Some(spec.labels.clone()),
+            ..Default::default()
+        };
+        match self.docker.create_network(request).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_status(&e, 409) => Ok(()),
+            Err(e) => Err(call(format!("create network {} ({})", spec.name, spec.subnet))(e)),
+        }
+    }
+
+    /// Names of the networks carrying `label=value`.
+    pub async fn networks(&self, label: &str, value: &str) -> Result<Vec<String>> {
+        let options = ListNetworksOptions {
+            filters: Some(label_filter(label, value)),
+        };
+        let networks = self
+            .docker
+            .list_networks(Some(options))
+            .await
+            .map_err(call("list networks"))?;
+        Ok(networks.into_iter().filter_map(|n| n.name).collect())
+    }
+
+    pub async fn remove_network(&self, name: &str) -> Result<()> {
+        match self.docker.remove_network(name).await {
+            Ok(()) => Ok(()),
+            Err(e) if is_status(&e, 404) => Ok(()),
+            Err(e) => Err(call(format!("remove network {name}"))(e)),
+        }
+    }
+
+    /// Every container (running or not) carrying `label=value`.
+    pub async fn containers(&self, label: &str, value: &str) -> Result<Vec<ContainerInfo>> {
+        let options = ListContainersOptions {
+            all: true,
+            filters: Some(label_filter(label, value)),
+            ..Default::default()
+        };
+        let list = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(call("list containers"))?;
+        Ok(list
+            .into_iter()
+            .map(|c| ContainerInfo {
+                name: c
+                    .names
+                    .unwrap_or_default()
+                    .first()
+                    .map(|n| n.trim_start_matches('/').to_string())
+                    .unwrap_or_default(),
+                running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
+                labels: c.labels.unwrap_or_default(),
+                addresses: c
+                    .network_settings
+                    .and_then(|s| s.networks)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|(net, ep)| ep.ip_address.filter(|ip| !ip.is_empty()).map(|ip| (net, ip)))
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// Creates, wires and starts a container.
+    pub async fn run(&self, spec: &ContainerSpec) -> Result<()> {
+        let endpoint = |ip: &str| EndpointSettings {
+            ipam_config: Some(EndpointIpamConfig {
+                ipv4_address: Some(ip.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let (first_net, first_ip) = spec
+            .networks
+            .first()
+            .expect("a lab container is on at least one network");
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            hostname: Some(spec.hostname.clone()),
+            labels: Some(spec.labels.clone()),
+            host_config: Some(HostConfig {
+                binds: Some(spec.binds.clone()),
+                network_mode: Some(first_net.clone()),
+                init: Some(true),
+                ..Default::default()
+            }),
+            networking_config: Some(NetworkingConfig {
+                endpoints_config: Some(HashMap::from([(first_net.clone(), endpoint(first_ip))])),
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptions {
+            name: Some(spec.name.clone()),
+            ..Default::default()
+        };
+        self.docker
+            .create_container(Some(options), body)
+            .await
+            .map_err(call(format!("create container {}", spec.name)))?;
+        for (net, ip) in spec.networks.iter().skip(1) {
+            let request = NetworkConnectRequest {
+                container: spec.name.clone(),
+                endpoint_config: Some(endpoint(ip)),
+            };
+            self.docker
+                .connect_network(net, request)
+                .await
+                .map_err(call(format!("attach {} to network {net}", spec.name)))?;
+        }
+        self.docker
+            .start_container(&spec.name, None)
+            .await
+            .map_err(call(format!("start container {}", spec.name)))
+    }
+
+    pub async fn remove_container(&self, name: &str) -> Result<()> {
+        let options = RemoveContainerOptions {
+            force: true,
+            v: true,
+            ..Default::default()
+        };
+        match self.docker.remove_container(name, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(e) if is_status(&e, 404) => Ok(()),
+            Err(e) => Err(call(format!("remove container {name}"))(e)),
+        }
+    }
+
+    /// Runs a command in a running container and collects its output.
+    pub async fn exec(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput> {
+        use bollard::exec::{CreateExecOptions, StartExecResults};
+        let action = || format!("run {cmd:?} in {container}");
+        let options = CreateExecOptions {
+            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(container, options)
+            .await
+            .map_err(call(action()))?;
+        let mut output = String::new();
+        if let StartExecResults::Attached { output: mut stream, .. } =
+            self.docker.start_exec(&exec.id, None).await.map_err(call(action()))?
+        {
+            while let Some(chunk) = stream.next().await {
+                output.push_str(&chunk.map_err(call(action()))?.to_string());
+            }
+        }
+        let inspect = self.docker.inspect_exec(&exec.id).await.map_err(call(action()))?;
+        Ok(ExecOutput {
+            code: inspect.exit_code.unwrap_or(-1),
+            output,
+        })
+    }
+
+    /// Memory in use by a container, as `docker stats` shows it (without page cache).
+    pub async fn memory(&self, container: &str) -> Result<u64> {
+        let options = StatsOptions {
+            stream: false,
+            one_shot: true,
+        };
+        let mut stream = self.docker.stats(container, Some(options));
+        let stats = stream
+            .next()
+            .await
+            .transpose()
+            .map_err(call(format!("read stats of {container}")))?
+            .and_then(|s| s.memory_stats)
+            .unwrap_or_default();
+        let usage = stats.usage.unwrap_or(0);
+        let cache = stats
+            .stats
+            .as_ref()
+            .and_then(|s| s.get("inactive_file").or_else(|| s.get("total_inactive_file")).copied());
+        Ok(usage.saturating_sub(cache.unwrap_or(0)))
+    }
+}
+
+fn label_filter(label: &str, value: &str) -> HashMap<String, Vec<String>> {
+    HashMap::from([("label".to_string(), vec![format!("{label}={value}")])])
+}

@@ -1,0 +1,342 @@
+//! Bringing a lab up, down, and reading its state.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use futures_util::future::try_join_all;
+
+use super::asterisk_cli;
+use super::docker::{ContainerInfo, Engine, EngineError};
+use super::images::{self, ImageError, RootSource};
+use super::progress::Progress;
+use super::topology::{self, Kind, Planned, LABEL_KIND, LABEL_LAB, LABEL_SITE, LABEL_SPEC};
+use crate::gen::{self, OPERATOR};
+use crate::model::Lab;
+use crate::secrets::{Secrets, SecretsError};
+use crate::state::StateDir;
+use crate::status::{
+    ContainerStatus, LabStatus, OperatorStatus, PhoneStatus, SiteStatus, TestPhoneStatus, TrunkStatus,
+};
+
+/// How long Asterisk may take to boot, and every account to register.
+const BOOT_DEADLINE: Duration = Duration::from_secs(60);
+const REGISTER_DEADLINE: Duration = Duration::from_secs(90);
+const POLL: Duration = Duration::from_millis(250);
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Images(#[from] ImageError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    #[error("cannot write the generated configs under {path}: {source}")]
+    WriteConfig { path: String, source: std::io::Error },
+    #[error("cannot remove the lab's state directory {path}: {source}")]
+    RemoveState { path: String, source: std::io::Error },
+    #[error("Asterisk in {container} did not finish booting within {secs} s; see `docker logs {container}`")]
+    Boot { container: String, secs: u64 },
+    #[error("not registered after {secs} s: {missing}.\nSee `cargo xtask lab status` and `docker logs` of the IPBX concerned")]
+    Registration { secs: u64, missing: String },
+}
+
+/// What `up` did.
+#[derive(Debug, Clone)]
+pub struct UpReport {
+    pub created: Vec<String>,
+    pub kept: Vec<String>,
+    pub status: LabStatus,
+}
+
+/// What `down` removed.
+#[derive(Debug, Clone, Default)]
+pub struct DownReport {
+    pub containers: Vec<String>,
+    pub networks: Vec<String>,
+    pub state_removed: bool,
+}
+
+pub struct LabRuntime<'a> {
+    engine: Engine,
+    lab: &'a Lab,
+    state: StateDir,
+}
+
+impl<'a> LabRuntime<'a> {
+    pub async fn connect(lab: &'a Lab, state: StateDir) -> Result<LabRuntime<'a>, LabError> {
+        Ok(LabRuntime {
+            engine: Engine::connect().await?,
+            lab,
+            state,
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn secrets(&self) -> Result<Secrets, LabError> {
+        Ok(Secrets::load_or_create(self.state.path(), self.lab)?)
+    }
+
+    /// Builds missing images, writes the configs, starts what is missing or
+    /// changed, and returns once every trunk and phone is registered.
+    pub async fn up(&self, source: RootSource, progress: &dyn Progress) -> Result<UpReport, LabError> {
+        let images = images::ensure(&self.engine, source, progress).await?;
+        let secrets = self.secrets()?;
+        let tree = gen::generate(self.lab, &secrets);
+        let config_dir = self.state.config_dir();
+        tree.write(&config_dir).map_err(|source| LabError::WriteConfig {
+            path: config_dir.display().to_string(),
+            source,
+        })?;
+        let plan = topology::plan(self.lab, &images, &tree, &config_dir);
+
+        let existing = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
+        let by_name: HashMap<&str, &ContainerInfo> = existing.iter().map(|c| (c.name.as_str(), c)).collect();
+        let planned_names: BTreeSet<&str> = plan.containers.iter().map(|p| p.spec.name.as_str()).collect();
+
+        let mut to_start: Vec<&Planned> = Vec::new();
+        let mut kept = Vec::new();
+        for p in &plan.containers {
+            let current = by_name.get(p.spec.name.as_str());
+            let same = current.is_some_and(|c| c.running && c.labels.get(LABEL_SPEC) == p.spec.labels.get(LABEL_SPEC));
+            if same {
+                kept.push(p.spec.name.clone());
+            } else {
+                to_start.push(p);
+            }
+        }
+        let stale: Vec<&str> = existing
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|n| !planned_names.contains(n) || to_start.iter().any(|p| p.spec.name == *n))
+            .collect();
+        if !stale.is_empty() {
+            progress.step(&format!("removing {} outdated container(s)", stale.len()));
+            try_join_all(stale.iter().map(|n| self.engine.remove_container(n))).await?;
+        }
+
+        if !to_start.is_empty() {
+            progress.step("creating networks");
+            for net in &plan.networks {
+                self.engine.ensure_network(net).await?;
+            }
+        }
+        // Phases: the operator first, then the IPBXs that register to it, then
+        // the phones that register to them, each after the previous one booted.
+        let phases: [&dyn Fn(&Kind) -> bool; 3] = [
+            &|k| matches!(k, Kind::Operator),
+            &|k| matches!(k, Kind::Ipbx { .. }),
+            &|k| matches!(k, Kind::OperatorPhones | Kind::Phones { .. }),
+        ];
+        for in_phase in phases {
+            let batch: Vec<&Planned> = to_start.iter().copied().filter(|p| in_phase(&p.kind)).collect();
+            if batch.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = batch.iter().map(|p| p.spec.name.as_str()).collect();
+            progress.step(&format!("starting {}", names.join(", ")));
+            try_join_all(batch.iter().map(|p| self.engine.run(&p.spec))).await?;
+            let asterisks: Vec<&str> = batch
+                .iter()
+                .filter(|p| p.kind.is_asterisk())
+                .map(|p| p.spec.name.as_str())
+                .collect();
+            try_join_all(asterisks.iter().map(|c| self.wait_booted(c))).await?;
+        }
+
+        progress.step("waiting for every trunk and phone to register");
+        let started = Instant::now();
+        let mut status = self.status_with(&secrets).await?;
+        while !status.ready() {
+            if started.elapsed() > REGISTER_DEADLINE {
+                let missing = status.missing();
+                let shown = missing.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+                let more = missing.len().saturating_sub(8);
+                let missing = if more > 0 {
+                    format!("{shown} and {more} more")
+                } else {
+                    shown
+                };
+                return Err(LabError::Registration {
+                    secs: REGISTER_DEADLINE.as_secs(),
+                    missing,
+                });
+            }
+            tokio::time::sleep(POLL).await;
+            status = self.status_with(&secrets).await?;
+        }
+        let created = to_start.iter().map(|p| p.spec.name.clone()).collect();
+        Ok(UpReport { created, kept, status })
+    }
+
+    async fn wait_booted(&self, container: &str) -> Result<(), LabError> {
+        let booted = poll_until(BOOT_DEADLINE, || asterisk_cli::fully_booted(&self.engine, container)).await?;
+        if booted {
+            Ok(())
+        } else {
+            Err(LabError::Boot {
+                container: container.into(),
+                secs: BOOT_DEADLINE.as_secs(),
+            })
+        }
+    }
+
+    /// Removes every container and network labelled with this lab's name;
+    /// with `remove_state`, its configs and secrets too. Safe to rerun.
+    pub async fn down(&self, remove_state: bool, progress: &dyn Progress) -> Result<DownReport, LabError> {
+        let containers = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
+        let mut report = DownReport::default();
+        if !containers.is_empty() {
+            progress.step(&format!("removing {} container(s)", containers.len()));
+            try_join_all(containers.iter().map(|c| self.engine.remove_container(&c.name))).await?;
+            report.containers = containers.into_iter().map(|c| c.name).collect();
+        }
+        let networks = self.engine.networks(LABEL_LAB, &self.lab.name).await?;
+        if !networks.is_empty() {
+            progress.step(&format!("removing {} network(s)", networks.len()));
+            for n in &networks {
+                self.engine.remove_network(n).await?;
+            }
+            report.networks = networks;
+        }
+        if remove_state && self.state.path().exists() {
+            std::fs::remove_dir_all(self.state.path()).map_err(|source| LabError::RemoveState {
+                path: self.state.path().display().to_string(),
+                source,
+            })?;
+            report.state_removed = true;
+        }
+        Ok(report)
+    }
+
+    pub async fn status(&self) -> Result<LabStatus, LabError> {
+        let secrets = self.secrets()?;
+        self.status_with(&secrets).await
+    }
+
+    async fn status_with(&self, secrets: &Secrets) -> Result<LabStatus, LabError> {
+        let lab = self.lab;
+        let containers = self.engine.containers(LABEL_LAB, &lab.name).await?;
+        let running = |kind: &Kind| {
+            let name = topology::container_name(lab, kind);
+            containers.iter().any(|c| c.name == name && c.running).then_some(name)
+        };
+        // Ask every running Asterisk at once who is registered.
+        let mut asterisks: Vec<(String, String)> = Vec::new();
+        if let Some(name) = running(&Kind::Operator) {
+            asterisks.push((OPERATOR.to_string(), name));
+        }
+        for site in &lab.sites {
+            if let Some(name) = running(&Kind::Ipbx {
+                site: site.name.clone(),
+            }) {
+                asterisks.push((site.name.clone(), name));
+            }
+        }
+        let answers = try_join_all(
+            asterisks
+                .iter()
+                .map(|(_, c)| asterisk_cli::registered_aors(&self.engine, c)),
+        )
+        .await?;
+        let aors: BTreeMap<&str, BTreeSet<String>> = asterisks.iter().map(|(k, _)| k.as_str()).zip(answers).collect();
+        let empty = BTreeSet::new();
+        let at_operator = aors.get(OPERATOR).unwrap_or(&empty);
+
+        let describe = |pred: &dyn Fn(&ContainerInfo) -> bool| -> Vec<ContainerStatus> {
+            containers
+                .iter()
+                .filter(|c| pred(c))
+                .map(|c| ContainerStatus {
+                    name: c.name.clone(),
+                    kind: c.labels.get(LABEL_KIND).cloned().unwrap_or_default(),
+                    running: c.running,
+                    addresses: c.addresses.clone().into_iter().collect(),
+                })
+                .collect()
+        };
+
+        let sites = lab
+            .sites
+            .iter()
+            .map(|site| {
+                let at_ipbx = aors.get(site.name.as_str()).unwrap_or(&empty);
+                SiteStatus {
+                    name: site.name.clone(),
+                    index: site.index,
+                    containers: describe(&|c| c.labels.get(LABEL_SITE) == Some(&site.name)),
+                    trunk: TrunkStatus {
+                        account: site.trunk_account().to_string(),
+                        registered: at_operator.contains(site.trunk_account()),
+                    },
+                    phones: site
+                        .phones
+                        .iter()
+                        .map(|p| PhoneStatus {
+                            name: p.account.clone(),
+                            extension: p.extension.clone(),
+                            public_number: site.public_number(&lab.numbering, &p.extension),
+                            role: p.role.name.clone(),
+                            device: p.role.device.clone(),
+                            registered: at_ipbx.contains(&p.account),
+                            username: p.account.clone(),
+                            password: secrets.phone_password(site, p).to_string(),
+                            domain: lab.network.ipbx_lan(site.index).to_string(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let operator = OperatorStatus {
+            containers: describe(&|c| {
+                matches!(
+                    c.labels.get(LABEL_KIND).map(String::as_str),
+                    Some("operator" | "operator-phones")
+                )
+            }),
+            test_phones: lab
+                .operator
+                .test_phones
+                .iter()
+                .map(|t| TestPhoneStatus {
+                    name: t.name.clone(),
+                    number: t.number.clone(),
+                    registered: at_operator.contains(&t.account),
+                    username: t.account.clone(),
+                    password: secrets.test_phone_password(lab, t).to_string(),
+                    domain: lab.network.operator().to_string(),
+                })
+                .collect(),
+        };
+        let expected = 2 + 2 * lab.sites.len();
+        let up = containers.iter().filter(|c| c.running).count() >= expected;
+        Ok(LabStatus {
+            lab: lab.name.clone(),
+            up,
+            sites,
+            operator,
+        })
+    }
+}
+
+/// Polls `check` until it holds or `deadline` passes; `Ok(false)` on timeout.
+async fn poll_until<F, Fut>(deadline: Duration, mut check: F) -> Result<bool, EngineError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool, EngineError>>,
+{
+    let started = Instant::now();
+    loop {
+        if check().await? {
+            return Ok(true);
+        }
+        if started.elapsed() > deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}

@@ -1,0 +1,14 @@
+//! Docker at the rim: images, networks, containers, readiness.
+
+mod asterisk_cli;
+pub mod docker;
+pub mod images;
+mod lab;
+pub mod progress;
+pub mod topology;
+
+pub use asterisk_cli::parse_contacts;
+pub use lab::{DownReport, LabError, LabRuntime, UpReport};
+
+/// Prefix of every label the lab puts on what it creates.
+pub const LABEL_PREFIX: &str = "sae-lab";

@@ -1,0 +1,170 @@
+//! The containers and networks a lab runs as, planned without touching Docker.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::docker::{ContainerSpec, NetworkSpec};
+use super::images::Images;
+use crate::gen::{Tree, ASTERISK_DIR, OPERATOR, PHONES_DIR};
+use crate::model::Lab;
+
+pub const LABEL_LAB: &str = "sae-lab.lab";
+pub const LABEL_KIND: &str = "sae-lab.kind";
+pub const LABEL_SITE: &str = "sae-lab.site";
+pub const LABEL_SPEC: &str = "sae-lab.spec";
+
+/// What a container is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Operator,
+    OperatorPhones,
+    Ipbx { site: String },
+    Phones { site: String },
+}
+
+impl Kind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Kind::Operator => "operator",
+            Kind::OperatorPhones => "operator-phones",
+            Kind::Ipbx { .. } => "ipbx",
+            Kind::Phones { .. } => "phones",
+        }
+    }
+
+    pub fn is_asterisk(&self) -> bool {
+        matches!(self, Kind::Operator | Kind::Ipbx { .. })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub kind: Kind,
+    pub spec: ContainerSpec,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub networks: Vec<NetworkSpec>,
+    pub containers: Vec<Planned>,
+}
+
+pub fn backbone_network(lab: &Lab) -> String {
+    format!("{}-backbone", lab.name)
+}
+
+pub fn lan_network(lab: &Lab, site: &str) -> String {
+    format!("{}-{site}-lan", lab.name)
+}
+
+pub fn container_name(lab: &Lab, kind: &Kind) -> String {
+    match kind {
+        Kind::Operator => format!("{}-operator", lab.name),
+        Kind::OperatorPhones => format!("{}-operator-phones", lab.name),
+        Kind::Ipbx { site } => format!("{}-{site}", lab.name),
+        Kind::Phones { site } => format!("{}-{site}-phones", lab.name),
+    }
+}
+
+/// Plans the lab; `config_dir` holds `tree` as written on the host.
+pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan {
+    let net = &lab.network;
+    let labels = |extra: &[(&str, &str)]| {
+        let mut l = HashMap::from([(LABEL_LAB.to_string(), lab.name.clone())]);
+        l.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        l
+    };
+    let mut networks = vec![NetworkSpec {
+        name: backbone_network(lab),
+        subnet: net.backbone_subnet(),
+        gateway: net.backbone_gateway().to_string(),
+        labels: labels(&[]),
+    }];
+    for site in &lab.sites {
+        networks.push(NetworkSpec {
+            name: lan_network(lab, &site.name),
+            subnet: net.site_subnet(site.index),
+            gateway: net.site_gateway(site.index).to_string(),
+            labels: labels(&[(LABEL_SITE, &site.name)]),
+        });
+    }
+
+    let container = |kind: Kind, folder: &str, networks: Vec<(String, String)>, depends_on: Option<&str>| {
+        let (image, sub, mount) = if kind.is_asterisk() {
+            (&images.asterisk, ASTERISK_DIR, "/etc/asterisk")
+        } else {
+            (&images.phone, PHONES_DIR, "/etc/baresip")
+        };
+        let host_dir = config_dir.join(folder).join(sub);
+        let name = container_name(lab, &kind);
+        let mut spec = ContainerSpec {
+            hostname: name.clone(),
+            name,
+            image: image.clone(),
+            labels: labels(&[(LABEL_KIND, kind.label())]),
+            binds: vec![format!("{}:{mount}", host_dir.display())],
+            networks,
+        };
+        if let Kind::Ipbx { site } | Kind::Phones { site } = &kind {
+            spec.labels.insert(LABEL_SITE.into(), site.clone());
+        }
+        let hash = spec_hash(&spec, tree, &Path::new(folder).join(sub), depends_on);
+        spec.labels.insert(LABEL_SPEC.into(), hash);
+        Planned { kind, spec }
+    };
+
+    let mut containers = Vec::new();
+    let operator = container(
+        Kind::Operator,
+        OPERATOR,
+        vec![(backbone_network(lab), net.operator().to_string())],
+        None,
+    );
+    let operator_hash = operator.spec.labels[LABEL_SPEC].clone();
+    containers.push(operator);
+    containers.push(container(
+        Kind::OperatorPhones,
+        OPERATOR,
+        vec![(backbone_network(lab), net.operator_phones().to_string())],
+        Some(&operator_hash),
+    ));
+    for site in &lab.sites {
+        let ipbx = container(
+            Kind::Ipbx {
+                site: site.name.clone(),
+            },
+            &site.name,
+            vec![
+                (backbone_network(lab), net.ipbx_backbone(site.index).to_string()),
+                (lan_network(lab, &site.name), net.ipbx_lan(site.index).to_string()),
+            ],
+            None,
+        );
+        let ipbx_hash = ipbx.spec.labels[LABEL_SPEC].clone();
+        containers.push(ipbx);
+        // Phones follow their IPBX: a new IPBX forgets registrations.
+        containers.push(container(
+            Kind::Phones {
+                site: site.name.clone(),
+            },
+            &site.name,
+            vec![(lan_network(lab, &site.name), net.site_phones(site.index).to_string())],
+            Some(&ipbx_hash),
+        ));
+    }
+    Plan { networks, containers }
+}
+
+fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: &Path, depends_on: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    h.update(&spec.image);
+    h.update(format!("{:?}{:?}", spec.networks, spec.binds));
+    for (path, contents) in tree.files.iter().filter(|(p, _)| p.starts_with(files)) {
+        h.update(path.to_string_lossy().as_bytes());
+        h.update(contents);
+    }
+    h.update(depends_on.unwrap_or_default());
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
