@@ -6,29 +6,33 @@ use crate::model::Lab;
 use crate::secrets::Secrets;
 
 pub fn files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String)> {
-    vec![
-        ("asterisk.conf", asterisk::asterisk_conf()),
-        ("modules.conf", asterisk::modules_conf()),
-        ("logger.conf", asterisk::logger_conf()),
-        ("rtp.conf", asterisk::rtp_conf()),
-        (
-            "manager.conf",
-            asterisk::manager_conf(secrets.ami_secret(super::OPERATOR)),
-        ),
-        ("pjsip.conf", pjsip_conf()),
+    let mut files = asterisk::common_files(secrets.ami_secret(super::OPERATOR));
+    files.extend([
+        ("pjsip.conf", pjsip_conf(lab)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, secrets)),
         ("extensions.conf", extensions_conf(lab)),
-    ]
+    ]);
+    files
 }
 
-fn pjsip_conf() -> String {
-    let mut s = header("PJSIP transport and globals of the operator");
+fn pjsip_conf(lab: &Lab) -> String {
+    let mut s = header("PJSIP transport, globals and site identification of the operator");
     s.push_str(
         "[global]\ntype = global\nuser_agent = Asterisk operator\n\
          ; Sites are recognised by their address, test phones by username.\n\
          endpoint_identifier_order = ip,username\n\n\
          [transport-udp]\ntype = transport\nprotocol = udp\nbind = 0.0.0.0:5060\n",
     );
+    // Calls from a site carry its caller's number as From user, so the site is
+    // recognised by address. Kept out of the wizard: its remote_hosts would also
+    // add a static contact, and a site would look registered when it is not.
+    for site in &lab.sites {
+        s.push_str(&format!(
+            "\n[{account}-identify]\ntype = identify\nendpoint = {account}\nmatch = {ip}\n",
+            account = site.trunk_account(),
+            ip = lab.network.ipbx_backbone(site.index),
+        ));
+    }
     s
 }
 
@@ -41,21 +45,25 @@ fn pjsip_wizard_conf(lab: &Lab, secrets: &Secrets) -> String {
          accepts_registrations = yes\n\
          accepts_auth = yes\n\
          endpoint/context = routing\n\
-         endpoint/allow = !all,ulaw,alaw\n\
+         endpoint/disallow = all\n\
+         endpoint/allow = ulaw,alaw\n\
          endpoint/direct_media = no\n\
+         endpoint/rtp_symmetric = yes\n\
+         endpoint/force_rport = yes\n\
+         endpoint/rewrite_contact = yes\n\
+         endpoint/language = fr\n\
          aor/max_contacts = 1\n\
-         aor/remove_existing = yes\n\n",
+         aor/remove_existing = yes\n\
+         aor/qualify_frequency = 30\n\n",
     );
     for site in &lab.sites {
         s.push_str(&format!(
-            "; Trunk of {name}: it registers here; its calls are recognised by its address.\n\
+            "; Trunk of {name}: it registers here (its calls are identified in pjsip.conf).\n\
              [{account}](account)\n\
-             remote_hosts = {ip}\n\
              inbound_auth/username = {account}\n\
              inbound_auth/password = {password}\n\n",
             name = site.name,
             account = site.trunk_account(),
-            ip = lab.network.ipbx_backbone(site.index),
             password = secrets.trunk_password(site),
         ));
     }

@@ -8,26 +8,28 @@ use crate::secrets::Secrets;
 pub const TRUNK: &str = "operator";
 
 pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(&'static str, String)> {
-    vec![
-        ("asterisk.conf", asterisk::asterisk_conf()),
-        ("modules.conf", asterisk::modules_conf()),
-        ("logger.conf", asterisk::logger_conf()),
-        ("rtp.conf", asterisk::rtp_conf()),
-        ("manager.conf", asterisk::manager_conf(secrets.ami_secret(&site.name))),
-        ("pjsip.conf", pjsip_conf(site)),
+    let mut files = asterisk::common_files(secrets.ami_secret(&site.name));
+    files.extend([
+        ("pjsip.conf", pjsip_conf(lab, site)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, site, secrets)),
         ("extensions.conf", extensions_conf(lab, site)),
-    ]
+    ]);
+    files
 }
 
-fn pjsip_conf(site: &Site) -> String {
-    let mut s = header(&format!("PJSIP transport and globals of {}", site.name));
+fn pjsip_conf(lab: &Lab, site: &Site) -> String {
+    let mut s = header(&format!("PJSIP transports and globals of {}", site.name));
     s.push_str(&format!(
         "[global]\ntype = global\nuser_agent = Asterisk {name}\n\
          ; The operator is recognised by its address before any username.\n\
          endpoint_identifier_order = ip,username\n\n\
-         [transport-udp]\ntype = transport\nprotocol = udp\nbind = 0.0.0.0:5060\n",
-        name = site.name
+         ; One transport per network, so that each side sees the right address\n\
+         ; in Via, Contact and SDP (a single 0.0.0.0 transport picks one for both).\n\
+         [transport-lan]\ntype = transport\nprotocol = udp\nbind = {lan}:5060\n\n\
+         [transport-backbone]\ntype = transport\nprotocol = udp\nbind = {backbone}:5060\n",
+        name = site.name,
+        lan = lab.network.ipbx_lan(site.index),
+        backbone = lab.network.ipbx_backbone(site.index),
     ));
     s
 }
@@ -38,15 +40,23 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
         "; Shared by every phone of the site.\n\
          [phone](!)\n\
          type = wizard\n\
-         transport = transport-udp\n\
+         transport = transport-lan\n\
          accepts_registrations = yes\n\
          accepts_auth = yes\n\
+         has_phoneprov = no\n\
          endpoint/context = internal\n\
          endpoint/subscribe_context = extensions\n\
-         endpoint/allow = !all,ulaw,alaw\n\
+         endpoint/allow_subscribe = yes\n\
+         endpoint/disallow = all\n\
+         endpoint/allow = ulaw,alaw\n\
          endpoint/direct_media = no\n\
+         endpoint/rtp_symmetric = yes\n\
+         endpoint/force_rport = yes\n\
+         endpoint/rewrite_contact = yes\n\
+         endpoint/language = fr\n\
          aor/max_contacts = 1\n\
-         aor/remove_existing = yes\n\n",
+         aor/remove_existing = yes\n\
+         aor/qualify_frequency = 30\n\n",
     );
     for phone in &site.phones {
         s.push_str(&format!(
@@ -67,7 +77,7 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
         "; The operator: this site registers as `{account}`; calls from it land in from-trunk.\n\
          [{TRUNK}]\n\
          type = wizard\n\
-         transport = transport-udp\n\
+         transport = transport-backbone\n\
          remote_hosts = {operator}:5060\n\
          sends_registrations = yes\n\
          sends_auth = yes\n\
@@ -78,10 +88,13 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          ; Retry quickly: the operator may still be starting.\n\
          registration/retry_interval = 2\n\
          registration/forbidden_retry_interval = 5\n\
-         registration/max_retries = 10000\n\
+         registration/max_retries = 100000\n\
+         registration/auth_rejection_permanent = no\n\
          endpoint/context = from-trunk\n\
-         endpoint/allow = !all,ulaw,alaw\n\
-         endpoint/direct_media = no\n",
+         endpoint/disallow = all\n\
+         endpoint/allow = ulaw,alaw\n\
+         endpoint/direct_media = no\n\
+         endpoint/language = fr\n",
         account = site.trunk_account(),
         operator = lab.network.operator(),
         password = secrets.trunk_password(site),

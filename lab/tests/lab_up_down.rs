@@ -1,0 +1,84 @@
+//! A two-site lab from nothing: up, every account registered, a second up
+//! changes nothing, down leaves nothing labelled behind.
+
+mod support;
+
+use lab::model::Lab;
+use lab::runtime::progress::Silent;
+use lab::runtime::topology::LABEL_LAB;
+use lab::runtime::LabRuntime;
+use lab::state::StateDir;
+
+const TWO_SITES: &str = r#"
+name = "itest-duo"
+
+[network]
+subnet = "172.29.0.0/16"
+
+[defaults]
+cabinets = 2
+
+[[sites]]
+index = 1
+
+[[sites]]
+index = 2
+password = "toto"
+"#;
+
+#[tokio::test]
+async fn two_sites_come_up_registered_and_go_away() {
+    let Some(engine) = support::engine_or_skip("two_sites_come_up").await else {
+        return;
+    };
+    support::images(&engine).await;
+    let lab = Lab::parse("duo.toml", TWO_SITES).expect("valid lab");
+    let state = tempfile::tempdir().unwrap();
+    let runtime = LabRuntime::connect(&lab, StateDir::new(state.path(), &lab.name))
+        .await
+        .unwrap();
+    runtime.down(false, &Silent).await.unwrap();
+    let _cleanup = support::Cleanup::new(&lab.name);
+
+    let first = runtime.up(Default::default(), &support::Stderr).await;
+    let outcome = async {
+        let first = first?;
+        let s = &first.status;
+        assert!(s.ready(), "not ready: {:?}", s.missing());
+        assert_eq!(s.registered_trunks(), 2);
+        assert_eq!(s.registered_phones(), 12);
+        assert!(s.operator.test_phones.iter().all(|t| t.registered));
+        assert_eq!(
+            first.created.len(),
+            6,
+            "operator, its phones, two IPBXs, two phone containers"
+        );
+        let table2 = &s.sites[1];
+        assert!(
+            table2.phones.iter().all(|p| p.password == "toto"),
+            "the lab file's password is used"
+        );
+        assert_eq!(table2.phones[2].extension, "13");
+        assert_eq!(table2.phones[2].public_number, "0320000213");
+
+        let json = serde_json::to_value(s).unwrap();
+        assert_eq!(json["sites"][0]["trunk"]["registered"], true);
+        assert_eq!(json["operator"]["test_phones"][1]["number"], "0212345678");
+
+        let second = runtime.up(Default::default(), &Silent).await?;
+        assert!(second.created.is_empty(), "a second up recreated {:?}", second.created);
+        assert_eq!(second.kept.len(), 6);
+        Ok::<_, lab::runtime::LabError>(())
+    }
+    .await;
+
+    let down = runtime.down(false, &Silent).await;
+    outcome.expect("the lab came up");
+    let down = down.expect("down succeeds");
+    assert_eq!(down.containers.len(), 6);
+    assert_eq!(down.networks.len(), 3);
+    assert!(engine.containers(LABEL_LAB, &lab.name).await.unwrap().is_empty());
+    assert!(engine.networks(LABEL_LAB, &lab.name).await.unwrap().is_empty());
+    let again = runtime.down(false, &Silent).await.expect("down is safe to rerun");
+    assert!(again.containers.is_empty() && again.networks.is_empty());
+}
