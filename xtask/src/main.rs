@@ -1,6 +1,7 @@
 //! `cargo xtask`: thin commands over the `lab` library.
 
 mod cmd;
+mod output;
 mod progress;
 
 use clap::Parser;

@@ -114,7 +114,7 @@ async fn status(arg: &LabArg, json: bool) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(&status)?);
     } else {
-        print_status(&status);
+        crate::output::print(&render_status(&status));
     }
     Ok(())
 }
@@ -139,9 +139,14 @@ fn mark(ok: bool) -> &'static str {
     }
 }
 
-fn print_status(s: &LabStatus) {
+// Writing to a String cannot fail.
+#[allow(unused_must_use)]
+fn render_status(s: &LabStatus) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let phones: usize = s.sites.iter().map(|x| x.phones.len()).sum();
-    println!(
+    writeln!(
+        out,
         "lab {}: {}; trunks {}/{} registered, phones {}/{} registered",
         s.lab,
         if s.up { "up" } else { "not (fully) up" },
@@ -152,7 +157,8 @@ fn print_status(s: &LabStatus) {
     );
     let addresses = |c: &lab::status::ContainerStatus| c.addresses.values().cloned().collect::<Vec<_>>().join(", ");
     for site in &s.sites {
-        println!(
+        writeln!(
+            out,
             "\n{} (site {}): trunk `{}` {}",
             site.name,
             site.index,
@@ -160,7 +166,8 @@ fn print_status(s: &LabStatus) {
             mark(site.trunk.registered)
         );
         for c in &site.containers {
-            println!(
+            writeln!(
+                out,
                 "  {:<8} {:<22} {}  {}",
                 c.kind,
                 c.name,
@@ -168,12 +175,14 @@ fn print_status(s: &LabStatus) {
                 addresses(c)
             );
         }
-        println!(
+        writeln!(
+            out,
             "  {:<4} {:<12} {:<11} {:<15} {:<16} {}",
             "ext", "username", "public", "device", "password", "state"
         );
         for p in &site.phones {
-            println!(
+            writeln!(
+                out,
                 "  {:<4} {:<12} {:<11} {:<15} {:<16} {} (domain {})",
                 p.extension,
                 p.username,
@@ -185,9 +194,10 @@ fn print_status(s: &LabStatus) {
             );
         }
     }
-    println!("\noperator");
+    writeln!(out, "\noperator");
     for c in &s.operator.containers {
-        println!(
+        writeln!(
+            out,
             "  {:<15} {:<22} {}  {}",
             c.kind,
             c.name,
@@ -196,7 +206,8 @@ fn print_status(s: &LabStatus) {
         );
     }
     for t in &s.operator.test_phones {
-        println!(
+        writeln!(
+            out,
             "  {:<4} {:<11} user {:<5} password {:<16} {} (domain {})",
             t.name,
             t.number,
@@ -206,4 +217,5 @@ fn print_status(s: &LabStatus) {
             t.domain
         );
     }
+    out
 }
