@@ -107,9 +107,9 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
             }
             None => format!("table{}", s.index.get_ref()),
         };
-        if !names.insert(name.clone()) {
-            let span = s.name.as_ref().map_or(s.index.span(), |n| n.span());
-            c.error(span, key("name"), format!("site name {name:?} is used twice"));
+        // A default name can only clash through a duplicate index, reported above.
+        if let (false, Some(n)) = (names.insert(name.clone()), &s.name) {
+            c.error(n.span(), key("name"), format!("site name {name:?} is used twice"));
         }
         let cabinets = match &s.cabinets {
             Some(n) => check_digit(c, n, &key("cabinets"), "cabinets"),
