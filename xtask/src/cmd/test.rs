@@ -14,7 +14,7 @@ impl TestCmd {
         let sh = Shell::new()?;
         sh.change_dir(super::workspace_root());
         let args = self.args;
-        cmd!(sh, "cargo test --workspace --locked -- {args...}").run()?;
+        cmd!(sh, "cargo test --workspace --locked --no-fail-fast -- {args...}").run()?;
         Ok(())
     }
 }
