@@ -2,6 +2,7 @@
 //! generation of every config file, and the container runtime that runs them.
 
 pub mod gen;
+mod diagnostic;
 pub mod model;
 pub mod runtime;
 pub mod secrets;

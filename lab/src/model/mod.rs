@@ -3,14 +3,13 @@
 //! Everything downstream (generation, runtime, scenarios) trusts a [`Lab`]:
 //! names are valid, extensions unique, numbers well formed.
 
-mod diagnostic;
 mod network;
 mod raw;
 mod validate;
 
 use std::path::Path;
 
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use network::Network;
 
 /// The default lab: the SAE's four tables of eight cabinets.

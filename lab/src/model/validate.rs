@@ -6,7 +6,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::diagnostic::{Collector, Diagnostics};
+use crate::diagnostic::{Collector, Diagnostics};
 use super::raw::{RawLab, RawRole};
 use super::{Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone};
 

@@ -1,4 +1,4 @@
-//! Lab-file errors that point at a file, a line, a column and a key.
+//! Errors in a lab or scenario file that point at a file, a line, a column and a key.
 
 use std::fmt;
 use std::ops::Range;
@@ -40,7 +40,8 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        writeln!(f, "{n} error{} in the lab file:", if n == 1 { "" } else { "s" })?;
+        let file = self.0.first().map_or("", |d| d.file.as_str());
+        writeln!(f, "{n} error{} in {file}:", if n == 1 { "" } else { "s" })?;
         for d in &self.0 {
             writeln!(f, "{d}")?;
         }
