@@ -92,6 +92,11 @@ impl<'a> Collector<'a> {
         });
     }
 
+    /// How many problems were found so far.
+    pub fn count(&self) -> usize {
+        self.found.len()
+    }
+
     pub fn finish(mut self) -> Result<(), Diagnostics> {
         if self.found.is_empty() {
             return Ok(());

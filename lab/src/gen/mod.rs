@@ -5,7 +5,7 @@
 
 mod asterisk;
 mod operator;
-mod phones;
+pub mod phones;
 mod site;
 
 use std::collections::BTreeMap;

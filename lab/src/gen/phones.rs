@@ -93,7 +93,8 @@ fn config(what: &str) -> String {
          poll_method\t\tepoll\n\
          sip_listen\t\t0.0.0.0:5060\n\
          call_local_timeout\t120\n\
-         call_max_calls\t\t4\n\
+         # The limit is per process, shared by every account: room for all.\n\
+         call_max_calls\t\t64\n\
          # Several accounts share this process: answering on one must not hold another's call.\n\
          call_hold_other_calls\tno\n\
          audio_path\t\t/usr/share/baresip\n\

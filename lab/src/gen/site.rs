@@ -114,12 +114,17 @@ fn extensions_conf(lab: &Lab, site: &Site) -> String {
         n.public_prefix, site.index
     ));
 
-    s.push_str("; The phones of this site: extension <cabinet><role>, with a hint for BLF.\n[extensions]\n");
+    s.push_str(
+        "; The phones of this site: extension <cabinet><role>, with a hint for BLF.\n\
+         ; A phone already in a call gives busy to a second caller.\n[extensions]\n",
+    );
     for phone in &site.phones {
         s.push_str(&format!(
             "exten => {ext},hint,PJSIP/{account}\n\
-             exten => {ext},1,Dial(PJSIP/{account},30)\n \
-             same => n,Hangup()\n",
+             exten => {ext},1,GotoIf($[\"${{DEVICE_STATE(PJSIP/{account})}}\" = \"INUSE\"]?busy)\n \
+             same => n,Dial(PJSIP/{account},30)\n \
+             same => n,Hangup()\n \
+             same => n(busy),Busy(5)\n",
             ext = phone.extension,
             account = phone.account,
         ));

@@ -9,8 +9,8 @@ use bollard::models::{
     NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig,
 };
 use bollard::query_parameters::{
-    BuildImageOptions, CreateContainerOptions, CreateImageOptions, ListContainersOptions, ListNetworksOptions,
-    RemoveContainerOptions, StatsOptions, TagImageOptions,
+    BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectNetworkOptions, ListContainersOptions,
+    ListNetworksOptions, RemoveContainerOptions, StatsOptions, TagImageOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -21,6 +21,15 @@ pub enum EngineError {
     Unreachable(String),
     #[error("Docker refused to {action}: {source}")]
     Call { action: String, source: BollardError },
+    #[error(
+        "cannot create network {network}: {subnet} overlaps a network that already exists ({message}).\n\
+         Set another `[network] subnet` in the lab file, or remove the other network (`docker network ls`)"
+    )]
+    SubnetTaken {
+        network: String,
+        subnet: String,
+        message: String,
+    },
     #[error("building image {tag} failed: {message}")]
     Build { tag: String, message: String },
 }
@@ -72,6 +81,12 @@ pub struct ContainerInfo {
 pub struct ExecOutput {
     pub code: i64,
     pub output: String,
+}
+
+/// A command's standard output and input, attached.
+pub struct Attached {
+    pub output: std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes>> + Send>>,
+    pub input: std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>,
 }
 
 #[derive(Clone)]
@@ -200,9 +215,24 @@ impl Engine {
             labels: Some(spec.labels.clone()),
             ..Default::default()
         };
+        // Older engines accept duplicate names, so look before creating.
+        match self
+            .docker
+            .inspect_network(&spec.name, None::<InspectNetworkOptions>)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if is_status(&e, 404) => {}
+            Err(e) => return Err(call(format!("inspect network {}", spec.name))(e)),
+        }
         match self.docker.create_network(request).await {
             Ok(_) => Ok(()),
             Err(e) if is_status(&e, 409) => Ok(()),
+            Err(e) if e.to_string().contains("overlaps") => Err(EngineError::SubnetTaken {
+                network: spec.name.clone(),
+                subnet: spec.subnet.clone(),
+                message: e.to_string(),
+            }),
             Err(e) => Err(call(format!("create network {} ({})", spec.name, spec.subnet))(e)),
         }
     }
@@ -355,6 +385,101 @@ impl Engine {
             code: inspect.exit_code.unwrap_or(-1),
             output,
         })
+    }
+
+    /// Runs a command and returns its standard output as bytes (files, captures).
+    pub async fn exec_bytes(&self, container: &str, cmd: &[&str]) -> Result<Vec<u8>> {
+        use bollard::container::LogOutput;
+        use bollard::exec::{CreateExecOptions, StartExecResults};
+        let action = || format!("run {cmd:?} in {container}");
+        let options = CreateExecOptions {
+            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(container, options)
+            .await
+            .map_err(call(action()))?;
+        let mut bytes = Vec::new();
+        if let StartExecResults::Attached { output: mut stream, .. } =
+            self.docker.start_exec(&exec.id, None).await.map_err(call(action()))?
+        {
+            while let Some(chunk) = stream.next().await {
+                if let LogOutput::StdOut { message } = chunk.map_err(call(action()))? {
+                    bytes.extend_from_slice(&message);
+                }
+            }
+        }
+        Ok(bytes)
+    }
+
+    /// Starts a command in the background (a capture, a watcher).
+    pub async fn exec_detached(&self, container: &str, cmd: &[&str]) -> Result<()> {
+        use bollard::exec::{CreateExecOptions, StartExecOptions};
+        let action = || format!("start {cmd:?} in {container}");
+        let options = CreateExecOptions {
+            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(container, options)
+            .await
+            .map_err(call(action()))?;
+        let start = StartExecOptions {
+            detach: true,
+            ..Default::default()
+        };
+        self.docker
+            .start_exec(&exec.id, Some(start))
+            .await
+            .map_err(call(action()))?;
+        Ok(())
+    }
+
+    /// Runs a command with its standard input and output attached: a byte
+    /// pipe into the container (e.g. `nc` to a control socket), which works
+    /// whether or not the host can route to the containers' networks.
+    pub async fn attach(&self, container: &str, cmd: &[&str]) -> Result<Attached> {
+        use bollard::container::LogOutput;
+        use bollard::exec::{CreateExecOptions, StartExecResults};
+        let action = format!("attach to {cmd:?} in {container}");
+        let options = CreateExecOptions {
+            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            attach_stdin: Some(true),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(container, options)
+            .await
+            .map_err(call(action.clone()))?;
+        match self
+            .docker
+            .start_exec(&exec.id, None)
+            .await
+            .map_err(call(action.clone()))?
+        {
+            StartExecResults::Attached { output, input } => Ok(Attached {
+                output: Box::pin(output.filter_map(move |chunk| {
+                    let action = action.clone();
+                    async move {
+                        match chunk {
+                            Ok(LogOutput::StdOut { message }) => Some(Ok(message)),
+                            Ok(_) => None,
+                            Err(e) => Some(Err(call(action)(e))),
+                        }
+                    }
+                })),
+                input,
+            }),
+            StartExecResults::Detached => unreachable!("started attached"),
+        }
     }
 
     /// Memory in use by a container, as `docker stats` shows it (without page cache).

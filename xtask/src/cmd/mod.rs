@@ -3,6 +3,7 @@
 mod bench;
 mod images;
 mod lab;
+mod scenario;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,9 @@ enum Command {
     /// Bring the lab up or down, show its state, write its configs.
     #[command(subcommand)]
     Lab(lab::LabCmd),
+    /// List and run the end-to-end scenarios (`scenarios/*.toml`).
+    #[command(subcommand)]
+    Scenario(scenario::ScenarioCmd),
     /// Build the container images alone.
     #[command(subcommand)]
     Images(images::ImagesCmd),
@@ -37,6 +41,7 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Lab(cmd) => cmd.run().await,
+            Command::Scenario(cmd) => cmd.run().await,
             Command::Images(cmd) => cmd.run().await,
             Command::Bench(cmd) => cmd.run().await,
             Command::Test(cmd) => cmd.run(),

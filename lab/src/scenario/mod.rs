@@ -1,0 +1,116 @@
+//! Scenarios: end-to-end checks a student can read, run against a live lab.
+//!
+//! A scenario file (`scenarios/*.toml`) is checked against the lab into
+//! [`Scenario`]s made of [`Check`]s; each check is a list of [`Step`]s acting
+//! as phones and expecting what a user would observe.
+
+pub mod audio;
+mod file;
+pub mod hints;
+mod phones;
+pub mod report;
+mod runner;
+
+use std::fmt;
+
+pub use file::{load_dir, parse};
+pub use runner::{run, CheckResult, RunOptions, RunReport};
+
+/// A phone of the lab, as scenario files name it: `table1/patron1`, `operator/TM1`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PhoneId {
+    /// Site name, or `operator` for the test phones.
+    pub site: String,
+    /// SIP account (`patron1`, `tm1`).
+    pub account: String,
+}
+
+impl fmt::Display for PhoneId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.site, self.account)
+    }
+}
+
+/// Line state seen by a BLF subscriber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlfState {
+    Idle,
+    Ringing,
+    InUse,
+}
+
+impl fmt::Display for BlfState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BlfState::Idle => "idle",
+            BlfState::Ringing => "ringing",
+            BlfState::InUse => "in use",
+        })
+    }
+}
+
+/// One action or observation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `from` dials `number` (as typed on its keypad).
+    Dial { from: PhoneId, number: String },
+    /// `phone` rings for the call being made.
+    Rings { phone: PhoneId },
+    /// `phone` answers its ringing call; both ends are then in the call.
+    Answer { phone: PhoneId },
+    /// The call `phone` made ends with this SIP final status.
+    Fails { phone: PhoneId, status: u16 },
+    /// No phone of these sites rang for `caller`'s call.
+    NobodyRings { caller: PhoneId, sites: Vec<String> },
+    /// Each of the two phones hears the other's tone.
+    Audio { a: PhoneId, b: PhoneId },
+    /// `phone` hangs up its call; the other end is released too.
+    Hangup { phone: PhoneId },
+    /// `phone` subscribes to the line state of `extension` (BLF).
+    Watch { phone: PhoneId, extension: String },
+    /// The BLF subscriber sees `state`.
+    Blf { state: BlfState },
+}
+
+/// A step with what it means to a student.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepLine {
+    pub step: Step,
+    pub says: String,
+}
+
+/// One named check: a sequence of steps, pass or fail as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub says: String,
+    pub steps: Vec<StepLine>,
+    /// Where it is written, for reports (`scenarios/x.toml:12`).
+    pub place: String,
+}
+
+impl Check {
+    /// Every phone the check acts as, so concurrent checks never share one.
+    pub fn phones(&self) -> std::collections::BTreeSet<PhoneId> {
+        self.steps
+            .iter()
+            .flat_map(|s| match &s.step {
+                Step::Dial { from, .. } => vec![from.clone()],
+                Step::Rings { phone } | Step::Answer { phone } | Step::Fails { phone, .. } => vec![phone.clone()],
+                Step::Hangup { phone } | Step::Watch { phone, .. } => vec![phone.clone()],
+                Step::Audio { a, b } => vec![a.clone(), b.clone()],
+                Step::NobodyRings { caller, .. } => vec![caller.clone()],
+                Step::Blf { .. } => vec![],
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    /// File stem: what `scenario run NAME` selects.
+    pub name: String,
+    pub title: String,
+    /// SAE part (I, II, III, IV…), for grouping.
+    pub part: Option<String>,
+    pub checks: Vec<Check>,
+}

@@ -1,0 +1,195 @@
+//! Driving softphones: baresip's `ctrl_tcp` JSON socket (netstring framed),
+//! reached through `nc` inside each phone container.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{broadcast, oneshot, Mutex};
+
+use crate::gen::phones::CONTROL_PORT;
+use crate::runtime::docker::{Engine, EngineError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PhoneError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("the softphone in {container} did not answer `{command}` within {secs} s")]
+    Timeout {
+        container: String,
+        command: String,
+        secs: u64,
+    },
+    #[error("lost the control connection to the softphone in {container}")]
+    Closed { container: String },
+}
+
+/// Something a softphone reported, e.g. `CALL_INCOMING` on `assistant1`.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Site name (or `operator`) of the phone container it came from.
+    pub site: String,
+    pub kind: String,
+    /// SIP user of the account (`assistant1`).
+    pub account: String,
+    pub call_id: Option<String>,
+    /// `CALL_CLOSED`'s reason (`404 Not Found`), …
+    pub param: String,
+    /// The other party's URI.
+    pub peer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub ok: bool,
+    pub data: String,
+}
+
+type Pending = Arc<std::sync::Mutex<HashMap<String, oneshot::Sender<Response>>>>;
+
+/// One control connection to one phone container.
+pub struct Hub {
+    container: String,
+    input: Mutex<std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>>,
+    pending: Pending,
+    next_token: AtomicU64,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Hub {
+    /// Connects to the phones of `site` in `container`; events go to `events`.
+    pub async fn connect(
+        engine: &Engine,
+        site: &str,
+        container: &str,
+        events: broadcast::Sender<Event>,
+    ) -> Result<Hub, PhoneError> {
+        let port = CONTROL_PORT.to_string();
+        let attached = engine.attach(container, &["nc", "127.0.0.1", &port]).await?;
+        let pending: Pending = Arc::default();
+        let reader = tokio::spawn(read_loop(attached.output, site.to_string(), events, pending.clone()));
+        Ok(Hub {
+            container: container.to_string(),
+            input: Mutex::new(attached.input),
+            pending,
+            next_token: AtomicU64::new(1),
+            reader,
+        })
+    }
+
+    /// Sends a ctrl_tcp command and waits for its response.
+    pub async fn command(&self, command: &str, params: &str) -> Result<Response, PhoneError> {
+        let token = format!("t{}", self.next_token.fetch_add(1, Ordering::Relaxed));
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().expect("not poisoned").insert(token.clone(), tx);
+        let body = serde_json::json!({ "command": command, "params": params, "token": token }).to_string();
+        let frame = format!("{}:{body},", body.len());
+        let closed = || PhoneError::Closed {
+            container: self.container.clone(),
+        };
+        {
+            let mut input = self.input.lock().await;
+            input.write_all(frame.as_bytes()).await.map_err(|_| closed())?;
+            input.flush().await.map_err(|_| closed())?;
+        }
+        match tokio::time::timeout(COMMAND_TIMEOUT, rx).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(_)) => Err(closed()),
+            Err(_) => Err(PhoneError::Timeout {
+                container: self.container.clone(),
+                command: format!("{command} {params}"),
+                secs: COMMAND_TIMEOUT.as_secs(),
+            }),
+        }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+async fn read_loop(
+    mut output: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, EngineError>> + Send>>,
+    site: String,
+    events: broadcast::Sender<Event>,
+    pending: Pending,
+) {
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(Ok(chunk)) = output.next().await {
+        buf.extend_from_slice(&chunk);
+        while let Some((message, used)) = netstring(&buf) {
+            buf.drain(..used);
+            let Ok(value) = serde_json::from_slice::<Value>(&message) else {
+                continue;
+            };
+            let text = |k: &str| value.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            if value.get("response").is_some() {
+                let waiter = pending.lock().expect("not poisoned").remove(&text("token"));
+                if let Some(tx) = waiter {
+                    let ok = value.get("ok").and_then(Value::as_bool).unwrap_or(false);
+                    let _ = tx.send(Response { ok, data: text("data") });
+                }
+            } else if value.get("event").is_some() {
+                let _ = events.send(Event {
+                    site: site.clone(),
+                    kind: text("type"),
+                    account: sip_user(&text("accountaor")),
+                    call_id: value.get("id").and_then(Value::as_str).map(str::to_string),
+                    param: text("param"),
+                    peer: text("peeruri"),
+                });
+            }
+        }
+    }
+    // Connection gone: fail every waiting command at once.
+    pending.lock().expect("not poisoned").clear();
+}
+
+/// One `len:payload,` frame from the front of `buf`: its payload and its length.
+fn netstring(buf: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let colon = buf.iter().position(|&b| b == b':')?;
+    let len: usize = std::str::from_utf8(&buf[..colon]).ok()?.trim().parse().ok()?;
+    let end = colon + 1 + len;
+    (buf.len() > end).then(|| (buf[colon + 1..end].to_vec(), end + 1))
+}
+
+/// `sip:patron1@172.28.1.2` -> `patron1`.
+pub fn sip_user(uri: &str) -> String {
+    let rest = uri.trim_start_matches('<').trim_start_matches("sip:");
+    rest.split(['@', ';', '>']).next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn netstrings_are_split_as_they_arrive() {
+        let buf = b"5:hello,3:abc,2:x";
+        let (m, used) = netstring(buf).unwrap();
+        assert_eq!((m.as_slice(), used), (&b"hello"[..], 8));
+        let (m, used2) = netstring(&buf[used..]).unwrap();
+        assert_eq!((m.as_slice(), used2), (&b"abc"[..], 6));
+        assert!(
+            netstring(&buf[used + used2..]).is_none(),
+            "an incomplete frame waits for more bytes"
+        );
+    }
+
+    #[test]
+    fn sip_users_are_read_from_uris() {
+        assert_eq!(sip_user("sip:patron1@172.28.1.2"), "patron1");
+        assert_eq!(
+            sip_user("<sip:0320000111@172.28.0.11:5060;transport=udp>"),
+            "0320000111"
+        );
+    }
+}
