@@ -5,6 +5,7 @@
 //! as phones and expecting what a user would observe.
 
 pub mod audio;
+mod blf;
 mod file;
 pub mod hints;
 mod phones;

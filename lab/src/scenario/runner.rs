@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, Mutex, Semaphore};
 
 use super::audio;
+use super::blf;
 use super::hints;
 use super::phones::{sip_user, Event, Hub, PhoneError};
 use super::{BlfState, Check, PhoneId, Scenario, Step};
@@ -20,6 +21,7 @@ use crate::gen::OPERATOR;
 use crate::model::Lab;
 use crate::runtime::docker::{Engine, EngineError};
 use crate::runtime::topology::{container_name, Kind};
+use crate::secrets::Secrets;
 
 const RING_TIMEOUT: Duration = Duration::from_secs(10);
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -87,6 +89,7 @@ pub struct RunReport {
 struct Shared<'a> {
     engine: &'a Engine,
     lab: &'a Lab,
+    secrets: &'a Secrets,
     hubs: HashMap<String, Hub>,
     events: broadcast::Sender<Event>,
     locks: BTreeMap<PhoneId, Arc<Mutex<()>>>,
@@ -100,6 +103,7 @@ struct Shared<'a> {
 pub async fn run(
     engine: &Engine,
     lab: &Lab,
+    secrets: &Secrets,
     scenarios: &[Scenario],
     options: &RunOptions,
     on_result: &(dyn Fn(&CheckResult) + Sync),
@@ -148,6 +152,7 @@ pub async fn run(
     let shared = Shared {
         engine,
         lab,
+        secrets,
         hubs,
         events,
         locks,
@@ -212,8 +217,13 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     let started = Instant::now();
     let mut ctx = Ctx::new(shared);
     let mut failure = None;
+    let blf_steps = check
+        .steps
+        .iter()
+        .filter(|s| matches!(s.step, Step::Blf { .. }))
+        .count();
     for step in &check.steps {
-        if let Err(mut f) = ctx.step(&step.step).await {
+        if let Err(mut f) = ctx.step(&step.step, blf_steps).await {
             f.step = step.says.clone();
             f.look.extend(ctx.where_to_look(check));
             failure = Some(f);
@@ -254,7 +264,15 @@ struct Ctx<'s, 'a> {
     peers: HashMap<PhoneId, PhoneId>,
     last_caller: Option<PhoneId>,
     dialled: Vec<(PhoneId, String)>,
-    watcher_state: Option<BlfState>,
+    watcher: Option<Watcher>,
+}
+
+/// A running BLF subscription and how far its NOTIFYs were read.
+struct Watcher {
+    phone: PhoneId,
+    log: String,
+    read: usize,
+    last: Option<BlfState>,
 }
 
 impl<'s, 'a> Ctx<'s, 'a> {
@@ -268,7 +286,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             peers: HashMap::new(),
             last_caller: None,
             dialled: Vec::new(),
-            watcher_state: None,
+            watcher: None,
         }
     }
 
@@ -368,7 +386,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
         }
     }
 
-    async fn step(&mut self, step: &Step) -> Result<(), Failure> {
+    async fn step(&mut self, step: &Step, check_blf_steps: usize) -> Result<(), Failure> {
         match step {
             Step::Dial { from, number } => {
                 let uri = format!("sip:{number}@{}", self.registrar(from));
@@ -501,13 +519,147 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 }
                 Ok(())
             }
-            Step::Watch { .. } | Step::Blf { .. } => {
-                let _ = &self.watcher_state;
-                Err(fail(
-                    "a BLF subscription",
-                    "this lab version cannot watch line state yet",
-                ))
+            Step::Watch { phone, extension } => self.watch(phone, extension, check_blf_steps).await,
+            Step::Blf { state } => self.blf(*state).await,
+        }
+    }
+
+    /// Starts SIPp in the watcher's phone container, subscribed with its
+    /// credentials to `extension`'s line state; it unsubscribes by itself
+    /// after `notifies` NOTIFYs (or 60 s).
+    async fn watch(&mut self, phone: &PhoneId, extension: &str, notifies: usize) -> Result<(), Failure> {
+        let lab = self.shared.lab;
+        let engine = self.shared.engine;
+        let container = self.phone_container(phone);
+        let (address, password) = match lab.site(&phone.site) {
+            Some(site) => {
+                let p = site
+                    .phones
+                    .iter()
+                    .find(|p| p.account == phone.account)
+                    .expect("checked phone");
+                (
+                    lab.network.site_phones(site.index),
+                    self.shared.secrets.phone_password(site, p).to_string(),
+                )
             }
+            None => {
+                let t = lab
+                    .operator
+                    .test_phones
+                    .iter()
+                    .find(|t| t.account == phone.account)
+                    .expect("checked phone");
+                (
+                    lab.network.operator_phones(),
+                    self.shared.secrets.test_phone_password(lab, t).to_string(),
+                )
+            }
+        };
+        let expected = format!("watch {extension} as {phone}");
+        let broken = |e: EngineError| fail(expected.clone(), e.to_string());
+        let copy = format!("printf '%s' \"$0\" > {}", blf::SCENARIO_PATH);
+        engine
+            .exec(&container, &["sh", "-c", &copy, blf::SCENARIO])
+            .await
+            .map_err(broken)?;
+        let log = format!("/tmp/blf-{}.log", phone.account);
+        engine.exec(&container, &["rm", "-f", &log]).await.map_err(broken)?;
+        // One SIP port per watcher account, beside baresip's 5060.
+        let port = (5100 + self.account_index(phone)).to_string();
+        let (ip, registrar) = (address.to_string(), format!("{}:5060", self.registrar(phone)));
+        let notifies = notifies.max(1).to_string();
+        let args = [
+            "sipp",
+            "-sf",
+            blf::SCENARIO_PATH,
+            "-key",
+            "ext",
+            extension,
+            "-s",
+            &phone.account,
+            "-ap",
+            &password,
+            "-set",
+            "duration",
+            "60",
+            "-set",
+            "notifies",
+            &notifies,
+            "-i",
+            &ip,
+            "-p",
+            &port,
+            "-m",
+            "1",
+            "-timeout",
+            "90s",
+            "-nostdin",
+            "-default_behaviors",
+            "all,-bye",
+            "-trace_logs",
+            "-log_file",
+            &log,
+            &registrar,
+        ];
+        engine.exec_detached(&container, &args).await.map_err(broken)?;
+        self.watcher = Some(Watcher {
+            phone: phone.clone(),
+            log,
+            read: 0,
+            last: None,
+        });
+        Ok(())
+    }
+
+    /// Waits for the watcher's next line-state change to be `state`.
+    async fn blf(&mut self, state: BlfState) -> Result<(), Failure> {
+        let expected = format!("the watcher sees the line {state}");
+        let Some(w) = self.watcher.as_mut() else {
+            return Err(fail(expected, "no `watch` step started a subscription before"));
+        };
+        let container = match self.shared.lab.site(&w.phone.site) {
+            Some(_) => container_name(
+                self.shared.lab,
+                &Kind::Phones {
+                    site: w.phone.site.clone(),
+                },
+            ),
+            None => container_name(self.shared.lab, &Kind::OperatorPhones),
+        };
+        let deadline = Instant::now() + RING_TIMEOUT;
+        loop {
+            let text = self
+                .shared
+                .engine
+                .exec_bytes(&container, &["cat", &w.log])
+                .await
+                .unwrap_or_default();
+            let notifies = blf::parse_log(&String::from_utf8_lossy(&text));
+            for n in notifies.iter().skip(w.read).filter(|n| !n.final_notify) {
+                w.read += 1;
+                if w.last == Some(n.state) {
+                    continue; // a repeated state is no change
+                }
+                w.last = Some(n.state);
+                return if n.state == state {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        expected,
+                        format!("it saw the line {} (NOTIFY {})", n.state, n.seq),
+                    ))
+                };
+            }
+            if Instant::now() > deadline {
+                let seen = if notifies.is_empty() {
+                    "no NOTIFY at all (subscription refused?)"
+                } else {
+                    "no new NOTIFY"
+                };
+                return Err(fail(expected, format!("{seen} within {} s", RING_TIMEOUT.as_secs())));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 
@@ -583,6 +735,10 @@ impl<'s, 'a> Ctx<'s, 'a> {
 
     /// Hangs up whatever call the check left open, so the next check starts clean.
     async fn release(&mut self) {
+        if let Some(w) = self.watcher.take() {
+            let container = self.phone_container(&w.phone);
+            let _ = self.shared.engine.exec(&container, &["pkill", "-f", &w.log]).await;
+        }
         for (phone, id) in std::mem::take(&mut self.calls) {
             let _ = self.hub(&phone).command("hangup", &id).await;
             let _ = self.wait(HANGUP_TIMEOUT, |e| Self::is(e, &phone, "CALL_CLOSED")).await;

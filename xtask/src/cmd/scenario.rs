@@ -112,7 +112,8 @@ pub async fn run(lab: &Lab, scenarios: &[Scenario], jobs: usize, verbose: bool) 
             println!("{}", report::line(r));
         }
     };
-    let report = scenario::run(runtime.engine(), lab, scenarios, &options, &print).await?;
+    let secrets = runtime.secrets()?;
+    let report = scenario::run(runtime.engine(), lab, &secrets, scenarios, &options, &print).await?;
     let junit = out_dir.join("junit.xml");
     std::fs::write(&junit, report::junit(&report)).with_context(|| format!("writing {}", junit.display()))?;
     if verbose {
