@@ -19,51 +19,98 @@ pub enum BenchCmd {
         #[arg(long)]
         keep: bool,
     },
+    /// Time the SAE part I and II scenarios on a running lab (brought up
+    /// first if needed), concurrently and then one check at a time.
+    Scenarios {
+        #[command(flatten)]
+        lab: LabArg,
+        /// Checks at once in the concurrent run.
+        #[arg(long, default_value_t = 8)]
+        jobs: usize,
+    },
 }
 
 impl BenchCmd {
     pub async fn run(self) -> anyhow::Result<()> {
-        let BenchCmd::Up { lab, root, keep } = self;
-        let lab = lab.load()?;
-        let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
-        // Images are built first so that "cold" measures the lab, not the build.
-        let progress = Term::new();
-        lab::runtime::images::ensure(runtime.engine(), root.into(), &progress).await?;
-        progress.finish();
-        runtime.down(false, &Silent).await?;
-
-        let started = Instant::now();
-        let cold = runtime.up(root.into(), &Silent).await?;
-        let cold_secs = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let warm = runtime.up(root.into(), &Silent).await?;
-        let warm_secs = started.elapsed().as_secs_f64();
-
-        println!(
-            "lab {}: {} sites, {} phones",
-            lab.name,
-            lab.sites.len(),
-            lab.phone_count()
-        );
-        println!(
-            "cold up (images present, no container): {cold_secs:>6.2} s  ({} containers started)",
-            cold.created.len()
-        );
-        println!(
-            "warm up (everything running):            {warm_secs:>6.2} s  ({} started, {} kept)",
-            warm.created.len(),
-            warm.kept.len()
-        );
-        println!("\nmemory per container (usage without page cache):");
-        let mut names: Vec<String> = cold.created.clone();
-        names.sort();
-        for name in &names {
-            let bytes = runtime.engine().memory(name).await?;
-            println!("  {name:<28} {:>7.1} MiB", bytes as f64 / (1024.0 * 1024.0));
+        match self {
+            BenchCmd::Up { lab, root, keep } => up(lab, root, keep).await,
+            BenchCmd::Scenarios { lab, jobs } => scenarios(lab, jobs).await,
         }
-        if !keep {
-            runtime.down(false, &Silent).await?;
-        }
-        Ok(())
     }
+}
+
+async fn scenarios(lab: LabArg, jobs: usize) -> anyhow::Result<()> {
+    let lab = lab.load()?;
+    let all = super::scenario::load(&lab, &[])?;
+    let parts_i_ii: Vec<_> = all
+        .into_iter()
+        .filter(|s| {
+            s.part
+                .as_deref()
+                .is_some_and(|p| p.split('-').all(|x| x == "I" || x == "II"))
+        })
+        .collect();
+    let checks: usize = parts_i_ii.iter().map(|s| s.checks.len()).sum();
+    let names: Vec<&str> = parts_i_ii.iter().map(|s| s.name.as_str()).collect();
+    println!("SAE parts I and II: {checks} checks in {}", names.join(", "));
+    let mut figures = Vec::new();
+    for j in [jobs, 1] {
+        let report = super::scenario::run(&lab, &parts_i_ii, j, false).await?;
+        let failed = report.results.iter().filter(|r| !r.passed()).count();
+        anyhow::ensure!(
+            failed == 0,
+            "{failed} checks failed with {j} at a time: the figures would mean nothing"
+        );
+        println!("  {j:>2} at a time: {:>6.1} s", report.seconds);
+        figures.push(report.seconds);
+    }
+    println!(
+        "  concurrent run is {:.1}x faster than sequential",
+        figures[1] / figures[0]
+    );
+    Ok(())
+}
+
+async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
+    let lab = lab.load()?;
+    let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
+    // Images are built first so that "cold" measures the lab, not the build.
+    let progress = Term::new();
+    lab::runtime::images::ensure(runtime.engine(), root.into(), &progress).await?;
+    progress.finish();
+    runtime.down(false, &Silent).await?;
+
+    let started = Instant::now();
+    let cold = runtime.up(root.into(), &Silent).await?;
+    let cold_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let warm = runtime.up(root.into(), &Silent).await?;
+    let warm_secs = started.elapsed().as_secs_f64();
+
+    println!(
+        "lab {}: {} sites, {} phones",
+        lab.name,
+        lab.sites.len(),
+        lab.phone_count()
+    );
+    println!(
+        "cold up (images present, no container): {cold_secs:>6.2} s  ({} containers started)",
+        cold.created.len()
+    );
+    println!(
+        "warm up (everything running):            {warm_secs:>6.2} s  ({} started, {} kept)",
+        warm.created.len(),
+        warm.kept.len()
+    );
+    println!("\nmemory per container (usage without page cache):");
+    let mut names: Vec<String> = cold.created.clone();
+    names.sort();
+    for name in &names {
+        let bytes = runtime.engine().memory(name).await?;
+        println!("  {name:<28} {:>7.1} MiB", bytes as f64 / (1024.0 * 1024.0));
+    }
+    if !keep {
+        runtime.down(false, &Silent).await?;
+    }
+    Ok(())
 }

@@ -44,7 +44,7 @@ impl Cli {
             Command::Scenario(cmd) => cmd.run().await,
             Command::Images(cmd) => cmd.run().await,
             Command::Bench(cmd) => cmd.run().await,
-            Command::Test(cmd) => cmd.run(),
+            Command::Test(cmd) => cmd.run().await,
         }
     }
 }
