@@ -1,0 +1,88 @@
+//! Scenario files are checked against the lab before anything runs: every
+//! error at once, with file, line, column and key.
+
+use lab::model::Lab;
+use lab::scenario::{self, Step};
+
+fn errors(text: &str) -> String {
+    scenario::parse("bad.toml", "bad", text, &Lab::sae()).expect_err("the file is invalid").to_string()
+}
+
+#[test]
+fn every_shipped_scenario_is_valid_for_the_default_lab() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let scenarios = scenario::load_dir(&dir, &Lab::sae()).expect("valid scenarios");
+    let names: Vec<_> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    for wanted in ["internal-calls", "intersite-calls", "external-calls", "failures", "line-state"] {
+        assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+    }
+    let intersite = scenarios.iter().find(|s| s.name == "intersite-calls").unwrap();
+    assert_eq!(intersite.checks.len(), 12, "every ordered pair of different sites");
+    let internal = scenarios.iter().find(|s| s.name == "internal-calls").unwrap();
+    assert!(internal.checks.len() >= 24, "the six ordered role pairs of a cabinet, on each site");
+}
+
+#[test]
+fn a_call_expands_to_every_ordered_pair_with_numbers_from_the_plan() {
+    let text = r#"
+title = "t"
+[[call]]
+says = "pairs"
+from = ["table1/patron1", "table1/secretaire1"]
+to = ["table1/patron1", "table1/secretaire1"]
+
+[[call]]
+says = "across"
+from = "table1/patron1"
+to = "table2/secretaire1"
+dial = "intersite"
+"#;
+    let s = scenario::parse("t.toml", "t", text, &Lab::sae()).expect("valid");
+    let dials: Vec<String> = s
+        .checks
+        .iter()
+        .map(|c| match &c.steps[0].step {
+            Step::Dial { from, number } => format!("{from}>{number}"),
+            other => panic!("first step is {other:?}"),
+        })
+        .collect();
+    assert_eq!(dials, ["table1/patron1>13", "table1/secretaire1>11", "table1/patron1>*213"]);
+    let steps: Vec<_> = s.checks[0].steps.iter().map(|l| l.says.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "table1/patron1 dials 13",
+            "table1/secretaire1 rings",
+            "table1/secretaire1 answers",
+            "audio flows both ways",
+            "table1/patron1 hangs up"
+        ]
+    );
+}
+
+#[test]
+fn unknown_phones_keys_and_actions_are_all_reported() {
+    let text = r#"title = "t"
+colour = "red"
+
+[[call]]
+says = "x"
+from = "table1/secraitaire1"
+to = "table9/patron1"
+
+[[flow]]
+says = "y"
+steps = [
+  { dial = "12", rings = "table1/assistant1" },
+  { fails = "table1/patron1" },
+  { blf = "blinking" },
+]
+"#;
+    insta::assert_snapshot!(errors(text));
+}
+
+#[test]
+fn extension_dialling_across_sites_is_refused() {
+    let text = "title = \"t\"\n[[call]]\nsays = \"x\"\nfrom = \"table1/patron1\"\nto = \"table2/patron1\"\n";
+    insta::assert_snapshot!(errors(text));
+}
