@@ -221,7 +221,20 @@ impl Engine {
             .inspect_network(&spec.name, None::<InspectNetworkOptions>)
             .await
         {
-            Ok(_) => return Ok(()),
+            Ok(existing) => {
+                let subnets: Vec<String> = existing
+                    .ipam
+                    .and_then(|i| i.config)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|c| c.subnet)
+                    .collect();
+                if subnets.contains(&spec.subnet) {
+                    return Ok(());
+                }
+                // The lab file's subnet changed: its containers are gone already.
+                self.remove_network(&spec.name).await?;
+            }
             Err(e) if is_status(&e, 404) => {}
             Err(e) => return Err(call(format!("inspect network {}", spec.name))(e)),
         }
