@@ -155,24 +155,48 @@ pub fn common_files(ami_secret: &str) -> Vec<(&'static str, String)> {
         ("asterisk.conf", asterisk_conf()),
         ("modules.conf", modules_conf()),
         ("logger.conf", logger_conf()),
-        ("rtp.conf", simple("RTP: a small port range, enough for the lab's calls", "[general]\nrtpstart = 10000\nrtpend = 10999\n")),
+        (
+            "rtp.conf",
+            simple(
+                "RTP: a small port range, enough for the lab's calls",
+                "[general]\nrtpstart = 10000\nrtpend = 10999\n",
+            ),
+        ),
         ("manager.conf", manager_conf(ami_secret)),
         ("indications.conf", simple("French call progress tones", INDICATIONS_FR)),
-        ("features.conf", simple("In-call features", "[general]\n")),
-        (
-            "res_parking.conf",
-            simple("Call parking (res_parking needs a default lot)", "[general]\n\n[default]\nparkext => 700\nparkpos => 701-720\ncontext => parkedcalls\nparkingtime => 45\n"),
-        ),
-        ("musiconhold.conf", simple("Music on hold", "[default]\nmode = files\ndirectory = moh\nsort = alpha\n")),
         ("voicemail.conf", simple("Voicemail", "[general]\nformat = wav\n")),
         ("cdr.conf", simple("No call detail records", "[general]\nenable = no\n")),
-        ("cel.conf", simple("No channel event logging", "[general]\nenable = no\n")),
-        ("pjproject.conf", simple("PJSIP stack logging: errors only", "[startup]\nlog_level = 1\n")),
-        ("stasis.conf", simple("Stasis message bus", "[threadpool]\ninitial_size = 5\nidle_timeout_sec = 20\nmax_size = 50\n")),
-        ("ccss.conf", simple("Call completion (unused)", "[general]\ncc_max_requests = 20\n")),
+        (
+            "cel.conf",
+            simple("No channel event logging", "[general]\nenable = no\n"),
+        ),
+        (
+            "pjproject.conf",
+            simple("PJSIP stack logging: errors only", "[startup]\nlog_level = 1\n"),
+        ),
+        (
+            "stasis.conf",
+            simple(
+                "Stasis message bus",
+                "[threadpool]\ninitial_size = 5\nidle_timeout_sec = 20\nmax_size = 50\n",
+            ),
+        ),
+        (
+            "ccss.conf",
+            simple("Call completion (unused)", "[general]\ncc_max_requests = 20\n"),
+        ),
         ("acl.conf", simple("Named access lists (none)", "")),
-        ("udptl.conf", simple("UDPTL for fax (unused)", "[general]\nudptlstart = 4000\nudptlend = 4999\n")),
-        ("pjsip_notify.conf", simple("NOTIFY messages `pjsip send notify` can send", PJSIP_NOTIFY)),
+        (
+            "udptl.conf",
+            simple(
+                "UDPTL for fax (unused)",
+                "[general]\nudptlstart = 4000\nudptlend = 4999\n",
+            ),
+        ),
+        (
+            "pjsip_notify.conf",
+            simple("NOTIFY messages `pjsip send notify` can send", PJSIP_NOTIFY),
+        ),
     ]
 }
 

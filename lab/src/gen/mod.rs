@@ -4,9 +4,12 @@
 //! paths relative to the lab's config directory, e.g. `table1/asterisk/pjsip.conf`.
 
 mod asterisk;
+mod dialplan;
+pub mod features;
 mod operator;
 pub mod phones;
 mod site;
+pub mod sounds;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,15 +26,20 @@ pub const OPERATOR: &str = "operator";
 /// The AMI user name of every Asterisk of the lab.
 pub const AMI_USER: &str = "lab";
 
-/// Generated files by relative path.
+/// Generated files by relative path: config text, and the lab's own audio.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tree {
-    pub files: BTreeMap<PathBuf, String>,
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
 }
 
 impl Tree {
-    fn add(&mut self, dir: &str, sub: &str, name: &str, contents: String) {
-        self.files.insert(Path::new(dir).join(sub).join(name), contents);
+    fn add(&mut self, dir: &str, sub: &str, name: &str, contents: impl Into<Vec<u8>>) {
+        self.files.insert(Path::new(dir).join(sub).join(name), contents.into());
+    }
+
+    /// A generated text file, if it is one.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.files.get(path).and_then(|b| std::str::from_utf8(b).ok())
     }
 
     /// Writes every file below `root`, creating folders as needed.
@@ -51,8 +59,8 @@ impl Tree {
 pub fn generate(lab: &Lab, secrets: &Secrets) -> Tree {
     let mut tree = Tree::default();
     for site in &lab.sites {
-        for (name, text) in site::files(lab, site, secrets) {
-            tree.add(&site.name, ASTERISK_DIR, name, text);
+        for (name, bytes) in site::files(lab, site, secrets) {
+            tree.add(&site.name, ASTERISK_DIR, &name, bytes);
         }
         for (name, text) in phones::site_files(lab, site, secrets) {
             tree.add(&site.name, PHONES_DIR, name, text);

@@ -1,7 +1,7 @@
 //! The operator: one account per site trunk and per test phone, and the routing
 //! of public and inter-site numbers between them.
 
-use super::{asterisk, header};
+use super::{asterisk, features, header};
 use crate::model::Lab;
 use crate::secrets::Secrets;
 
@@ -11,6 +11,12 @@ pub fn files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String)> {
         ("pjsip.conf", pjsip_conf(lab)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, secrets)),
         ("extensions.conf", extensions_conf(lab)),
+        (
+            "features.conf",
+            header("In-call features: none at the operator") + "[general]\n",
+        ),
+        ("res_parking.conf", features::res_parking_conf()),
+        ("musiconhold.conf", features::musiconhold_conf(None)),
     ]);
     files
 }

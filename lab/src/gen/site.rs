@@ -1,19 +1,27 @@
 //! One site's IPBX: its phones, its trunk to the operator, its dialplan.
 
-use super::{asterisk, header};
+use super::{asterisk, dialplan, features, header, sounds};
 use crate::model::{Lab, Site};
 use crate::secrets::Secrets;
 
 /// Name of the trunk endpoint towards the operator, in every site's config.
 pub const TRUNK: &str = "operator";
 
-pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(&'static str, String)> {
+pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)> {
     let mut files = asterisk::common_files(secrets.ami_secret(&site.name));
     files.extend([
         ("pjsip.conf", pjsip_conf(lab, site)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, site, secrets)),
-        ("extensions.conf", extensions_conf(lab, site)),
+        ("extensions.conf", dialplan::extensions_conf(lab, site)),
+        ("features.conf", features::features_conf(lab)),
+        ("res_parking.conf", features::res_parking_conf()),
+        ("musiconhold.conf", features::musiconhold_conf(Some(site))),
     ]);
+    let mut files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(n, t)| (n.to_string(), t.into_bytes()))
+        .collect();
+    files.extend(sounds::files(site));
     files
 }
 
@@ -36,7 +44,7 @@ fn pjsip_conf(lab: &Lab, site: &Site) -> String {
 
 fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
     let mut s = header(&format!("Phones of {} and its trunk to the operator", site.name));
-    s.push_str(
+    s.push_str(&format!(
         "; Shared by every phone of the site.\n\
          [phone](!)\n\
          type = wizard\n\
@@ -54,23 +62,38 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          endpoint/force_rport = yes\n\
          endpoint/rewrite_contact = yes\n\
          endpoint/language = fr\n\
+         ; Held callers hear this site's own music.\n\
+         endpoint/moh_suggest = {site}\n\
+         ; The cabinet transfer keys ({prefix}<role>), on site phones only.\n\
+         endpoint/set_var = DYNAMIC_FEATURES={features}\n\
          aor/max_contacts = 1\n\
          aor/remove_existing = yes\n\
          aor/qualify_frequency = 30\n\n",
-    );
+        site = site.name,
+        prefix = features::CABINET_TRANSFER_PREFIX,
+        features = features::cabinet_features(lab),
+    ));
     for phone in &site.phones {
         s.push_str(&format!(
             "; Cabinet {cabinet}, {label} ({device})\n\
              [{account}](phone)\n\
              inbound_auth/username = {account}\n\
              inbound_auth/password = {password}\n\
-             endpoint/callerid = \"{label} {cabinet}\" <{extension}>\n\n",
+             endpoint/callerid = \"{label} {cabinet}\" <{extension}>\n{groups}\n",
             cabinet = phone.cabinet,
             label = phone.role.label,
             device = phone.role.device,
             account = phone.account,
             extension = phone.extension,
             password = secrets.phone_password(site, phone),
+            groups = if phone.role.pickup {
+                format!(
+                    "endpoint/call_group = {c}\nendpoint/pickup_group = {c}\n",
+                    c = phone.cabinet
+                )
+            } else {
+                String::new()
+            },
         ));
     }
     s.push_str(&format!(
@@ -94,90 +117,12 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          endpoint/disallow = all\n\
          endpoint/allow = ulaw,alaw\n\
          endpoint/direct_media = no\n\
-         endpoint/language = fr\n",
+         endpoint/language = fr\n\
+         endpoint/moh_suggest = {site}\n",
+        site = site.name,
         account = site.trunk_account(),
         operator = lab.network.operator(),
         password = secrets.trunk_password(site),
     ));
-    s
-}
-
-fn extensions_conf(lab: &Lab, site: &Site) -> String {
-    let n = &lab.numbering;
-    let mut s = header(&format!("Dialplan of {}", site.name));
-    s.push_str("[general]\nstatic = yes\nwriteprotect = yes\n\n");
-
-    s.push_str(&format!(
-        "[globals]\n\
-         ; Prepended to an extension to make the public number shown to called parties.\n\
-         PUBLIC_PREFIX = {}{}\n\n",
-        n.public_prefix, site.index
-    ));
-
-    s.push_str(
-        "; The phones of this site: extension <cabinet><role>, with a hint for BLF.\n\
-         ; A phone already in a call gives busy to a second caller.\n[extensions]\n",
-    );
-    for phone in &site.phones {
-        s.push_str(&format!(
-            "exten => {ext},hint,PJSIP/{account}\n\
-             exten => {ext},1,GotoIf($[\"${{DEVICE_STATE(PJSIP/{account})}}\" = \"INUSE\"]?busy)\n \
-             same => n,Dial(PJSIP/{account},30)\n \
-             same => n,Hangup()\n \
-             same => n(busy),Busy(5)\n",
-            ext = phone.extension,
-            account = phone.account,
-        ));
-    }
-
-    s.push_str(&format!(
-        "\n; Other sites through the operator: {prefix}<site><cabinet><role>.\n[intersite]\n",
-        prefix = n.intersite_prefix
-    ));
-    for other in &lab.sites {
-        let pattern = format!("_{}{}XX", n.intersite_prefix, other.index);
-        if other.index == site.index {
-            s.push_str(&format!(
-                "; {name}'s own numbers stay on this IPBX.\nexten => {pattern},1,Goto(extensions,${{EXTEN:{skip}}},1)\n",
-                name = other.name,
-                skip = n.intersite_prefix.len() + 1,
-            ));
-        } else {
-            s.push_str(&format!(
-                "; {name}\nexten => {pattern},1,Goto(to-operator,${{EXTEN}},1)\n",
-                name = other.name
-            ));
-        }
-    }
-
-    s.push_str(
-        "\n; Ten-digit public numbers through the operator.\n[external]\n\
-         exten => _0NXXXXXXXX,1,Goto(to-operator,${EXTEN},1)\n\n",
-    );
-
-    s.push_str(&format!(
-        "; Leaves through the trunk, showing the caller's public number.\n[to-operator]\n\
-         exten => _X.,1,Set(CALLERID(num)=${{PUBLIC_PREFIX}}${{CALLERID(num)}})\n \
-         same => n,Dial(PJSIP/${{EXTEN}}@{TRUNK},60)\n \
-         same => n,Hangup()\n\
-         exten => _{prefix}X.,1,Set(CALLERID(num)=${{PUBLIC_PREFIX}}${{CALLERID(num)}})\n \
-         same => n,Dial(PJSIP/${{EXTEN}}@{TRUNK},60)\n \
-         same => n,Hangup()\n\n",
-        prefix = n.intersite_prefix,
-    ));
-
-    s.push_str(
-        "; What the site's phones may dial.\n[internal]\n\
-         include => extensions\ninclude => intersite\ninclude => external\n\n",
-    );
-
-    s.push_str("; Calls from the operator: this site's public numbers, one per phone.\n[from-trunk]\n");
-    for phone in &site.phones {
-        s.push_str(&format!(
-            "exten => {public},1,Goto(extensions,{ext},1)\n",
-            public = site.public_number(n, &phone.extension),
-            ext = phone.extension,
-        ));
-    }
     s
 }

@@ -50,6 +50,8 @@ pub struct Role {
     pub name: String,
     pub label: String,
     pub device: String,
+    /// In its cabinet's call and pickup group (`*8` answers a ringing colleague).
+    pub pickup: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

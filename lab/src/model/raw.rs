@@ -46,6 +46,7 @@ pub struct RawRole {
     pub name: Spanned<String>,
     pub label: Option<Spanned<String>>,
     pub device: Option<Spanned<String>>,
+    pub pickup: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -180,9 +180,9 @@ fn check_network(c: &mut Collector<'_>, raw: Option<&super::raw::RawNetwork>) ->
 fn check_roles(c: &mut Collector<'_>, raw: &[RawRole]) -> Vec<Role> {
     if raw.is_empty() {
         return vec![
-            role(1, "patron", "Patron", "Yealink T31P"),
-            role(2, "assistant", "Assistant", "Nortel LIP6812"),
-            role(3, "secretaire", "Secrétaire", "Linphone"),
+            role(1, "patron", "Patron", "Yealink T31P", false),
+            role(2, "assistant", "Assistant", "Nortel LIP6812", true),
+            role(3, "secretaire", "Secrétaire", "Linphone", true),
         ];
     }
     let mut digits: BTreeMap<i64, usize> = BTreeMap::new();
@@ -226,7 +226,9 @@ fn check_roles(c: &mut Collector<'_>, raw: &[RawRole]) -> Vec<Role> {
             .device
             .as_ref()
             .map_or_else(|| "softphone".to_string(), |d| d.get_ref().clone());
-        roles.push(role(digit, name, &label, &device));
+        // As in the SAE: assistants and secretaries pick up each other's calls.
+        let pickup = r.pickup.unwrap_or(name != "patron");
+        roles.push(role(digit, name, &label, &device, pickup));
     }
     roles.sort_by_key(|r| r.digit);
     roles
@@ -305,12 +307,13 @@ fn check_operator(c: &mut Collector<'_>, raw: &RawLab, numbering: &Numbering) ->
     Operator { password, test_phones }
 }
 
-fn role(digit: u8, name: &str, label: &str, device: &str) -> Role {
+fn role(digit: u8, name: &str, label: &str, device: &str, pickup: bool) -> Role {
     Role {
         digit,
         name: name.into(),
         label: label.into(),
         device: device.into(),
+        pickup,
     }
 }
 
@@ -367,7 +370,7 @@ fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
         ["numbering"] => &["public_prefix", "intersite_prefix"],
         ["network"] => &["subnet"],
         ["defaults"] => &["cabinets", "password"],
-        ["roles"] => &["digit", "name", "label", "device"],
+        ["roles"] => &["digit", "name", "label", "device", "pickup"],
         ["sites"] => &["index", "name", "cabinets", "password"],
         ["operator"] => &["password", "test_phones"],
         ["operator", "test_phones"] => &["name", "number", "password"],

@@ -1,0 +1,128 @@
+//! A site's dialplan (extensions.conf): internal, inter-site and external
+//! calls (SAE parts I and II) and the functions of part III.
+
+use super::features::PICKUP;
+use super::site::TRUNK;
+use super::{header, sounds};
+use crate::model::{Lab, Site};
+
+/// Dial options on every call to a phone: both parties may transfer (t/T),
+/// record (x/X) and park (k/K); `b` runs `ring-class` on the called phone.
+const DIAL_OPTIONS: &str = "tTxXkKb(ring-class^s^1)";
+
+pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
+    let n = &lab.numbering;
+    let mut s = header(&format!("Dialplan of {}", site.name));
+    s.push_str("[general]\nstatic = yes\nwriteprotect = yes\n\n");
+
+    s.push_str(&format!(
+        "[globals]\n\
+         ; Prepended to an extension to make the public number shown to called parties.\n\
+         PUBLIC_PREFIX = {}{}\n\n",
+        n.public_prefix, site.index
+    ));
+
+    s.push_str(
+        "; The phones of this site: extension <cabinet><role>, with a hint for BLF.\n\
+         ; A phone already in a call gives busy to a second caller.\n[extensions]\n",
+    );
+    for phone in &site.phones {
+        s.push_str(&format!(
+            "exten => {ext},hint,PJSIP/{account}\n\
+             exten => {ext},1,GotoIf($[\"${{DEVICE_STATE(PJSIP/{account})}}\" = \"INUSE\"]?busy)\n \
+             same => n,Dial(PJSIP/{account},30,{DIAL_OPTIONS})\n \
+             same => n,Hangup()\n \
+             same => n(busy),Busy(5)\n",
+            ext = phone.extension,
+            account = phone.account,
+        ));
+    }
+
+    s.push_str(&format!(
+        "\n; Other sites through the operator: {prefix}<site><cabinet><role>.\n[intersite]\n",
+        prefix = n.intersite_prefix
+    ));
+    for other in &lab.sites {
+        let pattern = format!("_{}{}XX", n.intersite_prefix, other.index);
+        if other.index == site.index {
+            s.push_str(&format!(
+                "; {name}'s own numbers stay on this IPBX.\nexten => {pattern},1,Goto(extensions,${{EXTEN:{skip}}},1)\n",
+                name = other.name,
+                skip = n.intersite_prefix.len() + 1,
+            ));
+        } else {
+            s.push_str(&format!(
+                "; {name}\nexten => {pattern},1,Goto(to-operator,${{EXTEN}},1)\n",
+                name = other.name
+            ));
+        }
+    }
+
+    s.push_str(
+        "\n; Ten-digit public numbers through the operator.\n[external]\n\
+         exten => _0NXXXXXXXX,1,Goto(to-operator,${EXTEN},1)\n\n",
+    );
+
+    s.push_str(&format!(
+        "; Leaves through the trunk, showing the caller's public number.\n[to-operator]\n\
+         exten => _X.,1,Set(CALLERID(num)=${{PUBLIC_PREFIX}}${{CALLERID(num)}})\n \
+         same => n,Dial(PJSIP/${{EXTEN}}@{TRUNK},60,tTxXkK)\n \
+         same => n,Hangup()\n\
+         exten => _{prefix}X.,1,Set(CALLERID(num)=${{PUBLIC_PREFIX}}${{CALLERID(num)}})\n \
+         same => n,Dial(PJSIP/${{EXTEN}}@{TRUNK},60,tTxXkK)\n \
+         same => n,Hangup()\n\n",
+        prefix = n.intersite_prefix,
+    ));
+
+    s.push_str(&format!(
+        "; {PICKUP} answers a ringing phone of one's pickup group (the cabinet's\n\
+         ; assistant and secretary); anyone else is refused (403).\n[pickup]\n\
+         exten => {PICKUP},1,Pickup()\n \
+         same => n,Hangup(21)\n\n"
+    ));
+
+    s.push_str(
+        "; What the site's phones may dial; parkedcalls holds the parking spaces.\n[internal]\n\
+         include => extensions\ninclude => intersite\ninclude => external\ninclude => pickup\ninclude => parkedcalls\n\n",
+    );
+
+    s.push_str(
+        "; Calls from the operator: this site's public numbers, one per phone, each\n\
+         ; after the pre-answer message (trunk calls only, by context).\n[from-trunk]\n",
+    );
+    for phone in &site.phones {
+        s.push_str(&format!(
+            "exten => {public},1,Gosub(welcome,s,1)\n same => n,Goto(extensions,{ext},1)\n",
+            public = site.public_number(n, &phone.extension),
+            ext = phone.extension,
+        ));
+    }
+
+    s.push_str(&format!(
+        "\n; Pre-answer message (prédécroché) for trunk callers, who are classed\n\
+         ; inter-site (a site's public number) or external for the called phone's ring.\n[welcome]\n\
+         exten => s,1,Set(__CALL_CLASS=${{IF($[\"${{CALLERID(num):0:{len}}}\" = \"{prefix}\"]?intersite:external)}})\n \
+         same => n,Answer()\n \
+         same => n,Playback(/etc/asterisk/{dir}/welcome)\n \
+         same => n,Return()\n\n",
+        len = n.public_prefix.len(),
+        prefix = n.public_prefix,
+        dir = sounds::DIR,
+    ));
+
+    s.push_str(
+        "; On the called phone before it rings: Alert-Info tells it which ring to play\n\
+         ; (internal, intersite or external).\n[ring-class]\n\
+         exten => s,1,Set(PJSIP_HEADER(add,Alert-Info)=<http://127.0.0.1/ring>\\;info=${IF($[\"${CALL_CLASS}\" = \"\"]?internal:${CALL_CLASS})})\n \
+         same => n,Return()\n\n",
+    );
+
+    s.push_str(
+        "; The cabinet transfer keys: ARG1 is the role digit, the cabinet is the last\n\
+         ; digit of the presser's endpoint (assistant2 -> cabinet 2).\n[cabinet-transfer]\n\
+         exten => s,1,Set(TARGET=${CHANNEL(endpoint):-1}${ARG1})\n \
+         same => n,ChannelRedirect(${BRIDGEPEER},extensions,${TARGET},1)\n \
+         same => n,Return()\n",
+    );
+    s
+}
