@@ -235,6 +235,21 @@ pub fn hears(wav: &Wav, expected_hz: u32, candidates: &[u32]) -> (bool, Heard) {
 }
 
 /// Power without the DC offset (the variance), and the offset.
+/// Share a voice must reach in a mixed recording (both sides of a call at
+/// once, two tones of equal level give about 0.5 each).
+pub const MIN_MIX_SHARE: f64 = 0.2;
+
+/// Whether a mixed recording holds `hz` among other sounds, for at least
+/// [`MIN_SECONDS`]; with a description of what it holds.
+#[must_use]
+pub fn holds(wav: &Wav, hz: u32) -> (bool, String) {
+    let (_, heard) = hears(wav, hz, &[]);
+    (
+        heard.seconds >= MIN_SECONDS && heard.expected_share >= MIN_MIX_SHARE,
+        heard.to_string(),
+    )
+}
+
 fn ac_power(samples: &[f32]) -> (f64, f32) {
     if samples.is_empty() {
         return (0.0, 0.0);
@@ -423,6 +438,21 @@ mod tests {
         bytes[32] = 4; // block align
         let wav = parse_wav(&bytes).expect("parses");
         assert!(wav.samples.len() == 8000 && hears(&wav, 500, &[800]).0 && !hears(&wav, 800, &[500]).0);
+    }
+
+    #[test]
+    fn a_mixed_recording_holds_both_voices_and_not_a_third() {
+        let n = 8000 * 2;
+        let samples: Vec<f32> = (0..n)
+            .map(|i| {
+                let t = i as f64 / 8000.0;
+                (0.2 * (2.0 * PI * 450.0 * t).sin() + 0.2 * (2.0 * PI * 1000.0 * t).sin()) as f32
+            })
+            .collect();
+        let wav = Wav { rate: 8000, samples };
+        assert!(holds(&wav, 450).0);
+        assert!(holds(&wav, 1000).0);
+        assert!(!holds(&wav, 1500).0);
     }
 
     #[test]

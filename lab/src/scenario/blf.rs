@@ -2,7 +2,13 @@
 //! container SUBSCRIBEs to `Event: dialog` with the watcher's credentials and
 //! logs every NOTIFY body (see `sipp/blf_watch.xml`).
 
-use super::BlfState;
+use std::time::{Duration, Instant};
+
+use super::check::{fail, Ctx, Watcher, RING_TIMEOUT};
+use super::runner::Failure;
+use super::{BlfState, PhoneId};
+use crate::runtime::docker::EngineError;
+use crate::runtime::topology::{container_name, Kind};
 
 /// The SIPp scenario, copied into the phone container when a watch starts.
 pub const SCENARIO: &str = include_str!("sipp/blf_watch.xml");
@@ -63,6 +69,147 @@ fn state_of(body: &str) -> BlfState {
         "early" => BlfState::Ringing,
         "confirmed" => BlfState::InUse,
         _ => BlfState::Idle,
+    }
+}
+
+impl Ctx<'_, '_> {
+    /// Starts SIPp in the watcher's phone container, subscribed with its
+    /// credentials to `extension`'s line state; it unsubscribes by itself
+    /// after `notifies` NOTIFYs (or 60 s).
+    pub(super) async fn watch(&mut self, phone: &PhoneId, extension: &str, notifies: usize) -> Result<(), Failure> {
+        let lab = self.shared.lab;
+        let engine = self.shared.engine;
+        let container = self.phone_container(phone);
+        let (address, password) = match lab.site(&phone.site) {
+            Some(site) => {
+                let p = site
+                    .phones
+                    .iter()
+                    .find(|p| p.account == phone.account)
+                    .expect("checked phone");
+                (
+                    lab.network.site_phones(site.index),
+                    self.shared.secrets.phone_password(site, p).to_string(),
+                )
+            }
+            None => {
+                let t = lab
+                    .operator
+                    .test_phones
+                    .iter()
+                    .find(|t| t.account == phone.account)
+                    .expect("checked phone");
+                (
+                    lab.network.operator_phones(),
+                    self.shared.secrets.test_phone_password(lab, t).to_string(),
+                )
+            }
+        };
+        let expected = format!("watch {extension} as {phone}");
+        let broken = |e: EngineError| fail(expected.clone(), e.to_string());
+        let copy = format!("printf '%s' \"$0\" > {}", SCENARIO_PATH);
+        engine
+            .exec(&container, &["sh", "-c", &copy, SCENARIO])
+            .await
+            .map_err(broken)?;
+        let log = format!("/tmp/blf-{}.log", phone.account);
+        engine.exec(&container, &["rm", "-f", &log]).await.map_err(broken)?;
+        // One SIP port per watcher account, beside baresip's 5060.
+        let port = (5100 + self.account_index(phone)).to_string();
+        let (ip, registrar) = (address.to_string(), format!("{}:5060", self.registrar(phone)));
+        let notifies = notifies.max(1).to_string();
+        let args = [
+            "sipp",
+            "-sf",
+            SCENARIO_PATH,
+            "-key",
+            "ext",
+            extension,
+            "-s",
+            &phone.account,
+            "-ap",
+            &password,
+            "-set",
+            "duration",
+            "60",
+            "-set",
+            "notifies",
+            &notifies,
+            "-i",
+            &ip,
+            "-p",
+            &port,
+            "-m",
+            "1",
+            "-timeout",
+            "90s",
+            "-nostdin",
+            "-default_behaviors",
+            "all,-bye",
+            "-trace_logs",
+            "-log_file",
+            &log,
+            &registrar,
+        ];
+        engine.exec_detached(&container, &args).await.map_err(broken)?;
+        self.watcher = Some(Watcher {
+            phone: phone.clone(),
+            log,
+            read: 0,
+            last: None,
+        });
+        Ok(())
+    }
+
+    /// Waits for the watcher's next line-state change to be `state`.
+    pub(super) async fn blf(&mut self, state: BlfState) -> Result<(), Failure> {
+        let expected = format!("the watcher sees the line {state}");
+        let Some(w) = self.watcher.as_mut() else {
+            return Err(fail(expected, "no `watch` step started a subscription before"));
+        };
+        let container = match self.shared.lab.site(&w.phone.site) {
+            Some(_) => container_name(
+                self.shared.lab,
+                &Kind::Phones {
+                    site: w.phone.site.clone(),
+                },
+            ),
+            None => container_name(self.shared.lab, &Kind::OperatorPhones),
+        };
+        let deadline = Instant::now() + RING_TIMEOUT;
+        loop {
+            let text = self
+                .shared
+                .engine
+                .exec_bytes(&container, &["cat", &w.log])
+                .await
+                .unwrap_or_default();
+            let notifies = parse_log(&String::from_utf8_lossy(&text));
+            for n in notifies.iter().skip(w.read).filter(|n| !n.final_notify) {
+                w.read += 1;
+                if w.last == Some(n.state) {
+                    continue; // a repeated state is no change
+                }
+                w.last = Some(n.state);
+                return if n.state == state {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        expected,
+                        format!("it saw the line {} (NOTIFY {})", n.state, n.seq),
+                    ))
+                };
+            }
+            if Instant::now() > deadline {
+                let seen = if notifies.is_empty() {
+                    "no NOTIFY at all (subscription refused?)"
+                } else {
+                    "no new NOTIFY"
+                };
+                return Err(fail(expected, format!("{seen} within {} s", RING_TIMEOUT.as_secs())));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 }
 

@@ -26,7 +26,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{BlfState, Check, PhoneId, Scenario, Step, StepLine};
+use super::{BlfState, Check, PhoneId, Scenario, Sound, Step, StepLine};
 use crate::diagnostic::{Collector, Diagnostics};
 use crate::model::Lab;
 use crate::toml_file::{parent_tables, read, Segment};
@@ -102,18 +102,67 @@ struct RawStep {
     hangup: Option<Spanned<String>>,
     watch: Option<Spanned<String>>,
     blf: Option<Spanned<String>>,
+    alert: Option<Spanned<String>>,
+    connected: Option<Spanned<String>>,
+    with: Option<Spanned<String>>,
+    ended: Option<Spanned<String>>,
+    dtmf: Option<Spanned<String>>,
+    hold: Option<Spanned<String>>,
+    resume: Option<Spanned<String>>,
+    transfer: Option<Spanned<String>>,
+    hears: Option<Spanned<String>>,
+    phone: Option<Spanned<String>>,
+    site: Option<Spanned<String>>,
+    recorded: Option<Spanned<Vec<String>>>,
+    parked: Option<Spanned<String>>,
 }
 
 const STEP_ACTIONS: &[&str] = &[
     "dial",
     "rings",
     "answer",
+    "connected",
     "fails",
     "nobody_rings",
     "audio",
     "hangup",
+    "ended",
+    "dtmf",
+    "hold",
+    "resume",
+    "transfer",
+    "hears",
+    "recorded",
+    "parked",
     "watch",
     "blf",
+];
+const STEP_KEYS: &[&str] = &[
+    "dial",
+    "rings",
+    "answer",
+    "connected",
+    "fails",
+    "nobody_rings",
+    "audio",
+    "hangup",
+    "ended",
+    "dtmf",
+    "hold",
+    "resume",
+    "transfer",
+    "hears",
+    "recorded",
+    "parked",
+    "watch",
+    "blf",
+    "says",
+    "from",
+    "status",
+    "alert",
+    "with",
+    "phone",
+    "site",
 ];
 
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
@@ -121,20 +170,7 @@ fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
         [] => &["title", "part", "call", "flow"],
         ["call"] => &["says", "from", "to", "dial", "expect", "audio"],
         ["flow"] => &["says", "steps"],
-        ["flow", "steps"] => &[
-            "says",
-            "dial",
-            "from",
-            "rings",
-            "answer",
-            "fails",
-            "status",
-            "nobody_rings",
-            "audio",
-            "hangup",
-            "watch",
-            "blf",
-        ],
+        ["flow", "steps"] => STEP_KEYS,
         _ => &[],
     }
 }
@@ -386,7 +422,12 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
             )];
             match (status, to) {
                 (None, Some(to)) => {
-                    steps.push(line(Step::Rings { phone: (*to).clone() }, format!("{to} rings")));
+                    let rings = Step::Rings {
+                        phone: (*to).clone(),
+                        from: None,
+                        alert: None,
+                    };
+                    steps.push(line(rings, format!("{to} rings")));
                     steps.push(line(Step::Answer { phone: (*to).clone() }, format!("{to} answers")));
                     if audio {
                         steps.push(line(
@@ -451,10 +492,19 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                 "dial" => s.dial.is_some(),
                 "rings" => s.rings.is_some(),
                 "answer" => s.answer.is_some(),
+                "connected" => s.connected.is_some(),
                 "fails" => s.fails.is_some(),
                 "nobody_rings" => s.nobody_rings.is_some(),
                 "audio" => s.audio.is_some(),
                 "hangup" => s.hangup.is_some(),
+                "ended" => s.ended.is_some(),
+                "dtmf" => s.dtmf.is_some(),
+                "hold" => s.hold.is_some(),
+                "resume" => s.resume.is_some(),
+                "transfer" => s.transfer.is_some(),
+                "hears" => s.hears.is_some(),
+                "recorded" => s.recorded.is_some(),
+                "parked" => s.parked.is_some(),
                 "watch" => s.watch.is_some(),
                 _ => s.blf.is_some(),
             })
@@ -477,11 +527,12 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
         }
         let p = |c: &mut Collector<'_>, v: &Spanned<String>, f: &str| phone(c, lab, v.get_ref(), v.span(), &key(f));
         let step = match present[0] {
-            "dial" | "watch" => {
-                let (action, value) = if let Some(d) = &s.dial {
-                    ("dial", d)
-                } else {
-                    ("watch", s.watch.as_ref().expect("present"))
+            "dial" | "watch" | "transfer" | "dtmf" => {
+                let (action, value) = match (&s.dial, &s.watch, &s.transfer) {
+                    (Some(d), _, _) => ("dial", d),
+                    (_, Some(w), _) => ("watch", w),
+                    (_, _, Some(t)) => ("transfer", t),
+                    _ => ("dtmf", s.dtmf.as_ref().expect("present")),
                 };
                 if !is_keypad(value.get_ref()) {
                     c.error(
@@ -499,28 +550,118 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     continue;
                 };
                 let Some(from) = p(c, from, "from") else { continue };
-                if action == "dial" {
-                    last_caller = Some(from.clone());
-                    Step::Dial {
-                        from,
-                        number: value.get_ref().clone(),
+                let digits = value.get_ref().clone();
+                match action {
+                    "dial" => {
+                        last_caller = Some(from.clone());
+                        Step::Dial { from, number: digits }
                     }
-                } else {
-                    Step::Watch {
+                    "watch" => Step::Watch {
                         phone: from,
-                        extension: value.get_ref().clone(),
-                    }
+                        extension: digits,
+                    },
+                    "transfer" => Step::Transfer {
+                        phone: from,
+                        number: digits,
+                    },
+                    _ => Step::Dtmf { phone: from, digits },
                 }
             }
-            "rings" => Step::Rings {
-                phone: p(c, s.rings.as_ref()?, "rings")?,
-            },
+            "rings" => {
+                let phone = p(c, s.rings.as_ref()?, "rings")?;
+                let from = match &s.from {
+                    Some(f) => Some(p(c, f, "from")?),
+                    None => None,
+                };
+                let alert = s.alert.as_ref().map(|a| a.get_ref().clone());
+                Step::Rings { phone, from, alert }
+            }
             "answer" => Step::Answer {
                 phone: p(c, s.answer.as_ref()?, "answer")?,
             },
             "hangup" => Step::Hangup {
                 phone: p(c, s.hangup.as_ref()?, "hangup")?,
             },
+            "ended" => Step::Ended {
+                phone: p(c, s.ended.as_ref()?, "ended")?,
+            },
+            "hold" => Step::Hold {
+                phone: p(c, s.hold.as_ref()?, "hold")?,
+            },
+            "resume" => Step::Resume {
+                phone: p(c, s.resume.as_ref()?, "resume")?,
+            },
+            "connected" => {
+                let phone = p(c, s.connected.as_ref()?, "connected")?;
+                let Some(with) = &s.with else {
+                    c.error(raw.span(), key("with"), "`connected` needs `with`: the other party");
+                    continue;
+                };
+                Step::Connected {
+                    phone,
+                    with: p(c, with, "with")?,
+                }
+            }
+            "hears" => {
+                let v = s.hears.as_ref()?;
+                let Some(phone) = &s.phone else {
+                    c.error(raw.span(), key("phone"), "`hears` needs `phone`: who listens");
+                    continue;
+                };
+                let phone = p(c, phone, "phone")?;
+                let what = match v.get_ref().as_str() {
+                    "music" => {
+                        let site = s.site.as_ref().map_or(phone.site.clone(), |x| x.get_ref().clone());
+                        if lab.site(&site).is_none() {
+                            c.error(v.span(), key("site"), format!("the lab has no site {site:?}"));
+                        }
+                        Sound::Music { site }
+                    }
+                    "welcome" => Sound::Welcome,
+                    "no welcome" => Sound::NoWelcome,
+                    other => {
+                        c.error_with_help(
+                            v.span(),
+                            key("hears"),
+                            format!("unknown sound {other:?}"),
+                            "one of: music, welcome, no welcome",
+                        );
+                        continue;
+                    }
+                };
+                Step::Hears { phone, what }
+            }
+            "recorded" => {
+                let v = s.recorded.as_ref()?;
+                let ids: Vec<PhoneId> = v
+                    .get_ref()
+                    .iter()
+                    .filter_map(|x| phone(c, lab, x, v.span(), &key("recorded")))
+                    .collect();
+                let Ok([a, b]) = <[PhoneId; 2]>::try_from(ids) else {
+                    c.error(v.span(), key("recorded"), "`recorded` names the two phones of the call");
+                    continue;
+                };
+                Step::Recorded { a, b }
+            }
+            "parked" => {
+                let v = s.parked.as_ref()?;
+                let Some(site) = &s.site else {
+                    c.error(raw.span(), key("site"), "`parked` needs `site`: whose parking lot");
+                    continue;
+                };
+                if lab.site(site.get_ref()).is_none() {
+                    c.error(
+                        site.span(),
+                        key("site"),
+                        format!("the lab has no site {:?}", site.get_ref()),
+                    );
+                }
+                Step::Parked {
+                    site: site.get_ref().clone(),
+                    space: v.get_ref().clone(),
+                }
+            }
             "fails" => {
                 let phone = p(c, s.fails.as_ref()?, "fails")?;
                 let Some(status) = &s.status else {
@@ -603,7 +744,30 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
 fn describe(step: &Step) -> String {
     match step {
         Step::Dial { from, number } => format!("{from} dials {number}"),
-        Step::Rings { phone } => format!("{phone} rings"),
+        Step::Rings {
+            phone, alert: Some(a), ..
+        } => format!("{phone} rings with the {a} ring"),
+        Step::Rings { phone, .. } => format!("{phone} rings"),
+        Step::Connected { phone, with } => format!("{phone} is in the call with {with}"),
+        Step::Ended { phone } => format!("{phone}'s call is over"),
+        Step::Dtmf { phone, digits } => format!("{phone} keys {digits}"),
+        Step::Hold { phone } => format!("{phone} puts the call on hold"),
+        Step::Resume { phone } => format!("{phone} takes the call off hold"),
+        Step::Transfer { phone, number } => format!("{phone} transfers the call to {number}"),
+        Step::Hears {
+            phone,
+            what: Sound::Music { site },
+        } => format!("{phone} hears {site}'s music on hold"),
+        Step::Hears {
+            phone,
+            what: Sound::Welcome,
+        } => format!("{phone} hears the welcome message first"),
+        Step::Hears {
+            phone,
+            what: Sound::NoWelcome,
+        } => format!("{phone} hears no welcome message"),
+        Step::Recorded { a, b } => format!("the call of {a} and {b} is recorded, both voices"),
+        Step::Parked { site, space } => format!("{site}'s parking lot holds a call at {space}"),
         Step::Answer { phone } => format!("{phone} answers"),
         Step::Fails { phone, status } => format!("{phone}'s call ends with SIP {status}"),
         Step::NobodyRings { sites, .. } => format!("no phone of {} rings", sites.join(", ")),

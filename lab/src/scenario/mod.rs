@@ -6,8 +6,10 @@
 
 pub mod audio;
 mod blf;
+mod check;
 mod file;
 pub mod hints;
+mod media;
 mod phones;
 pub mod report;
 mod runner;
@@ -55,8 +57,16 @@ impl fmt::Display for BlfState {
 pub enum Step {
     /// `from` dials `number` (as typed on its keypad).
     Dial { from: PhoneId, number: String },
-    /// `phone` rings for the call being made.
-    Rings { phone: PhoneId },
+    /// `phone` rings, called by `from` (the last caller when not given); with
+    /// `alert`, the ring class its Alert-Info header carries.
+    Rings {
+        phone: PhoneId,
+        from: Option<PhoneId>,
+        alert: Option<String>,
+    },
+    /// `phone` is in a call with `with` without answering (a parked call
+    /// retrieved, a call picked up).
+    Connected { phone: PhoneId, with: PhoneId },
     /// `phone` answers its ringing call; both ends are then in the call.
     Answer { phone: PhoneId },
     /// The call `phone` made ends with this SIP final status.
@@ -67,10 +77,37 @@ pub enum Step {
     Audio { a: PhoneId, b: PhoneId },
     /// `phone` hangs up its call; the other end is released too.
     Hangup { phone: PhoneId },
+    /// `phone`'s call was ended by the other side or the IPBX (the transferer is free).
+    Ended { phone: PhoneId },
+    /// `phone` keys DTMF digits into its call.
+    Dtmf { phone: PhoneId, digits: String },
+    /// `phone` puts its call on hold.
+    Hold { phone: PhoneId },
+    /// `phone` takes its call off hold.
+    Resume { phone: PhoneId },
+    /// `phone` transfers its call to `number` (SIP REFER, blind).
+    Transfer { phone: PhoneId, number: String },
+    /// What `phone` hears now in its call.
+    Hears { phone: PhoneId, what: Sound },
+    /// The IPBX of `a`'s site recorded the call between `a` and `b`, both voices in the file.
+    Recorded { a: PhoneId, b: PhoneId },
+    /// The site's parking lot holds a call at `space`.
+    Parked { site: String, space: String },
     /// `phone` subscribes to the line state of `extension` (BLF).
     Watch { phone: PhoneId, extension: String },
     /// The BLF subscriber sees `state`.
     Blf { state: BlfState },
+}
+
+/// Sounds a check recognises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sound {
+    /// A site's music on hold.
+    Music { site: String },
+    /// The pre-answer message, before the called phone rings.
+    Welcome,
+    /// No pre-answer message: the call was not answered before ringing.
+    NoWelcome,
 }
 
 /// A step with what it means to a student.
@@ -96,10 +133,19 @@ impl Check {
             .iter()
             .flat_map(|s| match &s.step {
                 Step::Dial { from, .. } => vec![from.clone()],
-                Step::Rings { phone } | Step::Answer { phone } | Step::Fails { phone, .. } => vec![phone.clone()],
-                Step::Hangup { phone } | Step::Watch { phone, .. } => vec![phone.clone()],
-                Step::Audio { a, b } => vec![a.clone(), b.clone()],
+                Step::Rings { phone, from, .. } => std::iter::once(phone.clone()).chain(from.clone()).collect(),
+                Step::Answer { phone } | Step::Fails { phone, .. } => vec![phone.clone()],
+                Step::Hangup { phone } | Step::Watch { phone, .. } | Step::Ended { phone } => vec![phone.clone()],
+                Step::Dtmf { phone, .. } | Step::Hold { phone } | Step::Resume { phone } => vec![phone.clone()],
+                Step::Transfer { phone, .. } | Step::Hears { phone, .. } => vec![phone.clone()],
+                Step::Audio { a, b } | Step::Recorded { a, b } => vec![a.clone(), b.clone()],
+                Step::Connected { phone, with } => vec![phone.clone(), with.clone()],
                 Step::NobodyRings { caller, .. } => vec![caller.clone()],
+                // A parking lot is shared by the site: one check at a time uses it.
+                Step::Parked { site, .. } => vec![PhoneId {
+                    site: site.clone(),
+                    account: "#parking".into(),
+                }],
                 Step::Blf { .. } => vec![],
             })
             .collect()

@@ -85,28 +85,56 @@ impl Hub {
 
     /// Sends a ctrl_tcp command and waits for its response.
     pub async fn command(&self, command: &str, params: &str) -> Result<Response, PhoneError> {
-        let token = format!("t{}", self.next_token.fetch_add(1, Ordering::Relaxed));
-        let (tx, rx) = oneshot::channel();
-        self.pending.lock().expect("not poisoned").insert(token.clone(), tx);
-        let body = serde_json::json!({ "command": command, "params": params, "token": token }).to_string();
-        let frame = format!("{}:{body},", body.len());
+        let mut responses = self.send(&[(command, params)]).await?;
+        Ok(responses.remove(0))
+    }
+
+    /// Sends commands in one write, so baresip runs them back to back with no
+    /// SIP event in between, and waits for every response.
+    async fn send(&self, commands: &[(&str, &str)]) -> Result<Vec<Response>, PhoneError> {
         let closed = || PhoneError::Closed {
             container: self.container.clone(),
         };
+        let mut frames = String::new();
+        let mut waiting = Vec::new();
+        for (command, params) in commands {
+            let token = format!("t{}", self.next_token.fetch_add(1, Ordering::Relaxed));
+            let (tx, rx) = oneshot::channel();
+            self.pending.lock().expect("not poisoned").insert(token.clone(), tx);
+            let body = serde_json::json!({ "command": command, "params": params, "token": token }).to_string();
+            frames.push_str(&format!("{}:{body},", body.len()));
+            waiting.push((format!("{command} {params}"), rx));
+        }
         {
             let mut input = self.input.lock().await;
-            input.write_all(frame.as_bytes()).await.map_err(|_| closed())?;
+            input.write_all(frames.as_bytes()).await.map_err(|_| closed())?;
             input.flush().await.map_err(|_| closed())?;
         }
-        match tokio::time::timeout(COMMAND_TIMEOUT, rx).await {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(_)) => Err(closed()),
-            Err(_) => Err(PhoneError::Timeout {
-                container: self.container.clone(),
-                command: format!("{command} {params}"),
-                secs: COMMAND_TIMEOUT.as_secs(),
-            }),
+        let mut responses = Vec::new();
+        for (what, rx) in waiting {
+            match tokio::time::timeout(COMMAND_TIMEOUT, rx).await {
+                Ok(Ok(response)) => responses.push(response),
+                Ok(Err(_)) => return Err(closed()),
+                Err(_) => {
+                    return Err(PhoneError::Timeout {
+                        container: self.container.clone(),
+                        command: what,
+                        secs: COMMAND_TIMEOUT.as_secs(),
+                    })
+                }
+            }
         }
+        Ok(responses)
+    }
+}
+
+impl Hub {
+    /// Runs a command on one call: `callfind` makes it baresip's current call,
+    /// in the same write so that no other call can become current in between.
+    pub async fn on_call(&self, call_id: &str, command: &str, params: &str) -> Result<Response, PhoneError> {
+        let responses = self.send(&[("callfind", call_id), (command, params)]).await?;
+        let found = &responses[0];
+        Ok(if found.ok { responses[1].clone() } else { found.clone() })
     }
 }
 

@@ -1,0 +1,473 @@
+//! One check's view of the lab while it runs: its events, its calls, and the
+//! steps that act as phones or observe them.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use tokio::sync::broadcast;
+
+use super::hints;
+use super::phones::{sip_user, Event, Hub};
+use super::runner::{Failure, Shared};
+use super::{BlfState, Check, PhoneId, Step};
+use crate::gen::phones::tone_hz;
+use crate::gen::OPERATOR;
+use crate::runtime::topology::{container_name, Kind};
+
+pub(super) const RING_TIMEOUT: Duration = Duration::from_secs(10);
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+const FAIL_TIMEOUT: Duration = Duration::from_secs(15);
+const HANGUP_TIMEOUT: Duration = Duration::from_secs(5);
+/// An unclaimed parked call comes back after the lot's timeout; wait a little more.
+const PARK_RETURN_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub(super) fn fail(expected: impl Into<String>, observed: impl Into<String>) -> Failure {
+    Failure {
+        step: String::new(),
+        expected: expected.into(),
+        observed: observed.into(),
+        look: Vec::new(),
+    }
+}
+
+/// One check's view: its events, its calls, its phones.
+pub(super) struct Ctx<'s, 'a> {
+    pub(super) shared: &'s Shared<'a>,
+    rx: broadcast::Receiver<Event>,
+    /// Every event since the check began, in order.
+    pub(super) log: Vec<Event>,
+    /// Events not yet matched by a step.
+    unused: Vec<Event>,
+    /// Open call of each phone (baresip call id).
+    pub(super) calls: HashMap<PhoneId, String>,
+    /// The other party of each phone in a call.
+    pub(super) peers: HashMap<PhoneId, PhoneId>,
+    /// Size of each phone's recording when its current conversation began:
+    /// audio checks look at what came after.
+    pub(super) marks: HashMap<PhoneId, u64>,
+    last_caller: Option<PhoneId>,
+    dialled: Vec<(PhoneId, String)>,
+    pub(super) watcher: Option<Watcher>,
+    pub(super) started: Instant,
+}
+
+/// A running BLF subscription and how far its NOTIFYs were read.
+pub(super) struct Watcher {
+    pub(super) phone: PhoneId,
+    pub(super) log: String,
+    pub(super) read: usize,
+    pub(super) last: Option<BlfState>,
+}
+
+impl<'s, 'a> Ctx<'s, 'a> {
+    pub(super) fn new(shared: &'s Shared<'a>) -> Self {
+        Ctx {
+            shared,
+            rx: shared.events.subscribe(),
+            log: Vec::new(),
+            unused: Vec::new(),
+            calls: HashMap::new(),
+            peers: HashMap::new(),
+            marks: HashMap::new(),
+            last_caller: None,
+            dialled: Vec::new(),
+            watcher: None,
+            started: Instant::now(),
+        }
+    }
+
+    pub(super) fn is(e: &Event, phone: &PhoneId, kind: &str) -> bool {
+        e.site == phone.site && e.account == phone.account && e.kind == kind
+    }
+
+    /// Waits for an event matching `pred`, consuming it; `None` on timeout.
+    pub(super) async fn wait(&mut self, timeout: Duration, pred: impl Fn(&Event) -> bool) -> Option<Event> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(i) = self.unused.iter().position(&pred) {
+                return Some(self.unused.remove(i));
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Ok(e)) => {
+                    self.log.push(e.clone());
+                    self.unused.push(e);
+                }
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => continue,
+                Ok(Err(broadcast::error::RecvError::Closed)) | Err(_) => return None,
+            }
+        }
+    }
+
+    pub(super) fn hub(&self, phone: &PhoneId) -> &Hub {
+        &self.shared.hubs[&phone.site]
+    }
+
+    /// Position of the phone's account in its container's accounts file.
+    pub(super) fn account_index(&self, phone: &PhoneId) -> usize {
+        let lab = self.shared.lab;
+        match lab.site(&phone.site) {
+            Some(site) => site.phones.iter().position(|p| p.account == phone.account).unwrap_or(0),
+            None => lab
+                .operator
+                .test_phones
+                .iter()
+                .position(|t| t.account == phone.account)
+                .unwrap_or(0),
+        }
+    }
+
+    pub(super) fn registrar(&self, phone: &PhoneId) -> String {
+        let lab = self.shared.lab;
+        match lab.site(&phone.site) {
+            Some(site) => lab.network.ipbx_lan(site.index).to_string(),
+            None => lab.network.operator().to_string(),
+        }
+    }
+
+    pub(super) fn tone(&self, phone: &PhoneId) -> u32 {
+        tone_hz(self.shared.lab, &phone.account, self.shared.lab.site(&phone.site)).unwrap_or(0)
+    }
+
+    /// What the callee's phone shows as caller for `caller`'s calls.
+    fn caller_numbers(&self, caller: &PhoneId) -> Vec<String> {
+        let lab = self.shared.lab;
+        match lab.site(&caller.site) {
+            Some(site) => site
+                .phones
+                .iter()
+                .filter(|p| p.account == caller.account)
+                .flat_map(|p| [p.extension.clone(), site.public_number(&lab.numbering, &p.extension)])
+                .collect(),
+            None => lab
+                .operator
+                .test_phones
+                .iter()
+                .filter(|t| t.account == caller.account)
+                .map(|t| t.number.clone())
+                .collect(),
+        }
+    }
+
+    pub(super) fn phone_container(&self, phone: &PhoneId) -> String {
+        let lab = self.shared.lab;
+        match lab.site(&phone.site) {
+            Some(_) => container_name(
+                lab,
+                &Kind::Phones {
+                    site: phone.site.clone(),
+                },
+            ),
+            None => container_name(lab, &Kind::OperatorPhones),
+        }
+    }
+
+    async fn command(&self, phone: &PhoneId, command: &str, params: &str) -> Result<String, Failure> {
+        match self.hub(phone).command(command, params).await {
+            Ok(r) if r.ok => Ok(r.data),
+            Ok(r) => Err(fail(
+                format!("{phone} accepts `{command}`"),
+                format!("the softphone refused: {}", r.data.trim()),
+            )),
+            Err(e) => Err(fail(format!("{phone} accepts `{command}`"), e.to_string())),
+        }
+    }
+
+    pub(super) async fn step(&mut self, step: &Step, blf_steps: usize) -> Result<(), Failure> {
+        match step {
+            Step::Dial { from, number } => {
+                let uri = format!("sip:{number}@{}", self.registrar(from));
+                let data = self
+                    .command(from, "dial", &format!("{uri} {}", self.account_index(from)))
+                    .await?;
+                let id = data.trim().trim_start_matches("call id:").trim().to_string();
+                self.calls.insert(from.clone(), id);
+                self.last_caller = Some(from.clone());
+                self.dialled.push((from.clone(), number.clone()));
+                Ok(())
+            }
+            Step::Rings { phone, from, alert } => self.rings(phone, from.as_ref(), alert.as_deref()).await,
+            Step::Answer { phone } => {
+                let id = self.calls.get(phone).cloned().unwrap_or_default();
+                self.command(phone, "accept", &id).await?;
+                let peer = self.peers.get(phone).cloned();
+                for who in std::iter::once(phone.clone()).chain(peer.clone()) {
+                    if self
+                        .wait(ANSWER_TIMEOUT, |e| Self::is(e, &who, "CALL_ESTABLISHED"))
+                        .await
+                        .is_none()
+                    {
+                        return Err(fail(
+                            format!("{who} is in the call once {phone} answers"),
+                            format!("no established call within {} s", ANSWER_TIMEOUT.as_secs()),
+                        ));
+                    }
+                }
+                self.mark(phone).await;
+                if let Some(peer) = peer {
+                    self.mark(&peer).await;
+                }
+                Ok(())
+            }
+            Step::Connected { phone, with } => {
+                if self
+                    .wait(ANSWER_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED"))
+                    .await
+                    .is_none()
+                {
+                    return Err(fail(
+                        format!("{phone} is in the call with {with}"),
+                        format!("no established call within {} s", ANSWER_TIMEOUT.as_secs()),
+                    ));
+                }
+                self.peers.insert(phone.clone(), with.clone());
+                self.peers.insert(with.clone(), phone.clone());
+                self.mark(phone).await;
+                self.mark(with).await;
+                Ok(())
+            }
+            Step::Fails { phone, status } => self.fails(phone, *status).await,
+            Step::NobodyRings { caller, sites } => {
+                self.drain();
+                let numbers = self.caller_numbers(caller);
+                let rang: Vec<String> = self
+                    .log
+                    .iter()
+                    .filter(|e| e.kind == "CALL_INCOMING" && sites.contains(&e.site))
+                    .filter(|e| numbers.contains(&sip_user(&e.peer)))
+                    .map(|e| format!("{}/{}", e.site, e.account))
+                    .collect();
+                if rang.is_empty() {
+                    Ok(())
+                } else {
+                    Err(fail("no phone rings", format!("{} rang", rang.join(", "))))
+                }
+            }
+            Step::Audio { a, b } => self.audio(a, b).await,
+            Step::Hangup { phone } => {
+                let id = self.calls.get(phone).cloned().unwrap_or_default();
+                self.command(phone, "hangup", &id).await?;
+                let peer = self.peers.get(phone).cloned();
+                for who in std::iter::once(phone.clone()).chain(peer) {
+                    self.ended(&who, HANGUP_TIMEOUT).await?;
+                }
+                Ok(())
+            }
+            Step::Ended { phone } => self.ended(phone, PARK_RETURN_TIMEOUT).await,
+            Step::Dtmf { phone, digits } => {
+                // baresip queues the keys and sends them one after the other (RFC 4733).
+                self.on_call(phone, "sndcode", digits).await?;
+                Ok(())
+            }
+            Step::Hold { phone } => {
+                let id = self.calls.get(phone).cloned().unwrap_or_default();
+                self.command(phone, "hold", &id).await?;
+                // What the held party hears from now on is what counts.
+                if let Some(peer) = self.peers.get(phone).cloned() {
+                    self.mark(&peer).await;
+                }
+                Ok(())
+            }
+            Step::Resume { phone } => {
+                let id = self.calls.get(phone).cloned().unwrap_or_default();
+                self.command(phone, "resume", &id).await?;
+                if let Some(peer) = self.peers.get(phone).cloned() {
+                    self.mark(&peer).await;
+                }
+                Ok(())
+            }
+            Step::Transfer { phone, number } => {
+                let uri = format!("sip:{number}@{}", self.registrar(phone));
+                self.on_call(phone, "transfer", &uri).await?;
+                self.dialled.push((phone.clone(), number.clone()));
+                Ok(())
+            }
+            Step::Hears { phone, what } => self.hears(phone, what).await,
+            Step::Recorded { a, b } => self.recorded(a, b).await,
+            Step::Parked { site, space } => self.parked(site, space).await,
+            Step::Watch { phone, extension } => self.watch(phone, extension, blf_steps).await,
+            Step::Blf { state } => self.blf(*state).await,
+        }
+    }
+
+    /// Moves every event received so far into the check's log.
+    fn drain(&mut self) {
+        while let Ok(e) = self.rx.try_recv() {
+            self.log.push(e.clone());
+            self.unused.push(e);
+        }
+    }
+
+    async fn rings(&mut self, phone: &PhoneId, from: Option<&PhoneId>, alert: Option<&str>) -> Result<(), Failure> {
+        let caller = from.cloned().or_else(|| self.last_caller.clone());
+        let event = self
+            .wait(RING_TIMEOUT, |e| {
+                Self::is(e, phone, "CALL_INCOMING") || caller.as_ref().is_some_and(|c| Self::is(e, c, "CALL_CLOSED"))
+            })
+            .await;
+        let e = match event {
+            Some(e) if e.kind == "CALL_INCOMING" => e,
+            Some(e) => {
+                if let Some(c) = &caller {
+                    self.calls.remove(c);
+                }
+                return Err(fail(
+                    format!("{phone} rings"),
+                    format!("the call ended before it rang: {}", e.param),
+                ));
+            }
+            None => {
+                return Err(fail(
+                    format!("{phone} rings"),
+                    format!("it did not ring within {} s", RING_TIMEOUT.as_secs()),
+                ))
+            }
+        };
+        self.calls.insert(phone.clone(), e.call_id.clone().unwrap_or_default());
+        if let Some(c) = caller {
+            self.peers.insert(phone.clone(), c.clone());
+            self.peers.insert(c, phone.clone());
+        }
+        if let Some(wanted) = alert {
+            let got = self.alert_info(phone).await;
+            if !got.as_deref().is_some_and(|h| h.contains(&format!("info={wanted}"))) {
+                return Err(fail(
+                    format!("{phone} is told to ring the {wanted} way (Alert-Info ...;info={wanted})"),
+                    match got {
+                        Some(h) => format!("its INVITE carried Alert-Info: {h}"),
+                        None => "its INVITE carried no Alert-Info header".into(),
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn fails(&mut self, phone: &PhoneId, status: u16) -> Result<(), Failure> {
+        let expected = format!("the call ends with SIP {status}");
+        let event = self
+            .wait(FAIL_TIMEOUT, |e| {
+                Self::is(e, phone, "CALL_CLOSED") || Self::is(e, phone, "CALL_ESTABLISHED")
+            })
+            .await;
+        match event {
+            Some(e) if e.kind == "CALL_CLOSED" => {
+                self.calls.remove(phone);
+                let got: Option<u16> = e.param.split_whitespace().next().and_then(|s| s.parse().ok());
+                if got == Some(status) {
+                    Ok(())
+                } else {
+                    let reason = if e.param.is_empty() {
+                        "no SIP status (hung up)".into()
+                    } else {
+                        e.param.clone()
+                    };
+                    Err(fail(expected, format!("it ended with {reason}")))
+                }
+            }
+            Some(_) => Err(fail(expected, "it was answered")),
+            None => Err(fail(
+                expected,
+                format!("it was still going after {} s", FAIL_TIMEOUT.as_secs()),
+            )),
+        }
+    }
+
+    /// Waits until `phone`'s call is over, ended by whoever.
+    async fn ended(&mut self, phone: &PhoneId, timeout: Duration) -> Result<(), Failure> {
+        if self
+            .wait(timeout, |e| Self::is(e, phone, "CALL_CLOSED"))
+            .await
+            .is_none()
+        {
+            return Err(fail(
+                format!("{phone}'s call ends"),
+                format!("still in the call after {} s", timeout.as_secs()),
+            ));
+        }
+        self.calls.remove(phone);
+        if let Some(peer) = self.peers.remove(phone) {
+            if self.peers.get(&peer) == Some(phone) {
+                self.peers.remove(&peer);
+            }
+        }
+        Ok(())
+    }
+
+    /// The parking lot of `site` lists a call at `space`.
+    async fn parked(&mut self, site: &str, space: &str) -> Result<(), Failure> {
+        let container = container_name(self.shared.lab, &Kind::Ipbx { site: site.to_string() });
+        let expected = format!("{site}'s parking lot holds a call at {space}");
+        let deadline = Instant::now() + ANSWER_TIMEOUT;
+        loop {
+            let out = self
+                .shared
+                .engine
+                .exec(&container, &["asterisk", "-rx", "parking show default"])
+                .await
+                .map_err(|e| fail(expected.clone(), e.to_string()))?
+                .output;
+            if out
+                .lines()
+                .any(|l| l.trim_start().starts_with("Space") && l.split_whitespace().any(|w| w == space))
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let shown = out
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" | ");
+                return Err(fail(expected, format!("`parking show default` says: {shown}")));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// A command on the phone's current call.
+    pub(super) async fn on_call(&self, phone: &PhoneId, command: &str, params: &str) -> Result<String, Failure> {
+        let Some(id) = self.calls.get(phone) else {
+            return Err(fail(format!("{phone} is in a call to `{command}`"), "it has no call"));
+        };
+        match self.hub(phone).on_call(id, command, params).await {
+            Ok(r) if r.ok => Ok(r.data),
+            Ok(r) => Err(fail(
+                format!("{phone} accepts `{command}`"),
+                format!("the softphone refused: {}", r.data.trim()),
+            )),
+            Err(e) => Err(fail(format!("{phone} accepts `{command}`"), e.to_string())),
+        }
+    }
+
+    /// Config lines and captures that tell why the check failed.
+    pub(super) fn where_to_look(&self, _check: &Check) -> Vec<String> {
+        let config_dir = &self.shared.options.config_dir;
+        let mut look = Vec::new();
+        for (from, number) in &self.dialled {
+            // Phones dial from `internal`, test phones from the operator's `routing`.
+            let start = if from.site == OPERATOR { "routing" } else { "internal" };
+            let hints = hints::dialplan(config_dir, &from.site, start, number);
+            if hints.is_empty() {
+                look.push(format!("no dialplan line of {} handles {number}", from.site));
+            }
+            look.extend(hints.iter().map(|h| h.to_string()));
+        }
+        look.push(format!(
+            "SIP capture of the run: {}/pcap/ (Wireshark or sngrep)",
+            self.shared.options.out_dir.display()
+        ));
+        look
+    }
+
+    /// Hangs up whatever call the check left open, so the next check starts clean.
+    pub(super) async fn release(&mut self) {
+        if let Some(w) = self.watcher.take() {
+            let container = self.phone_container(&w.phone);
+            let _ = self.shared.engine.exec(&container, &["pkill", "-f", &w.log]).await;
+        }
+        for (phone, id) in std::mem::take(&mut self.calls) {
+            let _ = self.hub(&phone).command("hangup", &id).await;
+            let _ = self.wait(HANGUP_TIMEOUT, |e| Self::is(e, &phone, "CALL_CLOSED")).await;
+        }
+    }
+}
