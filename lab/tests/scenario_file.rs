@@ -69,7 +69,8 @@ dial = "intersite"
             "table1/secretaire1 rings",
             "table1/secretaire1 answers",
             "audio flows both ways",
-            "table1/patron1 hangs up"
+            "table1/patron1 hangs up",
+            "table1/secretaire1's call ends too"
         ]
     );
 }

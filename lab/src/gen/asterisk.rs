@@ -105,6 +105,7 @@ const MODULES: &[(&str, &[&str])] = &[
             "app_stack",
             "app_verbose",
             "app_transfer",
+            "app_channelredirect",
             "app_directed_pickup",
             "app_read",
             "app_record",

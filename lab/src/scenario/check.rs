@@ -1,7 +1,7 @@
 //! One check's view of the lab while it runs: its events, its calls, and the
 //! steps that act as phones or observe them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
@@ -15,11 +15,11 @@ use crate::gen::OPERATOR;
 use crate::runtime::topology::{container_name, Kind};
 
 pub(super) const RING_TIMEOUT: Duration = Duration::from_secs(10);
+/// A parked call rings its parker again only after the lot's timeout.
+const RETURN_TIMEOUT: Duration = Duration::from_secs(crate::gen::features::PARKING_SECONDS as u64 + 10);
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 const FAIL_TIMEOUT: Duration = Duration::from_secs(15);
 const HANGUP_TIMEOUT: Duration = Duration::from_secs(5);
-/// An unclaimed parked call comes back after the lot's timeout; wait a little more.
-const PARK_RETURN_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(super) fn fail(expected: impl Into<String>, observed: impl Into<String>) -> Failure {
     Failure {
@@ -42,9 +42,8 @@ pub(super) struct Ctx<'s, 'a> {
     pub(super) calls: HashMap<PhoneId, String>,
     /// The other party of each phone in a call.
     pub(super) peers: HashMap<PhoneId, PhoneId>,
-    /// Size of each phone's recording when its current conversation began:
-    /// audio checks look at what came after.
-    pub(super) marks: HashMap<PhoneId, u64>,
+    /// Phones whose current call is established.
+    established: HashSet<PhoneId>,
     last_caller: Option<PhoneId>,
     dialled: Vec<(PhoneId, String)>,
     pub(super) watcher: Option<Watcher>,
@@ -68,7 +67,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             unused: Vec::new(),
             calls: HashMap::new(),
             peers: HashMap::new(),
-            marks: HashMap::new(),
+            established: HashSet::new(),
             last_caller: None,
             dialled: Vec::new(),
             watcher: None,
@@ -78,6 +77,13 @@ impl<'s, 'a> Ctx<'s, 'a> {
 
     pub(super) fn is(e: &Event, phone: &PhoneId, kind: &str) -> bool {
         e.site == phone.site && e.account == phone.account && e.kind == kind
+    }
+
+    /// Waits for an event matching `pred` and leaves it for later steps.
+    pub(super) async fn wait_seen(&mut self, timeout: Duration, pred: impl Fn(&Event) -> bool) -> Option<Event> {
+        let e = self.wait(timeout, pred).await?;
+        self.unused.insert(0, e.clone());
+        Some(e)
     }
 
     /// Waits for an event matching `pred`, consuming it; `None` on timeout.
@@ -189,22 +195,24 @@ impl<'s, 'a> Ctx<'s, 'a> {
             Step::Answer { phone } => {
                 let id = self.calls.get(phone).cloned().unwrap_or_default();
                 self.command(phone, "accept", &id).await?;
-                let peer = self.peers.get(phone).cloned();
-                for who in std::iter::once(phone.clone()).chain(peer.clone()) {
-                    if self
+                // The other party may be in its call already (a transferred or
+                // parked caller, a trunk caller who heard the welcome message).
+                let peer = self
+                    .peers
+                    .get(phone)
+                    .filter(|p| !self.established.contains(*p))
+                    .cloned();
+                for who in std::iter::once(phone.clone()).chain(peer) {
+                    let got = self
                         .wait(ANSWER_TIMEOUT, |e| Self::is(e, &who, "CALL_ESTABLISHED"))
-                        .await
-                        .is_none()
-                    {
+                        .await;
+                    if got.is_none() {
                         return Err(fail(
                             format!("{who} is in the call once {phone} answers"),
                             format!("no established call within {} s", ANSWER_TIMEOUT.as_secs()),
                         ));
                     }
-                }
-                self.mark(phone).await;
-                if let Some(peer) = peer {
-                    self.mark(&peer).await;
+                    self.established.insert(who);
                 }
                 Ok(())
             }
@@ -221,8 +229,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 }
                 self.peers.insert(phone.clone(), with.clone());
                 self.peers.insert(with.clone(), phone.clone());
-                self.mark(phone).await;
-                self.mark(with).await;
+                self.established.insert(phone.clone());
                 Ok(())
             }
             Step::Fails { phone, status } => self.fails(phone, *status).await,
@@ -246,13 +253,9 @@ impl<'s, 'a> Ctx<'s, 'a> {
             Step::Hangup { phone } => {
                 let id = self.calls.get(phone).cloned().unwrap_or_default();
                 self.command(phone, "hangup", &id).await?;
-                let peer = self.peers.get(phone).cloned();
-                for who in std::iter::once(phone.clone()).chain(peer) {
-                    self.ended(&who, HANGUP_TIMEOUT).await?;
-                }
-                Ok(())
+                self.ended(phone, HANGUP_TIMEOUT).await
             }
-            Step::Ended { phone } => self.ended(phone, PARK_RETURN_TIMEOUT).await,
+            Step::Ended { phone } => self.ended(phone, HANGUP_TIMEOUT).await,
             Step::Dtmf { phone, digits } => {
                 // baresip queues the keys and sends them one after the other (RFC 4733).
                 self.on_call(phone, "sndcode", digits).await?;
@@ -261,18 +264,11 @@ impl<'s, 'a> Ctx<'s, 'a> {
             Step::Hold { phone } => {
                 let id = self.calls.get(phone).cloned().unwrap_or_default();
                 self.command(phone, "hold", &id).await?;
-                // What the held party hears from now on is what counts.
-                if let Some(peer) = self.peers.get(phone).cloned() {
-                    self.mark(&peer).await;
-                }
                 Ok(())
             }
             Step::Resume { phone } => {
                 let id = self.calls.get(phone).cloned().unwrap_or_default();
                 self.command(phone, "resume", &id).await?;
-                if let Some(peer) = self.peers.get(phone).cloned() {
-                    self.mark(&peer).await;
-                }
                 Ok(())
             }
             Step::Transfer { phone, number } => {
@@ -290,7 +286,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
     }
 
     /// Moves every event received so far into the check's log.
-    fn drain(&mut self) {
+    pub(super) fn drain(&mut self) {
         while let Ok(e) = self.rx.try_recv() {
             self.log.push(e.clone());
             self.unused.push(e);
@@ -299,8 +295,10 @@ impl<'s, 'a> Ctx<'s, 'a> {
 
     async fn rings(&mut self, phone: &PhoneId, from: Option<&PhoneId>, alert: Option<&str>) -> Result<(), Failure> {
         let caller = from.cloned().or_else(|| self.last_caller.clone());
+        // A call coming back from the parking lot rings only after its timeout.
+        let timeout = if from.is_some() { RETURN_TIMEOUT } else { RING_TIMEOUT };
         let event = self
-            .wait(RING_TIMEOUT, |e| {
+            .wait(timeout, |e| {
                 Self::is(e, phone, "CALL_INCOMING") || caller.as_ref().is_some_and(|c| Self::is(e, c, "CALL_CLOSED"))
             })
             .await;
@@ -328,15 +326,12 @@ impl<'s, 'a> Ctx<'s, 'a> {
             self.peers.insert(c, phone.clone());
         }
         if let Some(wanted) = alert {
-            let got = self.alert_info(phone).await;
-            if !got.as_deref().is_some_and(|h| h.contains(&format!("info={wanted}"))) {
-                return Err(fail(
-                    format!("{phone} is told to ring the {wanted} way (Alert-Info ...;info={wanted})"),
-                    match got {
-                        Some(h) => format!("its INVITE carried Alert-Info: {h}"),
-                        None => "its INVITE carried no Alert-Info header".into(),
-                    },
-                ));
+            let expected = format!("{phone} is told to ring the {wanted} way (Alert-Info ...;info={wanted})");
+            match self.alert_info(phone).await {
+                Some(Some(h)) if h.contains(&format!("info={wanted}")) => {}
+                Some(Some(h)) => return Err(fail(expected, format!("its INVITE carried Alert-Info: {h}"))),
+                Some(None) => return Err(fail(expected, "its INVITE carried no Alert-Info header")),
+                None => return Err(fail(expected, "no INVITE to it was found in its IPBX's SIP capture")),
             }
         }
         Ok(())
@@ -385,6 +380,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             ));
         }
         self.calls.remove(phone);
+        self.established.remove(phone);
         if let Some(peer) = self.peers.remove(phone) {
             if self.peers.get(&peer) == Some(phone) {
                 self.peers.remove(&peer);

@@ -439,6 +439,10 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
                         ));
                     }
                     steps.push(line(Step::Hangup { phone: from.clone() }, format!("{from} hangs up")));
+                    steps.push(line(
+                        Step::Ended { phone: (*to).clone() },
+                        format!("{to}'s call ends too"),
+                    ));
                 }
                 (Some(status), to) => {
                     steps.push(line(

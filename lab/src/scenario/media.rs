@@ -4,11 +4,13 @@
 use std::time::{Duration, Instant};
 
 use super::audio::{self, Wav};
-use super::check::{fail, Ctx};
-use super::runner::Failure;
+use super::check::{fail, Ctx, RING_TIMEOUT};
+use super::pcap;
+use super::runner::{Failure, CAPTURE};
 use super::{PhoneId, Sound};
 use crate::gen::phones::recording_path;
 use crate::gen::sounds;
+use crate::runtime::topology::{container_name, Kind};
 
 /// Audio needed before tones are analysed.
 const AUDIO_SECONDS: f64 = 1.5;
@@ -32,15 +34,15 @@ impl Ctx<'_, '_> {
             .unwrap_or(0)
     }
 
-    /// Remembers where `phone`'s recording stands: later checks look past it.
-    pub(super) async fn mark(&mut self, phone: &PhoneId) {
-        let size = self.recording_size(phone).await;
-        self.marks.insert(phone.clone(), size);
+    /// What `phone` receives from now on, once `seconds` of it exist.
+    async fn received(&self, phone: &PhoneId, seconds: f64) -> Result<Wav, Failure> {
+        let mark = self.recording_size(phone).await;
+        self.received_since(phone, mark, seconds).await
     }
 
-    /// `phone`'s received audio since its mark, once `seconds` of it exist.
-    async fn received(&self, phone: &PhoneId, seconds: f64) -> Result<Wav, Failure> {
-        let mut mark = self.marks.get(phone).copied().unwrap_or(0).max(HEADER);
+    /// `phone`'s received audio after byte `mark` of its recording.
+    async fn received_since(&self, phone: &PhoneId, mark: u64, seconds: f64) -> Result<Wav, Failure> {
+        let mut mark = mark.max(HEADER);
         let deadline = Instant::now() + AUDIO_TIMEOUT;
         loop {
             let size = self.recording_size(phone).await;
@@ -114,7 +116,14 @@ impl Ctx<'_, '_> {
             Sound::Welcome | Sound::NoWelcome => {
                 // The IPBX answers trunk calls to play the message: the caller's
                 // call is established before any phone rings.
-                let answered_early = self.log.iter().any(|e| Self::is(e, phone, "CALL_ESTABLISHED"));
+                self.drain();
+                let answered_early = match what {
+                    Sound::Welcome => self
+                        .wait_seen(RING_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED"))
+                        .await
+                        .is_some(),
+                    _ => self.log.iter().any(|e| Self::is(e, phone, "CALL_ESTABLISHED")),
+                };
                 if *what == Sound::NoWelcome {
                     return if answered_early {
                         Err(fail(
@@ -131,8 +140,7 @@ impl Ctx<'_, '_> {
                         "the call was not answered before ringing: no message was played",
                     ));
                 }
-                self.marks.insert(phone.clone(), HEADER);
-                let mut wav = self.received(phone, 1.0).await?;
+                let mut wav = self.received_since(phone, HEADER, 1.0).await?;
                 wav.samples.truncate(wav.rate as usize * 3 / 2);
                 let (ok, heard) = audio::hears(&wav, sounds::WELCOME_HZ, &[self.tone(phone)]);
                 if ok {
@@ -150,10 +158,7 @@ impl Ctx<'_, '_> {
     /// The newest one-touch recording of `a`'s IPBX holds both parties' tones.
     pub(super) async fn recorded(&mut self, a: &PhoneId, b: &PhoneId) -> Result<(), Failure> {
         let lab = self.shared.lab;
-        let container = crate::runtime::topology::container_name(
-            lab,
-            &crate::runtime::topology::Kind::Ipbx { site: a.site.clone() },
-        );
+        let container = container_name(lab, &Kind::Ipbx { site: a.site.clone() });
         let expected = format!("{}'s IPBX recorded the call of {a} and {b}", a.site);
         let since = self.started.elapsed().as_secs() + 1;
         // Recordings of this check: modified within its lifetime.
@@ -187,10 +192,34 @@ impl Ctx<'_, '_> {
         Ok(())
     }
 
-    /// The Alert-Info header of the INVITE that made `phone` ring, as the
-    /// IPBX sent it (read from the site IPBX's SIP capture).
-    pub(super) async fn alert_info(&self, phone: &PhoneId) -> Option<String> {
-        let _ = phone;
-        None
+    /// The Alert-Info header of the last INVITE its IPBX sent to `phone`, read
+    /// from the run's SIP capture: what the phone received on the wire (baresip
+    /// does not report headers). Outer `None`: no INVITE reached it.
+    pub(super) async fn alert_info(&self, phone: &PhoneId) -> Option<Option<String>> {
+        let lab = self.shared.lab;
+        let container = match lab.site(&phone.site) {
+            Some(_) => container_name(
+                lab,
+                &Kind::Ipbx {
+                    site: phone.site.clone(),
+                },
+            ),
+            None => container_name(lab, &Kind::Operator),
+        };
+        // The capture may trail the phone's own report by a few milliseconds.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let pcap = self
+                .shared
+                .engine
+                .exec_bytes(&container, &["cat", CAPTURE])
+                .await
+                .ok()?;
+            let found = pcap::last_invite_header(&pcap, &phone.account, "Alert-Info");
+            if found.is_some() || Instant::now() > deadline {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }

@@ -10,6 +10,7 @@ mod check;
 mod file;
 pub mod hints;
 mod media;
+mod pcap;
 mod phones;
 pub mod report;
 mod runner;

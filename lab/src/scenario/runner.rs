@@ -20,7 +20,8 @@ use crate::runtime::docker::{Engine, EngineError};
 use crate::runtime::topology::{container_name, Kind};
 use crate::secrets::Secrets;
 
-const CAPTURE: &str = "/tmp/scenario-sip.pcap";
+/// Where each Asterisk container captures SIP during a run.
+pub(super) const CAPTURE: &str = "/tmp/scenario-sip.pcap";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -127,7 +128,18 @@ pub async fn run(
             .exec_detached(
                 c,
                 &[
-                    "tcpdump", "-i", "any", "-U", "-s", "0", "-w", CAPTURE, "udp", "port", "5060",
+                    "tcpdump",
+                    "-i",
+                    "any",
+                    "--immediate-mode",
+                    "-U",
+                    "-s",
+                    "0",
+                    "-w",
+                    CAPTURE,
+                    "udp",
+                    "port",
+                    "5060",
                 ],
             )
             .await?;
