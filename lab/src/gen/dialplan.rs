@@ -1,7 +1,6 @@
 //! A site's dialplan (extensions.conf): internal, inter-site and external
 //! calls (SAE parts I and II) and the functions of part III.
 
-use super::features::PICKUP;
 use super::site::TRUNK;
 use super::{header, sounds};
 use crate::model::{Lab, Site};
@@ -74,16 +73,9 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
         prefix = n.intersite_prefix,
     ));
 
-    s.push_str(&format!(
-        "; {PICKUP} answers a ringing phone of one's pickup group (the cabinet's\n\
-         ; assistant and secretary); anyone else is refused (403).\n[pickup]\n\
-         exten => {PICKUP},1,Pickup()\n \
-         same => n,Hangup(21)\n\n"
-    ));
-
     s.push_str(
         "; What the site's phones may dial; parkedcalls holds the parking spaces.\n[internal]\n\
-         include => extensions\ninclude => intersite\ninclude => external\ninclude => pickup\ninclude => parkedcalls\n\n",
+         include => extensions\ninclude => intersite\ninclude => external\ninclude => parkedcalls\n\n",
     );
 
     s.push_str(

@@ -39,6 +39,9 @@ pub fn features_conf(lab: &Lab) -> String {
          ; Digits allowed between the keys of a code.\n\
          featuredigittimeout = 1500\n\
          transferdigittimeout = 3\n\
+         ; Dialled, it answers a ringing phone of the caller's pickup group\n\
+         ; (endpoint pickup_group); chan_pjsip handles it before the dialplan,\n\
+         ; and refuses it (403) to a phone with nothing to pick up.\n\
          pickupexten = {PICKUP}\n\n\
          ; Enabled per call by the Dial options t/T (transfer), x/X (record), k/K (park).\n\
          [featuremap]\n\

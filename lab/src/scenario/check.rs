@@ -11,7 +11,7 @@ use super::phones::{sip_user, Event, Hub};
 use super::runner::{Failure, Shared};
 use super::{BlfState, Check, PhoneId, Step};
 use crate::gen::phones::tone_hz;
-use crate::gen::OPERATOR;
+use crate::gen::{features, OPERATOR};
 use crate::runtime::topology::{container_name, Kind};
 
 pub(super) const RING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -442,6 +442,15 @@ impl<'s, 'a> Ctx<'s, 'a> {
         for (from, number) in &self.dialled {
             // Phones dial from `internal`, test phones from the operator's `routing`.
             let start = if from.site == OPERATOR { "routing" } else { "internal" };
+            if number == features::PICKUP {
+                let dir = config_dir.join(&from.site).join(crate::gen::ASTERISK_DIR);
+                look.push(format!(
+                    "{}: pickupexten; {}: endpoint/call_group and endpoint/pickup_group of the phones",
+                    dir.join("features.conf").display(),
+                    dir.join("pjsip_wizard.conf").display()
+                ));
+                continue;
+            }
             let hints = hints::dialplan(config_dir, &from.site, start, number);
             if hints.is_empty() {
                 look.push(format!("no dialplan line of {} handles {number}", from.site));
