@@ -9,6 +9,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use crate::model::{Lab, Phone, Site, TestPhone};
 
 const FILE: &str = "secrets.toml";
+const VM_PREFIX: &str = "vm/";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
@@ -39,7 +40,13 @@ impl Secrets {
             Err(source) => return Err(SecretsError::Read { path, source }),
         };
         let before = secrets.clone();
-        secrets.fill(lab, |_| Alphanumeric.sample_string(&mut rand::rng(), 16));
+        secrets.fill(lab, |key| {
+            if key.starts_with(VM_PREFIX) {
+                format!("{:04}", rand::random_range(0..10_000))
+            } else {
+                Alphanumeric.sample_string(&mut rand::rng(), 16)
+            }
+        });
         if secrets != before {
             let write = |source| SecretsError::Write {
                 path: path.clone(),
@@ -59,7 +66,19 @@ impl Secrets {
     /// Deterministic secrets (`<key>-secret`), for golden tests and dry runs.
     pub fn deterministic(lab: &Lab) -> Secrets {
         let mut secrets = Secrets::default();
-        secrets.fill(lab, |key| format!("{}-secret", key.replace('/', "-")));
+        secrets.fill(lab, |key| {
+            if key.starts_with(VM_PREFIX) {
+                // Digits, stable: a PIN is keyed on a phone.
+                format!(
+                    "{:04}",
+                    key.bytes()
+                        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+                        % 10_000
+                )
+            } else {
+                format!("{}-secret", key.replace('/', "-"))
+            }
+        });
         secrets
     }
 
@@ -69,6 +88,7 @@ impl Secrets {
             keys.push(trunk_key(site));
             keys.push(ami_key(&site.name));
             keys.extend(site.phones.iter().map(|p| phone_key(site, p)));
+            keys.extend(site.phones.iter().map(|p| format!("{VM_PREFIX}{}", phone_key(site, p))));
         }
         keys.push(ami_key("operator"));
         keys.extend(lab.operator.test_phones.iter().map(test_phone_key));
@@ -100,6 +120,14 @@ impl Secrets {
             .as_deref()
             .or(lab.operator.password.as_deref())
             .unwrap_or_else(|| self.get(&test_phone_key(phone)))
+    }
+
+    /// The voicemail PIN of a phone's box.
+    pub fn voicemail_pin<'a>(&'a self, lab: &'a Lab, site: &Site, phone: &Phone) -> &'a str {
+        lab.voicemail
+            .pin
+            .as_deref()
+            .unwrap_or_else(|| self.get(&format!("{VM_PREFIX}{}", phone_key(site, phone))))
     }
 
     /// Manager (AMI) secret of a site's IPBX or of the operator.

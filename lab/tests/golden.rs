@@ -10,9 +10,9 @@ use lab::secrets::Secrets;
 fn sae_lab_configs_match_the_golden_files() {
     let lab = Lab::sae();
     let tree = generate(&lab, &Secrets::deterministic(&lab));
-    // Per site: 15 Asterisk files common to all, 6 of its own, 2 sounds, 2 baresip
-    // files; the operator: the 15 common ones, 6 of its own, 2 baresip files.
-    assert_eq!(tree.files.len(), 4 * (15 + 6 + 2 + 2) + (15 + 6 + 2));
+    // Per site: 14 Asterisk files common to all, 7 of its own, 3 sounds, 2 baresip
+    // files; the operator: the 14 common ones, 7 of its own, 2 baresip files.
+    assert_eq!(tree.files.len(), 4 * (14 + 7 + 3 + 2) + (14 + 7 + 2));
     for (path, contents) in &tree.files {
         let Ok(contents) = std::str::from_utf8(contents) else {
             continue;

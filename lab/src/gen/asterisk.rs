@@ -165,7 +165,6 @@ pub fn common_files(ami_secret: &str) -> Vec<(&'static str, String)> {
         ),
         ("manager.conf", manager_conf(ami_secret)),
         ("indications.conf", simple("French call progress tones", INDICATIONS_FR)),
-        ("voicemail.conf", simple("Voicemail", "[general]\nformat = wav\n")),
         ("cdr.conf", simple("No call detail records", "[general]\nenable = no\n")),
         (
             "cel.conf",

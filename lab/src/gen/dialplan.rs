@@ -2,7 +2,7 @@
 //! calls (SAE parts I and II) and the functions of part III.
 
 use super::site::TRUNK;
-use super::{header, sounds};
+use super::{header, sounds, voicemail};
 use crate::model::{Lab, Site};
 
 /// Dial options on every call to a phone: both parties may transfer (t/T),
@@ -21,21 +21,35 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
         n.public_prefix, site.index
     ));
 
-    s.push_str(
+    s.push_str(&format!(
         "; The phones of this site: extension <cabinet><role>, with a hint for BLF.\n\
-         ; A phone already in a call gives busy to a second caller.\n[extensions]\n",
-    );
+         ; Unanswered after {ring} s, or already in a call, the caller reaches the\n\
+         ; phone's voicemail (box = extension; busy greeting when in a call).\n[extensions]\n",
+        ring = lab.voicemail.ring_seconds
+    ));
     for phone in &site.phones {
         s.push_str(&format!(
             "exten => {ext},hint,PJSIP/{account}\n\
              exten => {ext},1,GotoIf($[\"${{DEVICE_STATE(PJSIP/{account})}}\" = \"INUSE\"]?busy)\n \
-             same => n,Dial(PJSIP/{account},30,{DIAL_OPTIONS})\n \
+             same => n,Dial(PJSIP/{account},{ring},{DIAL_OPTIONS})\n \
+             same => n,VoiceMail({ext}@{vm},u)\n \
              same => n,Hangup()\n \
-             same => n(busy),Busy(5)\n",
+             same => n(busy),VoiceMail({ext}@{vm},b)\n \
+             same => n,Hangup()\n",
             ext = phone.extension,
             account = phone.account,
+            ring = lab.voicemail.ring_seconds,
+            vm = voicemail::CONTEXT,
         ));
     }
+    s.push_str(&format!(
+        "; {ACCESS}: a phone's own box, known by its caller ID (no PIN asked). Phones\n\
+         ; only: the trunk reaches nothing here, so caller IDs from outside cannot.\n\
+         exten => {ACCESS},1,VoiceMailMain(${{CALLERID(num)}}@{vm},s)\n \
+         same => n,Hangup()\n",
+        ACCESS = voicemail::ACCESS,
+        vm = voicemail::CONTEXT,
+    ));
 
     s.push_str(&format!(
         "\n; Other sites through the operator: {prefix}<site><cabinet><role>.\n[intersite]\n",
@@ -89,6 +103,14 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
             ext = phone.extension,
         ));
     }
+    s.push_str(&format!(
+        "; Voicemail access from outside is refused, with a message.\n\
+         exten => {public},1,Answer()\n \
+         same => n,Playback(/etc/asterisk/{dir}/refused)\n \
+         same => n,Hangup()\n",
+        public = site.public_number(n, voicemail::PUBLIC_ACCESS_SUFFIX),
+        dir = sounds::DIR,
+    ));
 
     s.push_str(&format!(
         "\n; Pre-answer message (prédécroché) for trunk callers, who are classed\n\

@@ -10,6 +10,7 @@ mod operator;
 pub mod phones;
 mod site;
 pub mod sounds;
+pub mod voicemail;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

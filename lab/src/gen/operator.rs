@@ -17,6 +17,10 @@ pub fn files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String)> {
         ),
         ("res_parking.conf", features::res_parking_conf()),
         ("musiconhold.conf", features::musiconhold_conf(None)),
+        (
+            "voicemail.conf",
+            header("Voicemail: no box at the operator") + "[general]\nformat = wav\n",
+        ),
     ]);
     files
 }

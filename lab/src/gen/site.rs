@@ -1,6 +1,6 @@
 //! One site's IPBX: its phones, its trunk to the operator, its dialplan.
 
-use super::{asterisk, dialplan, features, header, sounds};
+use super::{asterisk, dialplan, features, header, sounds, voicemail};
 use crate::model::{Lab, Site};
 use crate::secrets::Secrets;
 
@@ -16,6 +16,7 @@ pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)
         ("features.conf", features::features_conf(lab)),
         ("res_parking.conf", features::res_parking_conf()),
         ("musiconhold.conf", features::musiconhold_conf(Some(site))),
+        ("voicemail.conf", voicemail::voicemail_conf(lab, site, secrets)),
     ]);
     let mut files: Vec<(String, Vec<u8>)> = files
         .into_iter()
@@ -79,13 +80,16 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
              [{account}](phone)\n\
              inbound_auth/username = {account}\n\
              inbound_auth/password = {password}\n\
-             endpoint/callerid = \"{label} {cabinet}\" <{extension}>\n{groups}\n",
+             endpoint/callerid = \"{label} {cabinet}\" <{extension}>\n\
+             ; Message waiting (MWI) of its voicemail box.\n\
+             aor/mailboxes = {extension}@{context}\n{groups}\n",
             cabinet = phone.cabinet,
             label = phone.role.label,
             device = phone.role.device,
             account = phone.account,
             extension = phone.extension,
             password = secrets.phone_password(site, phone),
+            context = voicemail::CONTEXT,
             groups = if phone.role.pickup {
                 format!(
                     "endpoint/call_group = {c}\nendpoint/pickup_group = {c}\n",

@@ -7,6 +7,8 @@ use crate::model::Site;
 pub const DIR: &str = "lab-sounds";
 /// The message trunk callers hear before the phone rings.
 pub const WELCOME_HZ: u32 = 2850;
+/// The message a trunk caller hears when trying to reach voicemail access.
+pub const REFUSED_HZ: u32 = 2800;
 const WELCOME_SECONDS: f64 = 1.5;
 const MOH_SECONDS: f64 = 10.0;
 
@@ -19,6 +21,7 @@ pub fn moh_hz(site: &Site) -> u32 {
 pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
     vec![
         (format!("{DIR}/welcome.wav"), tone_wav(WELCOME_HZ, WELCOME_SECONDS)),
+        (format!("{DIR}/refused.wav"), tone_wav(REFUSED_HZ, WELCOME_SECONDS)),
         (
             format!("{DIR}/moh/{}.wav", site.name),
             tone_wav(moh_hz(site), MOH_SECONDS),

@@ -33,6 +33,15 @@ pub struct Lab {
     pub roles: Vec<Role>,
     pub sites: Vec<Site>,
     pub operator: Operator,
+    pub voicemail: Voicemail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voicemail {
+    /// Seconds a phone rings before the call goes to its voicemail.
+    pub ring_seconds: u8,
+    /// One PIN for every box, or generated per box when `None`.
+    pub pin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,6 +21,14 @@ pub struct RawLab {
     pub sites: Vec<RawSite>,
     #[serde(default)]
     pub operator: Option<RawOperator>,
+    #[serde(default)]
+    pub voicemail: Option<RawVoicemail>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawVoicemail {
+    pub ring_seconds: Option<Spanned<i64>>,
+    pub pin: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

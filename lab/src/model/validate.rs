@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::raw::{RawLab, RawRole};
-use super::{Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone};
+use super::{Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
 use crate::diagnostic::{Collector, Diagnostics};
 use crate::toml_file::{parent_tables, read, Segment};
 
@@ -107,6 +107,7 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
     sites.sort_by_key(|s| s.index);
 
     let operator = check_operator(c, &raw, &numbering);
+    let voicemail = check_voicemail(c, raw.voicemail.as_ref());
     Lab {
         name,
         numbering,
@@ -114,6 +115,7 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
         roles,
         sites,
         operator,
+        voicemail,
     }
 }
 
@@ -307,6 +309,36 @@ fn check_operator(c: &mut Collector<'_>, raw: &RawLab, numbering: &Numbering) ->
     Operator { password, test_phones }
 }
 
+fn check_voicemail(c: &mut Collector<'_>, raw: Option<&super::raw::RawVoicemail>) -> Voicemail {
+    let mut vm = Voicemail {
+        ring_seconds: 10,
+        pin: None,
+    };
+    let Some(raw) = raw else { return vm };
+    if let Some(s) = &raw.ring_seconds {
+        match u8::try_from(*s.get_ref()) {
+            Ok(n) if (3..=60).contains(&n) => vm.ring_seconds = n,
+            _ => c.error(
+                s.span(),
+                "voicemail.ring_seconds",
+                format!("{} is out of range 3..=60", s.get_ref()),
+            ),
+        }
+    }
+    if let Some(p) = &raw.pin {
+        let v = p.get_ref();
+        if !(4..=8).contains(&v.len()) || !v.chars().all(|ch| ch.is_ascii_digit()) {
+            c.error(
+                p.span(),
+                "voicemail.pin",
+                format!("PIN {v:?} must be 4 to 8 digits (it is keyed on a phone)"),
+            );
+        }
+        vm.pin = Some(v.clone());
+    }
+    vm
+}
+
 fn role(digit: u8, name: &str, label: &str, device: &str, pickup: bool) -> Role {
     Role {
         digit,
@@ -366,7 +398,17 @@ fn capitalize(s: &str) -> String {
 
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
     match parent_tables(path).as_slice() {
-        [] => &["name", "numbering", "network", "defaults", "roles", "sites", "operator"],
+        [] => &[
+            "name",
+            "numbering",
+            "network",
+            "defaults",
+            "roles",
+            "sites",
+            "operator",
+            "voicemail",
+        ],
+        ["voicemail"] => &["ring_seconds", "pin"],
         ["numbering"] => &["public_prefix", "intersite_prefix"],
         ["network"] => &["subnet"],
         ["defaults"] => &["cabinets", "password"],

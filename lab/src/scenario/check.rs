@@ -20,6 +20,7 @@ const RETURN_TIMEOUT: Duration = Duration::from_secs(crate::gen::features::PARKI
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 const FAIL_TIMEOUT: Duration = Duration::from_secs(15);
 const HANGUP_TIMEOUT: Duration = Duration::from_secs(5);
+const MWI_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub(super) fn fail(expected: impl Into<String>, observed: impl Into<String>) -> Failure {
     Failure {
@@ -167,7 +168,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
         }
     }
 
-    async fn command(&self, phone: &PhoneId, command: &str, params: &str) -> Result<String, Failure> {
+    pub(super) async fn command(&self, phone: &PhoneId, command: &str, params: &str) -> Result<String, Failure> {
         match self.hub(phone).command(command, params).await {
             Ok(r) if r.ok => Ok(r.data),
             Ok(r) => Err(fail(
@@ -280,6 +281,34 @@ impl<'s, 'a> Ctx<'s, 'a> {
             Step::Hears { phone, what } => self.hears(phone, what).await,
             Step::Recorded { a, b } => self.recorded(a, b).await,
             Step::Parked { site, space } => self.parked(site, space).await,
+            Step::Answered { phone } => {
+                if self
+                    .wait(self.voicemail_timeout(), |e| Self::is(e, phone, "CALL_ESTABLISHED"))
+                    .await
+                    .is_none()
+                {
+                    return Err(fail(format!("{phone}'s call is answered"), "it was not answered"));
+                }
+                self.established.insert(phone.clone());
+                Ok(())
+            }
+            Step::Mwi { phone, waiting } => {
+                let wanted = format!("Messages-Waiting: {}", if *waiting { "yes" } else { "no" });
+                let got = self
+                    .wait(MWI_TIMEOUT, |e| {
+                        Self::is(e, phone, "MWI_NOTIFY") && e.param.contains(&wanted)
+                    })
+                    .await;
+                match got {
+                    Some(_) => Ok(()),
+                    None => Err(fail(
+                        format!("{phone} is notified \"{wanted}\""),
+                        format!("no such MWI NOTIFY within {} s", MWI_TIMEOUT.as_secs()),
+                    )),
+                }
+            }
+            Step::LeavesMessage { phone, site, mailbox } => self.leaves_message(phone, site, mailbox).await,
+            Step::EmptyBox { site, mailbox } => self.empty_box(site, mailbox).await,
             Step::Watch { phone, extension } => self.watch(phone, extension, blf_steps).await,
             Step::Blf { state } => self.blf(*state).await,
         }
@@ -369,11 +398,13 @@ impl<'s, 'a> Ctx<'s, 'a> {
 
     /// Waits until `phone`'s call is over, ended by whoever.
     async fn ended(&mut self, phone: &PhoneId, timeout: Duration) -> Result<(), Failure> {
-        if self
-            .wait(timeout, |e| Self::is(e, phone, "CALL_CLOSED"))
-            .await
-            .is_none()
-        {
+        // The phone's current call when known: an earlier call of the check may have closed too.
+        let id = self.calls.get(phone).cloned();
+        let this_call = |e: &Event| id.is_none() || e.call_id == id;
+        let closed = self
+            .wait(timeout, |e| Self::is(e, phone, "CALL_CLOSED") && this_call(e))
+            .await;
+        if closed.is_none() {
             return Err(fail(
                 format!("{phone}'s call ends"),
                 format!("still in the call after {} s", timeout.as_secs()),
@@ -418,6 +449,11 @@ impl<'s, 'a> Ctx<'s, 'a> {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// Unanswered, a call reaches voicemail after the lab's ring time.
+    pub(super) fn voicemail_timeout(&self) -> Duration {
+        Duration::from_secs(u64::from(self.shared.lab.voicemail.ring_seconds) + 5)
     }
 
     /// A command on the phone's current call.

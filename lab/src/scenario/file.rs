@@ -115,54 +115,25 @@ struct RawStep {
     site: Option<Spanned<String>>,
     recorded: Option<Spanned<Vec<String>>>,
     parked: Option<Spanned<String>>,
+    answered: Option<Spanned<String>>,
+    leaves_message: Option<Spanned<String>>,
+    #[serde(rename = "box")]
+    mailbox: Option<Spanned<String>>,
+    mwi: Option<Spanned<String>>,
+    empty_box: Option<Spanned<String>>,
 }
 
+#[rustfmt::skip]
 const STEP_ACTIONS: &[&str] = &[
-    "dial",
-    "rings",
-    "answer",
-    "connected",
-    "fails",
-    "nobody_rings",
-    "audio",
-    "hangup",
-    "ended",
-    "dtmf",
-    "hold",
-    "resume",
-    "transfer",
-    "hears",
-    "recorded",
-    "parked",
-    "watch",
-    "blf",
+    "dial", "rings", "answer", "connected", "fails", "nobody_rings", "audio", "hangup", "ended", "dtmf", "hold",
+    "resume", "transfer", "hears", "recorded", "parked", "watch", "blf", "answered", "leaves_message", "mwi",
+    "empty_box",
 ];
+#[rustfmt::skip]
 const STEP_KEYS: &[&str] = &[
-    "dial",
-    "rings",
-    "answer",
-    "connected",
-    "fails",
-    "nobody_rings",
-    "audio",
-    "hangup",
-    "ended",
-    "dtmf",
-    "hold",
-    "resume",
-    "transfer",
-    "hears",
-    "recorded",
-    "parked",
-    "watch",
-    "blf",
-    "says",
-    "from",
-    "status",
-    "alert",
-    "with",
-    "phone",
-    "site",
+    "dial", "rings", "answer", "connected", "fails", "nobody_rings", "audio", "hangup", "ended", "dtmf", "hold",
+    "resume", "transfer", "hears", "recorded", "parked", "watch", "blf", "answered", "leaves_message", "mwi",
+    "empty_box", "says", "from", "status", "alert", "with", "phone", "site", "box",
 ];
 
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
@@ -297,6 +268,11 @@ fn phone(c: &mut Collector<'_>, lab: &Lab, value: &str, span: std::ops::Range<us
         );
         None
     }
+}
+
+/// A phone named by a scenario value.
+fn phone_of(c: &mut Collector<'_>, lab: &Lab, v: &Spanned<String>) -> Option<PhoneId> {
+    phone(c, lab, v.get_ref(), v.span(), "hears")
 }
 
 /// The digits `from` types to reach `to`, by the lab's numbering plan.
@@ -510,6 +486,10 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                 "recorded" => s.recorded.is_some(),
                 "parked" => s.parked.is_some(),
                 "watch" => s.watch.is_some(),
+                "answered" => s.answered.is_some(),
+                "leaves_message" => s.leaves_message.is_some(),
+                "mwi" => s.mwi.is_some(),
+                "empty_box" => s.empty_box.is_some(),
                 _ => s.blf.is_some(),
             })
             .collect();
@@ -623,12 +603,15 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     }
                     "welcome" => Sound::Welcome,
                     "no welcome" => Sound::NoWelcome,
+                    "refusal" => Sound::Refusal,
+                    "speech" => Sound::Speech,
+                    other if other.contains('/') => Sound::ToneOf(phone_of(c, lab, v)?),
                     other => {
                         c.error_with_help(
                             v.span(),
                             key("hears"),
                             format!("unknown sound {other:?}"),
-                            "one of: music, welcome, no welcome",
+                            "one of: music, welcome, no welcome, refusal, speech, or a phone (site/account) whose tone is heard",
                         );
                         continue;
                     }
@@ -647,6 +630,75 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     continue;
                 };
                 Step::Recorded { a, b }
+            }
+            "answered" => Step::Answered {
+                phone: p(c, s.answered.as_ref()?, "answered")?,
+            },
+            "mwi" => {
+                let v = s.mwi.as_ref()?;
+                let waiting = match v.get_ref().as_str() {
+                    "yes" => true,
+                    "no" => false,
+                    other => {
+                        c.error(
+                            v.span(),
+                            key("mwi"),
+                            format!("{other:?}: expected \"yes\" or \"no\" (messages waiting)"),
+                        );
+                        continue;
+                    }
+                };
+                let Some(phone) = &s.phone else {
+                    c.error(raw.span(), key("phone"), "`mwi` needs `phone`: whose indicator");
+                    continue;
+                };
+                Step::Mwi {
+                    phone: p(c, phone, "phone")?,
+                    waiting,
+                }
+            }
+            "leaves_message" | "empty_box" => {
+                let (mailbox, phone) = match (&s.empty_box, &s.leaves_message) {
+                    (Some(b), _) => (b, None),
+                    (_, Some(l)) => {
+                        let Some(b) = &s.mailbox else {
+                            c.error(
+                                raw.span(),
+                                key("box"),
+                                "`leaves_message` needs `box`: site/box, e.g. table3/22",
+                            );
+                            continue;
+                        };
+                        (b, Some(p(c, l, "leaves_message")?))
+                    }
+                    _ => continue,
+                };
+                let Some((site, number)) = mailbox.get_ref().split_once('/') else {
+                    c.error(mailbox.span(), key("box"), "write the box as site/box, e.g. table3/22");
+                    continue;
+                };
+                let known = lab
+                    .site(site)
+                    .is_some_and(|s| s.phones.iter().any(|p| p.extension == number));
+                if !known {
+                    c.error(
+                        mailbox.span(),
+                        key("box"),
+                        format!("{} is no voicemail box of the lab", mailbox.get_ref()),
+                    );
+                    continue;
+                }
+                match phone {
+                    Some(phone) => Step::LeavesMessage {
+                        phone,
+                        site: site.into(),
+                        mailbox: number.into(),
+                    },
+                    None => Step::EmptyBox {
+                        site: site.into(),
+                        mailbox: number.into(),
+                    },
+                }
             }
             "parked" => {
                 let v = s.parked.as_ref()?;
@@ -772,6 +824,23 @@ fn describe(step: &Step) -> String {
         } => format!("{phone} hears no welcome message"),
         Step::Recorded { a, b } => format!("the call of {a} and {b} is recorded, both voices"),
         Step::Parked { site, space } => format!("{site}'s parking lot holds a call at {space}"),
+        Step::Answered { phone } => format!("{phone}'s call is answered by the IPBX"),
+        Step::EmptyBox { site, mailbox } => format!("{site}'s box {mailbox} starts empty"),
+        Step::LeavesMessage { phone, site, mailbox } => format!("{phone} leaves a message in {site}'s box {mailbox}"),
+        Step::Mwi { phone, waiting: true } => format!("{phone} shows messages waiting"),
+        Step::Mwi { phone, waiting: false } => format!("{phone} shows no message waiting"),
+        Step::Hears {
+            phone,
+            what: Sound::Refusal,
+        } => format!("{phone} hears that voicemail access is refused"),
+        Step::Hears {
+            phone,
+            what: Sound::ToneOf(other),
+        } => format!("{phone} hears {other}'s tone"),
+        Step::Hears {
+            phone,
+            what: Sound::Speech,
+        } => format!("{phone} hears spoken prompts"),
         Step::Answer { phone } => format!("{phone} answers"),
         Step::Fails { phone, status } => format!("{phone}'s call ends with SIP {status}"),
         Step::NobodyRings { sites, .. } => format!("no phone of {} rings", sites.join(", ")),

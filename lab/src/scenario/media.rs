@@ -14,6 +14,8 @@ use crate::runtime::topology::{container_name, Kind};
 
 /// Audio needed before tones are analysed.
 const AUDIO_SECONDS: f64 = 1.5;
+/// Long enough for a menu's first sentence.
+const SPEECH_SECONDS: f64 = 3.0;
 const AUDIO_TIMEOUT: Duration = Duration::from_secs(8);
 /// A recording is 8 kHz 16-bit mono after a 44-byte header.
 const HEADER: u64 = 44;
@@ -109,6 +111,51 @@ impl Ctx<'_, '_> {
                 } else {
                     Err(fail(
                         format!("{phone} hears {}'s music on hold ({hz} Hz)", site.name),
+                        heard.to_string(),
+                    ))
+                }
+            }
+            Sound::Speech => {
+                let wav = self.received(phone, SPEECH_SECONDS).await?;
+                let (own, heard) = audio::hears(&wav, self.tone(phone), &[]);
+                if heard.seconds >= audio::MIN_SECONDS && !own {
+                    Ok(())
+                } else {
+                    Err(fail(format!("{phone} hears spoken prompts"), heard.to_string()))
+                }
+            }
+            Sound::ToneOf(other) => {
+                // A prompt may come first ("premier message").
+                let wav = self.received(phone, 3.5).await?;
+                let (ok, heard) = audio::hears(&wav, self.tone(other), &[self.tone(phone)]);
+                if ok {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        format!("{phone} hears {other}'s {} Hz tone", self.tone(other)),
+                        heard.to_string(),
+                    ))
+                }
+            }
+            Sound::Refusal => {
+                if self
+                    .wait_seen(RING_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED"))
+                    .await
+                    .is_none()
+                {
+                    return Err(fail(
+                        format!("{phone} hears the refusal message"),
+                        "the call was not answered",
+                    ));
+                }
+                let mut wav = self.received_since(phone, HEADER, 1.0).await?;
+                wav.samples.truncate(wav.rate as usize * 3 / 2);
+                let (ok, heard) = audio::hears(&wav, sounds::REFUSED_HZ, &[self.tone(phone)]);
+                if ok {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        format!("{phone} hears the {} Hz refusal message", sounds::REFUSED_HZ),
                         heard.to_string(),
                     ))
                 }

@@ -14,6 +14,7 @@ mod pcap;
 mod phones;
 pub mod report;
 mod runner;
+mod voicemail;
 
 use std::fmt;
 
@@ -94,6 +95,19 @@ pub enum Step {
     Recorded { a: PhoneId, b: PhoneId },
     /// The site's parking lot holds a call at `space`.
     Parked { site: String, space: String },
+    /// `phone`'s call is answered by the IPBX itself (voicemail, a message, a menu).
+    Answered { phone: PhoneId },
+    /// `phone`, answered by voicemail, leaves a message in `site`'s box
+    /// `mailbox`; the stored message holds its tone.
+    LeavesMessage {
+        phone: PhoneId,
+        site: String,
+        mailbox: String,
+    },
+    /// `phone` is told whether messages wait in its box (MWI NOTIFY).
+    Mwi { phone: PhoneId, waiting: bool },
+    /// The check starts from an empty box (`site`'s box `mailbox`).
+    EmptyBox { site: String, mailbox: String },
     /// `phone` subscribes to the line state of `extension` (BLF).
     Watch { phone: PhoneId, extension: String },
     /// The BLF subscriber sees `state`.
@@ -109,6 +123,12 @@ pub enum Sound {
     Welcome,
     /// No pre-answer message: the call was not answered before ringing.
     NoWelcome,
+    /// The message refusing voicemail access to trunk callers.
+    Refusal,
+    /// Another phone's tone: a stored message played back, for instance.
+    ToneOf(PhoneId),
+    /// Spoken prompts (a voicemail menu): sound that is no lab tone.
+    Speech,
 }
 
 /// A step with what it means to a student.
@@ -139,6 +159,21 @@ impl Check {
                 Step::Hangup { phone } | Step::Watch { phone, .. } | Step::Ended { phone } => vec![phone.clone()],
                 Step::Dtmf { phone, .. } | Step::Hold { phone } | Step::Resume { phone } => vec![phone.clone()],
                 Step::Transfer { phone, .. } | Step::Hears { phone, .. } => vec![phone.clone()],
+                Step::Answered { phone } | Step::Mwi { phone, .. } => vec![phone.clone()],
+                // A box is shared by whoever leaves a message in it.
+                Step::LeavesMessage { phone, site, mailbox } => {
+                    vec![
+                        phone.clone(),
+                        PhoneId {
+                            site: site.clone(),
+                            account: format!("#box{mailbox}"),
+                        },
+                    ]
+                }
+                Step::EmptyBox { site, mailbox } => vec![PhoneId {
+                    site: site.clone(),
+                    account: format!("#box{mailbox}"),
+                }],
                 Step::Audio { a, b } | Step::Recorded { a, b } => vec![a.clone(), b.clone()],
                 Step::Connected { phone, with } => vec![phone.clone(), with.clone()],
                 Step::NobodyRings { caller, .. } => vec![caller.clone()],
