@@ -16,12 +16,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
         let rel = path.strip_prefix(&root).unwrap().to_str().unwrap().to_string();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        writeln!(
-            out,
-            "    ({rel:?}, 0o{mode:o}, include_bytes!({:?})),",
-            path.canonicalize().unwrap()
-        )
-        .unwrap();
+        writeln!(out, "    ({rel:?}, 0o{mode:o}, include_bytes!({:?})),", path.canonicalize().unwrap()).unwrap();
     }
     out.push_str("];\n");
     std::fs::write(Path::new(&std::env::var("OUT_DIR").unwrap()).join("images.rs"), out).unwrap();

@@ -58,11 +58,7 @@ pub(crate) struct Collector<'a> {
 
 impl<'a> Collector<'a> {
     pub fn new(file: &'a str, text: &'a str) -> Self {
-        Self {
-            file,
-            text,
-            found: Vec::new(),
-        }
+        Self { file, text, found: Vec::new() }
     }
 
     pub fn error(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
@@ -81,15 +77,7 @@ impl<'a> Collector<'a> {
 
     fn push(&mut self, span: Range<usize>, key: String, message: String, help: Option<String>) {
         let (line, column, source_line) = locate(self.text, span.start);
-        self.found.push(Diagnostic {
-            file: self.file.to_string(),
-            line,
-            column,
-            key,
-            message,
-            source_line,
-            help,
-        });
+        self.found.push(Diagnostic { file: self.file.to_string(), line, column, key, message, source_line, help });
     }
 
     /// How many problems were found so far.
@@ -114,11 +102,7 @@ fn locate(text: &str, offset: usize) -> (usize, usize, String) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = text[line_start..offset].chars().count() + 1;
     let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
-    (
-        line,
-        column,
-        text[line_start..line_end].trim_end_matches('\r').to_string(),
-    )
+    (line, column, text[line_start..line_end].trim_end_matches('\r').to_string())
 }
 
 #[cfg(test)]

@@ -32,10 +32,7 @@ impl Secrets {
     pub fn load_or_create(state_dir: &Path, lab: &Lab) -> Result<Secrets, SecretsError> {
         let path = state_dir.join(FILE);
         let mut secrets = match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|source| SecretsError::Parse {
-                path: path.clone(),
-                source,
-            })?,
+            Ok(text) => toml::from_str(&text).map_err(|source| SecretsError::Parse { path: path.clone(), source })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Secrets::default(),
             Err(source) => return Err(SecretsError::Read { path, source }),
         };
@@ -48,17 +45,11 @@ impl Secrets {
             }
         });
         if secrets != before {
-            let write = |source| SecretsError::Write {
-                path: path.clone(),
-                source,
-            };
+            let write = |source| SecretsError::Write { path: path.clone(), source };
             std::fs::create_dir_all(state_dir).map_err(write)?;
             let text = toml::to_string(&secrets).expect("a string map serializes");
-            std::fs::write(
-                &path,
-                format!("# Generated passwords of this lab; delete to regenerate.\n{text}"),
-            )
-            .map_err(write)?;
+            std::fs::write(&path, format!("# Generated passwords of this lab; delete to regenerate.\n{text}"))
+                .map_err(write)?;
         }
         Ok(secrets)
     }
@@ -69,12 +60,7 @@ impl Secrets {
         secrets.fill(lab, |key| {
             if key.starts_with(VM_PREFIX) {
                 // Digits, stable: a PIN is keyed on a phone.
-                format!(
-                    "{:04}",
-                    key.bytes()
-                        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-                        % 10_000
-                )
+                format!("{:04}", key.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 10_000)
             } else {
                 format!("{}-secret", key.replace('/', "-"))
             }
@@ -105,9 +91,7 @@ impl Secrets {
     }
 
     pub fn phone_password<'a>(&'a self, site: &'a Site, phone: &Phone) -> &'a str {
-        site.password
-            .as_deref()
-            .unwrap_or_else(|| self.get(&phone_key(site, phone)))
+        site.password.as_deref().unwrap_or_else(|| self.get(&phone_key(site, phone)))
     }
 
     pub fn trunk_password<'a>(&'a self, site: &'a Site) -> &'a str {
@@ -124,10 +108,7 @@ impl Secrets {
 
     /// The voicemail PIN of a phone's box.
     pub fn voicemail_pin<'a>(&'a self, lab: &'a Lab, site: &Site, phone: &Phone) -> &'a str {
-        lab.voicemail
-            .pin
-            .as_deref()
-            .unwrap_or_else(|| self.get(&format!("{VM_PREFIX}{}", phone_key(site, phone))))
+        lab.voicemail.pin.as_deref().unwrap_or_else(|| self.get(&format!("{VM_PREFIX}{}", phone_key(site, phone))))
     }
 
     /// Manager (AMI) secret of a site's IPBX or of the operator.

@@ -74,11 +74,7 @@ pub struct TestPhoneStatus {
 
 impl LabStatus {
     pub fn registered_phones(&self) -> usize {
-        self.sites
-            .iter()
-            .flat_map(|s| &s.phones)
-            .filter(|p| p.registered)
-            .count()
+        self.sites.iter().flat_map(|s| &s.phones).filter(|p| p.registered).count()
     }
 
     pub fn registered_trunks(&self) -> usize {
@@ -88,10 +84,7 @@ impl LabStatus {
     /// Everything planned runs and every account is registered.
     pub fn ready(&self) -> bool {
         self.up
-            && self
-                .sites
-                .iter()
-                .all(|s| s.trunk.registered && s.phones.iter().all(|p| p.registered))
+            && self.sites.iter().all(|s| s.trunk.registered && s.phones.iter().all(|p| p.registered))
             && self.operator.test_phones.iter().all(|t| t.registered)
     }
 
@@ -102,19 +95,10 @@ impl LabStatus {
             if !s.trunk.registered {
                 missing.push(format!("trunk {} at the operator", s.trunk.account));
             }
-            missing.extend(
-                s.phones
-                    .iter()
-                    .filter(|p| !p.registered)
-                    .map(|p| format!("{} at {}", p.username, s.name)),
-            );
+            missing.extend(s.phones.iter().filter(|p| !p.registered).map(|p| format!("{} at {}", p.username, s.name)));
         }
         missing.extend(
-            self.operator
-                .test_phones
-                .iter()
-                .filter(|t| !t.registered)
-                .map(|t| format!("{} at the operator", t.name)),
+            self.operator.test_phones.iter().filter(|t| !t.registered).map(|t| format!("{} at the operator", t.name)),
         );
         missing
     }

@@ -12,10 +12,7 @@ use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, GenericImage, ImageExt};
 
 async fn cli(container: &ContainerAsync<GenericImage>, command: &str) -> String {
-    let mut exec = container
-        .exec(ExecCommand::new(["asterisk", "-rx", command]))
-        .await
-        .expect("exec runs");
+    let mut exec = container.exec(ExecCommand::new(["asterisk", "-rx", command])).await.expect("exec runs");
     String::from_utf8(exec.stdout_to_vec().await.expect("output")).expect("utf-8")
 }
 
@@ -72,33 +69,18 @@ async fn a_site_config_loads_with_every_phone_the_trunk_and_the_dialplan() {
         let ipbx = ipbx.clone();
         async move { engine.exec(&ipbx, &["asterisk", "-rx", cmd]).await.unwrap().output }
     };
-    support::eventually("Asterisk boots", || async {
-        run("core waitfullybooted").await.contains("fully booted")
-    })
-    .await;
+    support::eventually("Asterisk boots", || async { run("core waitfullybooted").await.contains("fully booted") })
+        .await;
 
     let endpoints = run("pjsip show endpoints").await;
     let site = lab.site("table2").unwrap();
     for phone in &site.phones {
         let line = format!("Endpoint:  {}/{} ", phone.account, phone.extension);
-        assert!(
-            endpoints.contains(&line),
-            "endpoint {} missing:\n{endpoints}",
-            phone.account
-        );
+        assert!(endpoints.contains(&line), "endpoint {} missing:\n{endpoints}", phone.account);
     }
-    assert!(
-        endpoints.contains("Endpoint:  operator "),
-        "trunk endpoint missing:\n{endpoints}"
-    );
-    assert!(
-        !endpoints.contains("Contact:  patron1/"),
-        "a phone has a contact before registering:\n{endpoints}"
-    );
-    assert!(
-        endpoints.contains(&format!("Objects found: {}", site.phones.len() + 1)),
-        "{endpoints}"
-    );
+    assert!(endpoints.contains("Endpoint:  operator "), "trunk endpoint missing:\n{endpoints}");
+    assert!(!endpoints.contains("Contact:  patron1/"), "a phone has a contact before registering:\n{endpoints}");
+    assert!(endpoints.contains(&format!("Objects found: {}", site.phones.len() + 1)), "{endpoints}");
 
     support::eventually("the trunk registers at the operator", || async {
         run("pjsip show registrations").await.contains("Registered")
@@ -107,21 +89,16 @@ async fn a_site_config_loads_with_every_phone_the_trunk_and_the_dialplan() {
 
     let internal = run("dialplan show internal").await;
     for include in ["extensions", "intersite", "external"] {
-        assert!(
-            internal.contains(&format!("Include =>        '{include}'")),
-            "include {include} missing:\n{internal}"
-        );
+        assert!(internal.contains(&format!("Include =>        '{include}'")), "include {include} missing:\n{internal}");
     }
     let trunk = run("dialplan show 0320000213@from-trunk").await;
     assert!(trunk.contains("Goto(extensions,13,1)"), "{trunk}");
     let dial = run("dialplan show 13@extensions").await;
-    assert!(dial.contains("Dial(PJSIP/secretaire1,30)"), "{dial}");
+    assert!(dial.contains("Dial(PJSIP/secretaire1,10,"), "{dial}");
+    assert!(dial.contains("VoiceMail(13@default,u)"), "{dial}");
     let hints = run("core show hints").await;
     assert!(hints.contains("PJSIP/secretaire1"), "{hints}");
-    assert!(
-        hints.contains(&format!("{} hints registered", site.phones.len())),
-        "{hints}"
-    );
+    assert!(hints.contains(&format!("{} hints registered", site.phones.len())), "{hints}");
     let modules = run("module show like res_pjsip_exten_state").await;
     assert!(modules.contains("Running"), "BLF support did not load:\n{modules}");
 }
@@ -139,28 +116,12 @@ async fn the_operator_config_loads_with_every_trunk_and_test_phone() {
     let asterisk = asterisk_with(&images, &dir.path().join("operator/asterisk")).await;
 
     let endpoints = cli(&asterisk, "pjsip show endpoints").await;
-    for account in [
-        "table1 ",
-        "table2 ",
-        "table3 ",
-        "table4 ",
-        "tm1/0212345677 ",
-        "tm2/0212345678 ",
-    ] {
-        assert!(
-            endpoints.contains(&format!("Endpoint:  {account}")),
-            "{account} missing:\n{endpoints}"
-        );
+    for account in ["table1 ", "table2 ", "table3 ", "table4 ", "tm1/0212345677 ", "tm2/0212345678 "] {
+        assert!(endpoints.contains(&format!("Endpoint:  {account}")), "{account} missing:\n{endpoints}");
     }
-    assert!(
-        !endpoints.contains("Contact:  table1/"),
-        "a site looks registered before it registers:\n{endpoints}"
-    );
+    assert!(!endpoints.contains("Contact:  table1/"), "a site looks registered before it registers:\n{endpoints}");
     let identify = cli(&asterisk, "pjsip show identifies").await;
-    assert!(
-        identify.contains("172.28.0.12/32"),
-        "table2 is not identified by address:\n{identify}"
-    );
+    assert!(identify.contains("172.28.0.12/32"), "table2 is not identified by address:\n{identify}");
     let route = cli(&asterisk, "dialplan show *213@routing").await;
     assert!(route.contains("Goto(routing,0320000${EXTEN:1},1)"), "{route}");
     let tm2 = cli(&asterisk, "dialplan show 0212345678@routing").await;

@@ -10,9 +10,9 @@ use lab::secrets::Secrets;
 fn sae_lab_configs_match_the_golden_files() {
     let lab = Lab::sae();
     let tree = generate(&lab, &Secrets::deterministic(&lab));
-    // Per site: 14 Asterisk files common to all, 7 of its own, 3 sounds, 2 baresip
+    // Per site: 14 Asterisk files common to all, 7 of its own, 4 sounds, 2 baresip
     // files; the operator: the 14 common ones, 7 of its own, 2 baresip files.
-    assert_eq!(tree.files.len(), 4 * (14 + 7 + 3 + 2) + (14 + 7 + 2));
+    assert_eq!(tree.files.len(), 4 * (14 + 7 + 4 + 2) + (14 + 7 + 2));
     for (path, contents) in &tree.files {
         let Ok(contents) = std::str::from_utf8(contents) else {
             continue;
@@ -30,16 +30,8 @@ fn the_sae_reports_mistakes_cannot_be_generated() {
     let tree = generate(&lab, &Secrets::deterministic(&lab));
     for (path, contents) in &tree.files {
         let contents = String::from_utf8_lossy(contents);
-        assert!(
-            !contents.contains("secraitaire"),
-            "{} misspells an endpoint",
-            path.display()
-        );
-        assert!(
-            !contents.contains("=> _*,"),
-            "{} has the catch-nothing pattern `_*`",
-            path.display()
-        );
+        assert!(!contents.contains("secraitaire"), "{} misspells an endpoint", path.display());
+        assert!(!contents.contains("=> _*,"), "{} has the catch-nothing pattern `_*`", path.display());
     }
     // Every endpoint a dialplan dials is declared in that site's wizard file.
     for site in &lab.sites {
@@ -47,22 +39,12 @@ fn the_sae_reports_mistakes_cannot_be_generated() {
         let dialplan = tree.text(&dir.join("extensions.conf")).unwrap();
         let wizard = tree.text(&dir.join("pjsip_wizard.conf")).unwrap();
         for line in dialplan.lines().filter(|l| l.contains("Dial(PJSIP/")) {
-            let target = line
-                .split("Dial(PJSIP/")
-                .nth(1)
-                .unwrap()
-                .split([',', ')'])
-                .next()
-                .unwrap();
+            let target = line.split("Dial(PJSIP/").nth(1).unwrap().split([',', ')']).next().unwrap();
             let endpoint = target.rsplit('@').next().unwrap();
             if endpoint.starts_with('$') {
                 continue;
             }
-            assert!(
-                wizard.contains(&format!("[{endpoint}]")),
-                "{}: dials {endpoint}, not declared",
-                site.name
-            );
+            assert!(wizard.contains(&format!("[{endpoint}]")), "{}: dials {endpoint}, not declared", site.name);
         }
     }
 }

@@ -34,9 +34,7 @@ async fn two_sites_come_up_registered_and_go_away() {
     support::images(&engine).await;
     let lab = Lab::parse("duo.toml", TWO_SITES).expect("valid lab");
     let state = tempfile::tempdir().unwrap();
-    let runtime = LabRuntime::connect(&lab, StateDir::new(state.path(), &lab.name))
-        .await
-        .unwrap();
+    let runtime = LabRuntime::connect(&lab, StateDir::new(state.path(), &lab.name)).await.unwrap();
     runtime.down(false, &Silent).await.unwrap();
     let _cleanup = support::Cleanup::new(&lab.name);
 
@@ -48,16 +46,9 @@ async fn two_sites_come_up_registered_and_go_away() {
         assert_eq!(s.registered_trunks(), 2);
         assert_eq!(s.registered_phones(), 12);
         assert!(s.operator.test_phones.iter().all(|t| t.registered));
-        assert_eq!(
-            first.created.len(),
-            6,
-            "operator, its phones, two IPBXs, two phone containers"
-        );
+        assert_eq!(first.created.len(), 6, "operator, its phones, two IPBXs, two phone containers");
         let table2 = &s.sites[1];
-        assert!(
-            table2.phones.iter().all(|p| p.password == "toto"),
-            "the lab file's password is used"
-        );
+        assert!(table2.phones.iter().all(|p| p.password == "toto"), "the lab file's password is used");
         assert_eq!(table2.phones[2].extension, "13");
         assert_eq!(table2.phones[2].public_number, "0320000213");
 

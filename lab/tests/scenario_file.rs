@@ -5,9 +5,7 @@ use lab::model::Lab;
 use lab::scenario::{self, Step};
 
 fn errors(text: &str) -> String {
-    scenario::parse("bad.toml", "bad", text, &Lab::sae())
-        .expect_err("the file is invalid")
-        .to_string()
+    scenario::parse("bad.toml", "bad", text, &Lab::sae()).expect_err("the file is invalid").to_string()
 }
 
 #[test]
@@ -15,22 +13,13 @@ fn every_shipped_scenario_is_valid_for_the_default_lab() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     let scenarios = scenario::load_dir(&dir, &Lab::sae()).expect("valid scenarios");
     let names: Vec<_> = scenarios.iter().map(|s| s.name.as_str()).collect();
-    for wanted in [
-        "internal-calls",
-        "intersite-calls",
-        "external-calls",
-        "failures",
-        "line-state",
-    ] {
+    for wanted in ["internal-calls", "intersite-calls", "external-calls", "failures", "line-state"] {
         assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
     }
     let intersite = scenarios.iter().find(|s| s.name == "intersite-calls").unwrap();
     assert_eq!(intersite.checks.len(), 12, "every ordered pair of different sites");
     let internal = scenarios.iter().find(|s| s.name == "internal-calls").unwrap();
-    assert!(
-        internal.checks.len() >= 24,
-        "the six ordered role pairs of a cabinet, on each site"
-    );
+    assert!(internal.checks.len() >= 24, "the six ordered role pairs of a cabinet, on each site");
 }
 
 #[test]
@@ -57,10 +46,7 @@ dial = "intersite"
             other => panic!("first step is {other:?}"),
         })
         .collect();
-    assert_eq!(
-        dials,
-        ["table1/patron1>13", "table1/secretaire1>11", "table1/patron1>*213"]
-    );
+    assert_eq!(dials, ["table1/patron1>13", "table1/secretaire1>11", "table1/patron1>*213"]);
     let steps: Vec<_> = s.checks[0].steps.iter().map(|l| l.says.as_str()).collect();
     assert_eq!(
         steps,

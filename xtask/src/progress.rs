@@ -15,10 +15,7 @@ impl Term {
         let bar = ProgressBar::new_spinner();
         bar.set_style(ProgressStyle::with_template("{spinner} {prefix} {wide_msg:.dim}").expect("a valid template"));
         bar.enable_steady_tick(Duration::from_millis(120));
-        Term {
-            bar,
-            step: std::sync::Mutex::new(None),
-        }
+        Term { bar, step: std::sync::Mutex::new(None) }
     }
 
     fn close_step(&self) {

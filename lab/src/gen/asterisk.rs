@@ -9,16 +9,7 @@ use super::{header, AMI_USER};
 /// Modules loaded explicitly, in dependency order: only what the lab uses,
 /// to keep each Asterisk small.
 const MODULES: &[(&str, &[&str])] = &[
-    (
-        "Core",
-        &[
-            "res_sorcery_config",
-            "res_sorcery_memory",
-            "res_sorcery_astdb",
-            "res_pjproject",
-            "res_timing_timerfd",
-        ],
-    ),
+    ("Core", &["res_sorcery_config", "res_sorcery_memory", "res_sorcery_astdb", "res_pjproject", "res_timing_timerfd"]),
     (
         "PJSIP",
         &[
@@ -140,14 +131,7 @@ const MODULES: &[(&str, &[&str])] = &[
             "func_vmcount",
         ],
     ),
-    (
-        "Management",
-        &[
-            "res_manager_devicestate",
-            "res_manager_presencestate",
-            "res_clioriginate",
-        ],
-    ),
+    ("Management", &["res_manager_devicestate", "res_manager_presencestate", "res_clioriginate"]),
 ];
 
 /// The files common to every Asterisk; `ami_secret` is this server's AMI password.
@@ -166,37 +150,16 @@ pub fn common_files(ami_secret: &str) -> Vec<(&'static str, String)> {
         ("manager.conf", manager_conf(ami_secret)),
         ("indications.conf", simple("French call progress tones", INDICATIONS_FR)),
         ("cdr.conf", simple("No call detail records", "[general]\nenable = no\n")),
-        (
-            "cel.conf",
-            simple("No channel event logging", "[general]\nenable = no\n"),
-        ),
-        (
-            "pjproject.conf",
-            simple("PJSIP stack logging: errors only", "[startup]\nlog_level = 1\n"),
-        ),
+        ("cel.conf", simple("No channel event logging", "[general]\nenable = no\n")),
+        ("pjproject.conf", simple("PJSIP stack logging: errors only", "[startup]\nlog_level = 1\n")),
         (
             "stasis.conf",
-            simple(
-                "Stasis message bus",
-                "[threadpool]\ninitial_size = 5\nidle_timeout_sec = 20\nmax_size = 50\n",
-            ),
+            simple("Stasis message bus", "[threadpool]\ninitial_size = 5\nidle_timeout_sec = 20\nmax_size = 50\n"),
         ),
-        (
-            "ccss.conf",
-            simple("Call completion (unused)", "[general]\ncc_max_requests = 20\n"),
-        ),
+        ("ccss.conf", simple("Call completion (unused)", "[general]\ncc_max_requests = 20\n")),
         ("acl.conf", simple("Named access lists (none)", "")),
-        (
-            "udptl.conf",
-            simple(
-                "UDPTL for fax (unused)",
-                "[general]\nudptlstart = 4000\nudptlend = 4999\n",
-            ),
-        ),
-        (
-            "pjsip_notify.conf",
-            simple("NOTIFY messages `pjsip send notify` can send", PJSIP_NOTIFY),
-        ),
+        ("udptl.conf", simple("UDPTL for fax (unused)", "[general]\nudptlstart = 4000\nudptlend = 4999\n")),
+        ("pjsip_notify.conf", simple("NOTIFY messages `pjsip send notify` can send", PJSIP_NOTIFY)),
     ]
 }
 

@@ -2,8 +2,11 @@
 //! calls (SAE parts I and II) and the functions of part III.
 
 use super::site::TRUNK;
-use super::{header, sounds, voicemail};
+use super::{header, messaging, sounds, voicemail};
 use crate::model::{Lab, Site};
+
+/// Last two digits of a site's main public number, answered by the menu.
+pub const IVR_SUFFIX: &str = "00";
 
 /// Dial options on every call to a phone: both parties may transfer (t/T),
 /// record (x/X) and park (k/K); `b` runs `ring-class` on the called phone.
@@ -17,8 +20,14 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
     s.push_str(&format!(
         "[globals]\n\
          ; Prepended to an extension to make the public number shown to called parties.\n\
-         PUBLIC_PREFIX = {}{}\n\n",
-        n.public_prefix, site.index
+         PUBLIC_PREFIX = {}{}\n\
+         ; This IPBX as instant messages name it, to its phones and to the operator.\n\
+         MSG_DOMAIN = {}\n\
+         MSG_TRUNK_DOMAIN = {}\n\n",
+        n.public_prefix,
+        site.index,
+        lab.network.ipbx_lan(site.index),
+        lab.network.ipbx_backbone(site.index),
     ));
 
     s.push_str(&format!(
@@ -64,10 +73,7 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
                 skip = n.intersite_prefix.len() + 1,
             ));
         } else {
-            s.push_str(&format!(
-                "; {name}\nexten => {pattern},1,Goto(to-operator,${{EXTEN}},1)\n",
-                name = other.name
-            ));
+            s.push_str(&format!("; {name}\nexten => {pattern},1,Goto(to-operator,${{EXTEN}},1)\n", name = other.name));
         }
     }
 
@@ -96,6 +102,10 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
         "; Calls from the operator: this site's public numbers, one per phone, each\n\
          ; after the pre-answer message (trunk calls only, by context).\n[from-trunk]\n",
     );
+    s.push_str(&format!(
+        "; The site's main number: the menu.\nexten => {public},1,Goto(ivr,s,1)\n",
+        public = site.public_number(n, IVR_SUFFIX),
+    ));
     for phone in &site.phones {
         s.push_str(&format!(
             "exten => {public},1,Gosub(welcome,s,1)\n same => n,Goto(extensions,{ext},1)\n",
@@ -111,6 +121,9 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
         public = site.public_number(n, voicemail::PUBLIC_ACCESS_SUFFIX),
         dir = sounds::DIR,
     ));
+
+    s.push_str(&ivr(lab, site));
+    s.push_str(&messaging::site_contexts(lab, site));
 
     s.push_str(&format!(
         "\n; Pre-answer message (prédécroché) for trunk callers, who are classed\n\
@@ -138,5 +151,38 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
          same => n,ChannelRedirect(${BRIDGEPEER},extensions,${TARGET},1)\n \
          same => n,Return()\n",
     );
+    s
+}
+
+/// The site's menu (IVR) on its main number: a cabinet's digit reaches its
+/// secretary, 0 the reception desk (cabinet 1's); an invalid choice or no
+/// choice plays the menu again.
+fn ivr(lab: &Lab, site: &Site) -> String {
+    let n = &lab.numbering;
+    // The role that answers for a cabinet: the secretary, or else the last role.
+    let desk_role = lab.roles.iter().find(|r| r.name == "secretaire").or(lab.roles.last()).map_or(1, |r| r.digit);
+    let mut s = format!(
+        "\n; Main number {main}: press a cabinet's number (1-{last}) for its secretary, 0 for the\n\
+         ; reception desk; anything else, or nothing, plays the menu again.\n[ivr]\n\
+         exten => s,1,Set(__CALL_CLASS=${{IF($[\"${{CALLERID(num):0:{len}}}\" = \"{prefix}\"]?intersite:external)}})\n \
+         same => n,Answer()\n \
+         same => n,Set(TIMEOUT(digit)=3)\n \
+         same => n(menu),Background(/etc/asterisk/{dir}/menu)\n \
+         same => n,Background(vm-enter-num-to-call)\n \
+         same => n,WaitExten(5)\n",
+        main = site.public_number(n, IVR_SUFFIX),
+        last = site.cabinets,
+        len = n.public_prefix.len(),
+        prefix = n.public_prefix,
+        dir = sounds::DIR,
+    );
+    for cabinet in 1..=site.cabinets {
+        s.push_str(&format!("exten => {cabinet},1,Goto(extensions,{cabinet}{desk_role},1)\n"));
+    }
+    s.push_str(&format!(
+        "exten => 0,1,Goto(extensions,1{desk_role},1)\n\
+         exten => i,1,Goto(s,menu)\n\
+         exten => t,1,Goto(s,menu)\n"
+    ));
     s
 }

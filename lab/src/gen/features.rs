@@ -25,11 +25,7 @@ pub const PARKING_SECONDS: u32 = 20;
 
 /// Names of the cabinet-transfer features, as `DYNAMIC_FEATURES` lists them.
 pub fn cabinet_features(lab: &Lab) -> String {
-    lab.roles
-        .iter()
-        .map(|r| format!("to-{}", r.name))
-        .collect::<Vec<_>>()
-        .join("#")
+    lab.roles.iter().map(|r| format!("to-{}", r.name)).collect::<Vec<_>>().join("#")
 }
 
 pub fn features_conf(lab: &Lab) -> String {

@@ -6,6 +6,7 @@
 mod asterisk;
 mod dialplan;
 pub mod features;
+mod messaging;
 mod operator;
 pub mod phones;
 mod site;

@@ -1,7 +1,7 @@
 //! The operator: one account per site trunk and per test phone, and the routing
 //! of public and inter-site numbers between them.
 
-use super::{asterisk, features, header};
+use super::{asterisk, features, header, messaging};
 use crate::model::Lab;
 use crate::secrets::Secrets;
 
@@ -11,16 +11,10 @@ pub fn files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String)> {
         ("pjsip.conf", pjsip_conf(lab)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, secrets)),
         ("extensions.conf", extensions_conf(lab)),
-        (
-            "features.conf",
-            header("In-call features: none at the operator") + "[general]\n",
-        ),
+        ("features.conf", header("In-call features: none at the operator") + "[general]\n"),
         ("res_parking.conf", features::res_parking_conf()),
         ("musiconhold.conf", features::musiconhold_conf(None)),
-        (
-            "voicemail.conf",
-            header("Voicemail: no box at the operator") + "[general]\nformat = wav\n",
-        ),
+        ("voicemail.conf", header("Voicemail: no box at the operator") + "[general]\nformat = wav\n"),
     ]);
     files
 }
@@ -55,6 +49,7 @@ fn pjsip_wizard_conf(lab: &Lab, secrets: &Secrets) -> String {
          accepts_registrations = yes\n\
          accepts_auth = yes\n\
          endpoint/context = routing\n\
+         endpoint/message_context = messages\n\
          endpoint/disallow = all\n\
          endpoint/allow = ulaw,alaw\n\
          endpoint/direct_media = no\n\
@@ -119,5 +114,6 @@ fn extensions_conf(lab: &Lab) -> String {
             account = phone.account,
         ));
     }
+    s.push_str(&messaging::operator_contexts(lab));
     s
 }

@@ -20,12 +20,7 @@ const TONE_STEP_HZ: u32 = 25;
 pub fn tone_hz(lab: &Lab, account: &str, site: Option<&Site>) -> Option<u32> {
     let ordinal = match site {
         Some(site) => {
-            let before: usize = lab
-                .sites
-                .iter()
-                .take_while(|s| s.index != site.index)
-                .map(|s| s.phones.len())
-                .sum();
+            let before: usize = lab.sites.iter().take_while(|s| s.index != site.index).map(|s| s.phones.len()).sum();
             before + site.phones.iter().position(|p| p.account == account)?
         }
         None => lab.phone_count() + lab.operator.test_phones.iter().position(|t| t.account == account)?,
@@ -63,10 +58,7 @@ pub fn site_files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(&'static st
             tone_hz: tone_hz(lab, &p.account, Some(site)).expect("the phone belongs to the site"),
         })
         .collect::<Vec<_>>();
-    vec![
-        ("config", config(&format!("the phones of {}", site.name))),
-        ("accounts", accounts_file(&accounts)),
-    ]
+    vec![("config", config(&format!("the phones of {}", site.name))), ("accounts", accounts_file(&accounts))]
 }
 
 pub fn operator_files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String)> {
@@ -84,10 +76,7 @@ pub fn operator_files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String
             tone_hz: tone_hz(lab, &t.account, None).expect("a test phone of the lab"),
         })
         .collect::<Vec<_>>();
-    vec![
-        ("config", config("the operator's test phones")),
-        ("accounts", accounts_file(&accounts)),
-    ]
+    vec![("config", config("the operator's test phones")), ("accounts", accounts_file(&accounts))]
 }
 
 fn config(what: &str) -> String {

@@ -18,10 +18,7 @@ pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)
         ("musiconhold.conf", features::musiconhold_conf(Some(site))),
         ("voicemail.conf", voicemail::voicemail_conf(lab, site, secrets)),
     ]);
-    let mut files: Vec<(String, Vec<u8>)> = files
-        .into_iter()
-        .map(|(n, t)| (n.to_string(), t.into_bytes()))
-        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = files.into_iter().map(|(n, t)| (n.to_string(), t.into_bytes())).collect();
     files.extend(sounds::files(site));
     files
 }
@@ -55,6 +52,7 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          has_phoneprov = no\n\
          endpoint/context = internal\n\
          endpoint/subscribe_context = extensions\n\
+         endpoint/message_context = messages\n\
          endpoint/allow_subscribe = yes\n\
          endpoint/disallow = all\n\
          endpoint/allow = ulaw,alaw\n\
@@ -91,10 +89,7 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
             password = secrets.phone_password(site, phone),
             context = voicemail::CONTEXT,
             groups = if phone.role.pickup {
-                format!(
-                    "endpoint/call_group = {c}\nendpoint/pickup_group = {c}\n",
-                    c = phone.cabinet
-                )
+                format!("endpoint/call_group = {c}\nendpoint/pickup_group = {c}\n", c = phone.cabinet)
             } else {
                 String::new()
             },
@@ -118,6 +113,7 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          registration/max_retries = 100000\n\
          registration/auth_rejection_permanent = no\n\
          endpoint/context = from-trunk\n\
+         endpoint/message_context = messages-from-trunk\n\
          endpoint/disallow = all\n\
          endpoint/allow = ulaw,alaw\n\
          endpoint/direct_media = no\n\

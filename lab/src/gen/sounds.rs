@@ -9,6 +9,8 @@ pub const DIR: &str = "lab-sounds";
 pub const WELCOME_HZ: u32 = 2850;
 /// The message a trunk caller hears when trying to reach voicemail access.
 pub const REFUSED_HZ: u32 = 2800;
+/// The signature of the IVR menu, before its spoken prompt.
+pub const MENU_HZ: u32 = 2900;
 const WELCOME_SECONDS: f64 = 1.5;
 const MOH_SECONDS: f64 = 10.0;
 
@@ -22,10 +24,8 @@ pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
     vec![
         (format!("{DIR}/welcome.wav"), tone_wav(WELCOME_HZ, WELCOME_SECONDS)),
         (format!("{DIR}/refused.wav"), tone_wav(REFUSED_HZ, WELCOME_SECONDS)),
-        (
-            format!("{DIR}/moh/{}.wav", site.name),
-            tone_wav(moh_hz(site), MOH_SECONDS),
-        ),
+        (format!("{DIR}/menu.wav"), tone_wav(MENU_HZ, WELCOME_SECONDS)),
+        (format!("{DIR}/moh/{}.wav", site.name), tone_wav(moh_hz(site), MOH_SECONDS)),
     ]
 }
 

@@ -109,10 +109,8 @@ impl Lab {
 
     /// Reads and checks a lab file.
     pub fn load(path: &Path) -> Result<Lab, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
         Ok(Self::parse(&path.display().to_string(), &text)?)
     }
 

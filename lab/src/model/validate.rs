@@ -36,9 +36,8 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
         Some(n) => check_digit(c, n, "defaults.cabinets", "cabinets"),
         None => 8,
     };
-    let default_password = defaults
-        .and_then(|d| d.password.as_ref())
-        .map(|p| check_password(c, p, "defaults.password"));
+    let default_password =
+        defaults.and_then(|d| d.password.as_ref()).map(|p| check_password(c, p, "defaults.password"));
 
     let roles = check_roles(c, &raw.roles);
 
@@ -64,11 +63,7 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
                     c.error(n.span(), key("name"), format!("site name {:?} must be lower-case letters, digits and '-', starting with a letter (at most 20)", n.get_ref()));
                 }
                 if n.get_ref() == "operator" {
-                    c.error(
-                        n.span(),
-                        key("name"),
-                        "\"operator\" is the operator's name; choose another site name",
-                    );
+                    c.error(n.span(), key("name"), "\"operator\" is the operator's name; choose another site name");
                 }
                 n.get_ref().clone()
             }
@@ -96,34 +91,17 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
                 })
             })
             .collect();
-        sites.push(Site {
-            index,
-            name,
-            cabinets,
-            password,
-            phones,
-        });
+        sites.push(Site { index, name, cabinets, password, phones });
     }
     sites.sort_by_key(|s| s.index);
 
     let operator = check_operator(c, &raw, &numbering);
     let voicemail = check_voicemail(c, raw.voicemail.as_ref());
-    Lab {
-        name,
-        numbering,
-        network,
-        roles,
-        sites,
-        operator,
-        voicemail,
-    }
+    Lab { name, numbering, network, roles, sites, operator, voicemail }
 }
 
 fn check_numbering(c: &mut Collector<'_>, raw: Option<&super::raw::RawNumbering>) -> Numbering {
-    let mut numbering = Numbering {
-        public_prefix: "0320000".into(),
-        intersite_prefix: "*".into(),
-    };
+    let mut numbering = Numbering { public_prefix: "0320000".into(), intersite_prefix: "*".into() };
     let Some(raw) = raw else { return numbering };
     if let Some(p) = &raw.public_prefix {
         let v = p.get_ref();
@@ -168,10 +146,7 @@ fn check_network(c: &mut Collector<'_>, raw: Option<&super::raw::RawNetwork>) ->
             c.error_with_help(
                 subnet.span(),
                 "network.subnet",
-                format!(
-                    "subnet {:?} is not an IPv4 /16 such as \"172.28.0.0/16\"",
-                    subnet.get_ref()
-                ),
+                format!("subnet {:?} is not an IPv4 /16 such as \"172.28.0.0/16\"", subnet.get_ref()),
                 "the backbone takes x.y.0.0/24 and site N takes x.y.N.0/24",
             );
             default
@@ -220,14 +195,8 @@ fn check_roles(c: &mut Collector<'_>, raw: &[RawRole]) -> Vec<Role> {
                 format!("role name {name:?} is already used by roles[{first}]"),
             );
         }
-        let label = r
-            .label
-            .as_ref()
-            .map_or_else(|| capitalize(name), |l| l.get_ref().clone());
-        let device = r
-            .device
-            .as_ref()
-            .map_or_else(|| "softphone".to_string(), |d| d.get_ref().clone());
+        let label = r.label.as_ref().map_or_else(|| capitalize(name), |l| l.get_ref().clone());
+        let device = r.device.as_ref().map_or_else(|| "softphone".to_string(), |d| d.get_ref().clone());
         // As in the SAE: assistants and secretaries pick up each other's calls.
         let pickup = r.pickup.unwrap_or(name != "patron");
         roles.push(role(digit, name, &label, &device, pickup));
@@ -285,10 +254,7 @@ fn check_operator(c: &mut Collector<'_>, raw: &RawLab, numbering: &Numbering) ->
             c.error(
                 t.number.span(),
                 key("number"),
-                format!(
-                    "duplicate extension: {number} is in the sites' public range {}XXX",
-                    numbering.public_prefix
-                ),
+                format!("duplicate extension: {number} is in the sites' public range {}XXX", numbering.public_prefix),
             );
         }
         if let Some(first) = numbers.insert(number.clone(), i) {
@@ -299,40 +265,24 @@ fn check_operator(c: &mut Collector<'_>, raw: &RawLab, numbering: &Numbering) ->
             );
         }
         let password = t.password.as_ref().map(|p| check_password(c, p, &key("password")));
-        test_phones.push(TestPhone {
-            name: name.clone(),
-            account,
-            number: number.clone(),
-            password,
-        });
+        test_phones.push(TestPhone { name: name.clone(), account, number: number.clone(), password });
     }
     Operator { password, test_phones }
 }
 
 fn check_voicemail(c: &mut Collector<'_>, raw: Option<&super::raw::RawVoicemail>) -> Voicemail {
-    let mut vm = Voicemail {
-        ring_seconds: 10,
-        pin: None,
-    };
+    let mut vm = Voicemail { ring_seconds: 10, pin: None };
     let Some(raw) = raw else { return vm };
     if let Some(s) = &raw.ring_seconds {
         match u8::try_from(*s.get_ref()) {
             Ok(n) if (3..=60).contains(&n) => vm.ring_seconds = n,
-            _ => c.error(
-                s.span(),
-                "voicemail.ring_seconds",
-                format!("{} is out of range 3..=60", s.get_ref()),
-            ),
+            _ => c.error(s.span(), "voicemail.ring_seconds", format!("{} is out of range 3..=60", s.get_ref())),
         }
     }
     if let Some(p) = &raw.pin {
         let v = p.get_ref();
         if !(4..=8).contains(&v.len()) || !v.chars().all(|ch| ch.is_ascii_digit()) {
-            c.error(
-                p.span(),
-                "voicemail.pin",
-                format!("PIN {v:?} must be 4 to 8 digits (it is keyed on a phone)"),
-            );
+            c.error(p.span(), "voicemail.pin", format!("PIN {v:?} must be 4 to 8 digits (it is keyed on a phone)"));
         }
         vm.pin = Some(v.clone());
     }
@@ -340,13 +290,7 @@ fn check_voicemail(c: &mut Collector<'_>, raw: Option<&super::raw::RawVoicemail>
 }
 
 fn role(digit: u8, name: &str, label: &str, device: &str, pickup: bool) -> Role {
-    Role {
-        digit,
-        name: name.into(),
-        label: label.into(),
-        device: device.into(),
-        pickup,
-    }
+    Role { digit, name: name.into(), label: label.into(), device: device.into(), pickup }
 }
 
 /// A value that must be a single digit 1..=9 (it becomes one digit of a number).
@@ -369,9 +313,7 @@ fn check_password(c: &mut Collector<'_>, v: &Spanned<String>, key: &str) -> Stri
     let p = v.get_ref();
     if p.is_empty()
         || p.len() > 64
-        || !p
-            .chars()
-            .all(|ch| ch.is_ascii_graphic() && !matches!(ch, ';' | '"' | '\\' | '<' | '>' | '\''))
+        || !p.chars().all(|ch| ch.is_ascii_graphic() && !matches!(ch, ';' | '"' | '\\' | '<' | '>' | '\''))
     {
         c.error(
             v.span(),
@@ -385,29 +327,17 @@ fn check_password(c: &mut Collector<'_>, v: &Spanned<String>, key: &str) -> Stri
 fn is_name(s: &str) -> bool {
     s.len() <= 20
         && s.starts_with(|ch: char| ch.is_ascii_lowercase())
-        && s.chars()
-            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        && s.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
 }
 
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
 }
 
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
     match parent_tables(path).as_slice() {
-        [] => &[
-            "name",
-            "numbering",
-            "network",
-            "defaults",
-            "roles",
-            "sites",
-            "operator",
-            "voicemail",
-        ],
+        [] => &["name", "numbering", "network", "defaults", "roles", "sites", "operator", "voicemail"],
         ["voicemail"] => &["ring_seconds", "pin"],
         ["numbering"] => &["public_prefix", "intersite_prefix"],
         ["network"] => &["subnet"],

@@ -13,17 +13,12 @@ pub async fn command(engine: &Engine, container: &str, cli: &str) -> Result<Opti
 
 /// True once Asterisk reports itself fully booted.
 pub async fn fully_booted(engine: &Engine, container: &str) -> Result<bool, EngineError> {
-    Ok(command(engine, container, "core waitfullybooted")
-        .await?
-        .is_some_and(|o| o.contains("fully booted")))
+    Ok(command(engine, container, "core waitfullybooted").await?.is_some_and(|o| o.contains("fully booted")))
 }
 
 /// AOR names that have at least one reachable (registered) contact.
 pub async fn registered_aors(engine: &Engine, container: &str) -> Result<BTreeSet<String>, EngineError> {
-    Ok(command(engine, container, "pjsip show contacts")
-        .await?
-        .map(|o| parse_contacts(&o))
-        .unwrap_or_default())
+    Ok(command(engine, container, "pjsip show contacts").await?.map(|o| parse_contacts(&o)).unwrap_or_default())
 }
 
 /// Parses `pjsip show contacts`: `  Contact:  <aor>/<uri>  <hash> <status> <rtt>`.

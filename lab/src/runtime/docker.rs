@@ -25,11 +25,7 @@ pub enum EngineError {
         "cannot create network {network}: {subnet} overlaps a network that already exists ({message}).\n\
          Set another `[network] subnet` in the lab file, or remove the other network (`docker network ls`)"
     )]
-    SubnetTaken {
-        network: String,
-        subnet: String,
-        message: String,
-    },
+    SubnetTaken { network: String, subnet: String, message: String },
     #[error("building image {tag} failed: {message}")]
     Build { tag: String, message: String },
 }
@@ -115,11 +111,8 @@ impl Engine {
 
     /// Pulls `image:tag` from a registry; fails fast where none answers.
     pub async fn pull(&self, image: &str, tag: &str) -> Result<()> {
-        let options = CreateImageOptions {
-            from_image: Some(image.into()),
-            tag: Some(tag.into()),
-            ..Default::default()
-        };
+        let options =
+            CreateImageOptions { from_image: Some(image.into()), tag: Some(tag.into()), ..Default::default() };
         self.docker
             .create_image(Some(options), None, None)
             .try_for_each(|_| async { Ok(()) })
@@ -148,14 +141,8 @@ impl Engine {
     }
 
     pub async fn tag(&self, source: &str, repo: &str, tag: &str) -> Result<()> {
-        let options = TagImageOptions {
-            repo: Some(repo.into()),
-            tag: Some(tag.into()),
-        };
-        self.docker
-            .tag_image(source, Some(options))
-            .await
-            .map_err(call(format!("tag {source} as {repo}:{tag}")))
+        let options = TagImageOptions { repo: Some(repo.into()), tag: Some(tag.into()) };
+        self.docker.tag_image(source, Some(options)).await.map_err(call(format!("tag {source} as {repo}:{tag}")))
     }
 
     /// Builds an image from a tar build context, passing each output line on.
@@ -176,19 +163,11 @@ impl Engine {
             labels: Some(labels),
             ..Default::default()
         };
-        let mut stream = self
-            .docker
-            .build_image(options, None, Some(bollard::body_full(context.into())));
+        let mut stream = self.docker.build_image(options, None, Some(bollard::body_full(context.into())));
         while let Some(item) = stream.next().await {
-            let info = item.map_err(|e| EngineError::Build {
-                tag: tag.into(),
-                message: e.to_string(),
-            })?;
+            let info = item.map_err(|e| EngineError::Build { tag: tag.into(), message: e.to_string() })?;
             if let Some(detail) = info.error_detail.and_then(|d| d.message) {
-                return Err(EngineError::Build {
-                    tag: tag.into(),
-                    message: detail,
-                });
+                return Err(EngineError::Build { tag: tag.into(), message: detail });
             }
             if let Some(line) = info.stream {
                 for l in line.lines().filter(|l| !l.trim().is_empty()) {
@@ -216,11 +195,7 @@ impl Engine {
             ..Default::default()
         };
         // Older engines accept duplicate names, so look before creating.
-        match self
-            .docker
-            .inspect_network(&spec.name, None::<InspectNetworkOptions>)
-            .await
-        {
+        match self.docker.inspect_network(&spec.name, None::<InspectNetworkOptions>).await {
             Ok(existing) => {
                 let subnets: Vec<String> = existing
                     .ipam
@@ -252,14 +227,8 @@ impl Engine {
 
     /// Names of the networks carrying `label=value`.
     pub async fn networks(&self, label: &str, value: &str) -> Result<Vec<String>> {
-        let options = ListNetworksOptions {
-            filters: Some(label_filter(label, value)),
-        };
-        let networks = self
-            .docker
-            .list_networks(Some(options))
-            .await
-            .map_err(call("list networks"))?;
+        let options = ListNetworksOptions { filters: Some(label_filter(label, value)) };
+        let networks = self.docker.list_networks(Some(options)).await.map_err(call("list networks"))?;
         Ok(networks.into_iter().filter_map(|n| n.name).collect())
     }
 
@@ -273,16 +242,9 @@ impl Engine {
 
     /// Every container (running or not) carrying `label=value`.
     pub async fn containers(&self, label: &str, value: &str) -> Result<Vec<ContainerInfo>> {
-        let options = ListContainersOptions {
-            all: true,
-            filters: Some(label_filter(label, value)),
-            ..Default::default()
-        };
-        let list = self
-            .docker
-            .list_containers(Some(options))
-            .await
-            .map_err(call("list containers"))?;
+        let options =
+            ListContainersOptions { all: true, filters: Some(label_filter(label, value)), ..Default::default() };
+        let list = self.docker.list_containers(Some(options)).await.map_err(call("list containers"))?;
         Ok(list
             .into_iter()
             .map(|c| ContainerInfo {
@@ -308,16 +270,10 @@ impl Engine {
     /// Creates, wires and starts a container.
     pub async fn run(&self, spec: &ContainerSpec) -> Result<()> {
         let endpoint = |ip: &str| EndpointSettings {
-            ipam_config: Some(EndpointIpamConfig {
-                ipv4_address: Some(ip.into()),
-                ..Default::default()
-            }),
+            ipam_config: Some(EndpointIpamConfig { ipv4_address: Some(ip.into()), ..Default::default() }),
             ..Default::default()
         };
-        let (first_net, first_ip) = spec
-            .networks
-            .first()
-            .expect("a lab container is on at least one network");
+        let (first_net, first_ip) = spec.networks.first().expect("a lab container is on at least one network");
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
             hostname: Some(spec.hostname.clone()),
@@ -333,36 +289,23 @@ impl Engine {
             }),
             ..Default::default()
         };
-        let options = CreateContainerOptions {
-            name: Some(spec.name.clone()),
-            ..Default::default()
-        };
+        let options = CreateContainerOptions { name: Some(spec.name.clone()), ..Default::default() };
         self.docker
             .create_container(Some(options), body)
             .await
             .map_err(call(format!("create container {}", spec.name)))?;
         for (net, ip) in spec.networks.iter().skip(1) {
-            let request = NetworkConnectRequest {
-                container: spec.name.clone(),
-                endpoint_config: Some(endpoint(ip)),
-            };
+            let request = NetworkConnectRequest { container: spec.name.clone(), endpoint_config: Some(endpoint(ip)) };
             self.docker
                 .connect_network(net, request)
                 .await
                 .map_err(call(format!("attach {} to network {net}", spec.name)))?;
         }
-        self.docker
-            .start_container(&spec.name, None)
-            .await
-            .map_err(call(format!("start container {}", spec.name)))
+        self.docker.start_container(&spec.name, None).await.map_err(call(format!("start container {}", spec.name)))
     }
 
     pub async fn remove_container(&self, name: &str) -> Result<()> {
-        let options = RemoveContainerOptions {
-            force: true,
-            v: true,
-            ..Default::default()
-        };
+        let options = RemoveContainerOptions { force: true, v: true, ..Default::default() };
         match self.docker.remove_container(name, Some(options)).await {
             Ok(()) => Ok(()),
             Err(e) if is_status(&e, 404) => Ok(()),
@@ -380,11 +323,7 @@ impl Engine {
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let exec = self
-            .docker
-            .create_exec(container, options)
-            .await
-            .map_err(call(action()))?;
+        let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
         let mut output = String::new();
         if let StartExecResults::Attached { output: mut stream, .. } =
             self.docker.start_exec(&exec.id, None).await.map_err(call(action()))?
@@ -394,10 +333,7 @@ impl Engine {
             }
         }
         let inspect = self.docker.inspect_exec(&exec.id).await.map_err(call(action()))?;
-        Ok(ExecOutput {
-            code: inspect.exit_code.unwrap_or(-1),
-            output,
-        })
+        Ok(ExecOutput { code: inspect.exit_code.unwrap_or(-1), output })
     }
 
     /// Runs a command and returns its standard output as bytes (files, captures).
@@ -411,11 +347,7 @@ impl Engine {
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let exec = self
-            .docker
-            .create_exec(container, options)
-            .await
-            .map_err(call(action()))?;
+        let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
         let mut bytes = Vec::new();
         if let StartExecResults::Attached { output: mut stream, .. } =
             self.docker.start_exec(&exec.id, None).await.map_err(call(action()))?
@@ -433,23 +365,11 @@ impl Engine {
     pub async fn exec_detached(&self, container: &str, cmd: &[&str]) -> Result<()> {
         use bollard::exec::{CreateExecOptions, StartExecOptions};
         let action = || format!("start {cmd:?} in {container}");
-        let options = CreateExecOptions {
-            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
-            ..Default::default()
-        };
-        let exec = self
-            .docker
-            .create_exec(container, options)
-            .await
-            .map_err(call(action()))?;
-        let start = StartExecOptions {
-            detach: true,
-            ..Default::default()
-        };
-        self.docker
-            .start_exec(&exec.id, Some(start))
-            .await
-            .map_err(call(action()))?;
+        let options =
+            CreateExecOptions { cmd: Some(cmd.iter().map(|s| s.to_string()).collect()), ..Default::default() };
+        let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
+        let start = StartExecOptions { detach: true, ..Default::default() };
+        self.docker.start_exec(&exec.id, Some(start)).await.map_err(call(action()))?;
         Ok(())
     }
 
@@ -467,17 +387,8 @@ impl Engine {
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let exec = self
-            .docker
-            .create_exec(container, options)
-            .await
-            .map_err(call(action.clone()))?;
-        match self
-            .docker
-            .start_exec(&exec.id, None)
-            .await
-            .map_err(call(action.clone()))?
-        {
+        let exec = self.docker.create_exec(container, options).await.map_err(call(action.clone()))?;
+        match self.docker.start_exec(&exec.id, None).await.map_err(call(action.clone()))? {
             StartExecResults::Attached { output, input } => Ok(Attached {
                 output: Box::pin(output.filter_map(move |chunk| {
                     let action = action.clone();
@@ -497,10 +408,7 @@ impl Engine {
 
     /// Memory in use by a container, as `docker stats` shows it (without page cache).
     pub async fn memory(&self, container: &str) -> Result<u64> {
-        let options = StatsOptions {
-            stream: false,
-            one_shot: true,
-        };
+        let options = StatsOptions { stream: false, one_shot: true };
         let mut stream = self.docker.stats(container, Some(options));
         let stats = stream
             .next()
@@ -510,10 +418,8 @@ impl Engine {
             .and_then(|s| s.memory_stats)
             .unwrap_or_default();
         let usage = stats.usage.unwrap_or(0);
-        let cache = stats
-            .stats
-            .as_ref()
-            .and_then(|s| s.get("inactive_file").or_else(|| s.get("total_inactive_file")).copied());
+        let cache =
+            stats.stats.as_ref().and_then(|s| s.get("inactive_file").or_else(|| s.get("total_inactive_file")).copied());
         Ok(usage.saturating_sub(cache.unwrap_or(0)))
     }
 }

@@ -59,10 +59,7 @@ pub struct Images {
 /// The tag every image would have, computed from `images/` alone.
 pub fn planned() -> Images {
     let base = tag("base", &hash_dir("base", &root_tag()));
-    Images {
-        asterisk: tag("asterisk", &hash_dir("asterisk", &base)),
-        phone: tag("phone", &hash_dir("phone", &base)),
-    }
+    Images { asterisk: tag("asterisk", &hash_dir("asterisk", &base)), phone: tag("phone", &hash_dir("phone", &base)) }
 }
 
 fn tag(name: &str, hash: &str) -> String {
@@ -82,19 +79,13 @@ fn short(h: Sha256) -> String {
 }
 
 fn file(path: &str) -> &'static [u8] {
-    embedded::FILES
-        .iter()
-        .find(|(p, _, _)| *p == path)
-        .map(|(_, _, c)| *c)
-        .unwrap_or_default()
+    embedded::FILES.iter().find(|(p, _, _)| *p == path).map(|(_, _, c)| *c).unwrap_or_default()
 }
 
 fn files_of(dir: &str) -> impl Iterator<Item = (&'static str, u32, &'static [u8])> + '_ {
-    embedded::FILES.iter().filter_map(move |(p, mode, c)| {
-        p.strip_prefix(dir)
-            .and_then(|r| r.strip_prefix('/'))
-            .map(|r| (r, *mode, *c))
-    })
+    embedded::FILES
+        .iter()
+        .filter_map(move |(p, mode, c)| p.strip_prefix(dir).and_then(|r| r.strip_prefix('/')).map(|r| (r, *mode, *c)))
 }
 
 fn hash_dir(dir: &str, parent: &str) -> String {
@@ -155,20 +146,14 @@ async fn build(
         header.set_cksum();
         context
             .append_data(&mut header, path, contents)
-            .map_err(|source| ImageError::Io {
-                action: format!("pack the build context of {name}"),
-                source,
-            })?;
+            .map_err(|source| ImageError::Io { action: format!("pack the build context of {name}"), source })?;
     }
-    let context = context.into_inner().map_err(|source| ImageError::Io {
-        action: format!("pack the build context of {name}"),
-        source,
-    })?;
+    let context = context
+        .into_inner()
+        .map_err(|source| ImageError::Io { action: format!("pack the build context of {name}"), source })?;
     let args = HashMap::from([(parent.0.to_string(), parent.1.to_string())]);
     let labels = HashMap::from([(format!("{LABEL_PREFIX}.image"), name.to_string())]);
-    engine
-        .build(context, image, args, labels, |line| progress.detail(line))
-        .await?;
+    engine.build(context, image, args, labels, |line| progress.detail(line)).await?;
     Ok(())
 }
 
@@ -179,11 +164,7 @@ async fn make_root(engine: &Engine, root: &str, source: RootSource, progress: &d
     } else {
         progress.step(&format!("pulling {}:{}", PULLED_ROOT.0, PULLED_ROOT.1));
         match engine.pull(PULLED_ROOT.0, PULLED_ROOT.1).await {
-            Ok(()) => {
-                return Ok(engine
-                    .tag(&format!("{}:{}", PULLED_ROOT.0, PULLED_ROOT.1), repo, tag)
-                    .await?)
-            }
+            Ok(()) => return Ok(engine.tag(&format!("{}:{}", PULLED_ROOT.0, PULLED_ROOT.1), repo, tag).await?),
             Err(e) if source == RootSource::Pull => return Err(e.into()),
             Err(e) => {
                 progress.detail(&format!("no registry: {e}"));
@@ -192,20 +173,15 @@ async fn make_root(engine: &Engine, root: &str, source: RootSource, progress: &d
         }
     };
     let tool = which("mmdebstrap").ok_or(ImageError::NoBootstrapTool { pull: pull_error })?;
-    let dir = tempfile::tempdir().map_err(|source| ImageError::Io {
-        action: "create a temporary folder".into(),
-        source,
-    })?;
+    let dir =
+        tempfile::tempdir().map_err(|source| ImageError::Io { action: "create a temporary folder".into(), source })?;
     let tarball = dir.path().join("root.tar");
-    progress.step(&format!(
-        "bootstrapping Debian {SUITE} with mmdebstrap (a few minutes the first time)"
-    ));
+    progress.step(&format!("bootstrapping Debian {SUITE} with mmdebstrap (a few minutes the first time)"));
     bootstrap(&tool, &tarball, progress).await?;
     progress.step(&format!("importing the root file system as {root}"));
-    let file = tokio::fs::File::open(&tarball).await.map_err(|source| ImageError::Io {
-        action: format!("open {}", tarball.display()),
-        source,
-    })?;
+    let file = tokio::fs::File::open(&tarball)
+        .await
+        .map_err(|source| ImageError::Io { action: format!("open {}", tarball.display()), source })?;
     let stream = futures_util::stream::unfold(file, |mut file| async move {
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 1 << 20];
@@ -232,13 +208,8 @@ async fn bootstrap(tool: &PathBuf, tarball: &std::path::Path, progress: &dyn Pro
         .arg("--aptopt=APT::Install-Recommends \"false\"")
         .arg("--aptopt=Acquire::Check-Valid-Until \"false\"")
         .args(
-            [
-                "/usr/share/man/*",
-                "/usr/share/doc/*",
-                "/usr/share/locale/*",
-                "/usr/share/info/*",
-            ]
-            .map(|p| format!("--dpkgopt=path-exclude={p}")),
+            ["/usr/share/man/*", "/usr/share/doc/*", "/usr/share/locale/*", "/usr/share/info/*"]
+                .map(|p| format!("--dpkgopt=path-exclude={p}")),
         )
         .arg("--dpkgopt=path-include=/usr/share/doc/*/copyright")
         .arg(SUITE)
@@ -249,10 +220,7 @@ async fn bootstrap(tool: &PathBuf, tarball: &std::path::Path, progress: &dyn Pro
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|source| ImageError::Io {
-            action: format!("run {}", tool.display()),
-            source,
-        })?;
+        .map_err(|source| ImageError::Io { action: format!("run {}", tool.display()), source })?;
     let stderr = child.stderr.take().expect("stderr is piped");
     let mut lines = tokio::io::BufReader::new(stderr).lines();
     let mut tail: Vec<String> = Vec::new();
@@ -263,23 +231,16 @@ async fn bootstrap(tool: &PathBuf, tarball: &std::path::Path, progress: &dyn Pro
             tail.remove(0);
         }
     }
-    let status = child.wait().await.map_err(|source| ImageError::Io {
-        action: format!("wait for {}", tool.display()),
-        source,
-    })?;
+    let status = child
+        .wait()
+        .await
+        .map_err(|source| ImageError::Io { action: format!("wait for {}", tool.display()), source })?;
     if !status.success() {
-        return Err(ImageError::Bootstrap {
-            status: status.to_string(),
-            tail: tail.join("\n"),
-        });
+        return Err(ImageError::Bootstrap { status: status.to_string(), tail: tail.join("\n") });
     }
     Ok(())
 }
 
 fn which(tool: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| PathBuf::from(dir).join(tool))
-        .find(|p| p.is_file())
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| PathBuf::from(dir).join(tool)).find(|p| p.is_file())
 }

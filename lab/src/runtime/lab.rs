@@ -66,11 +66,7 @@ pub struct LabRuntime<'a> {
 
 impl<'a> LabRuntime<'a> {
     pub async fn connect(lab: &'a Lab, state: StateDir) -> Result<LabRuntime<'a>, LabError> {
-        Ok(LabRuntime {
-            engine: Engine::connect().await?,
-            lab,
-            state,
-        })
+        Ok(LabRuntime { engine: Engine::connect().await?, lab, state })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -88,10 +84,8 @@ impl<'a> LabRuntime<'a> {
         let secrets = self.secrets()?;
         let tree = gen::generate(self.lab, &secrets);
         let config_dir = self.state.config_dir();
-        tree.write(&config_dir).map_err(|source| LabError::WriteConfig {
-            path: config_dir.display().to_string(),
-            source,
-        })?;
+        tree.write(&config_dir)
+            .map_err(|source| LabError::WriteConfig { path: config_dir.display().to_string(), source })?;
         let plan = topology::plan(self.lab, &images, &tree, &config_dir);
 
         let existing = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
@@ -127,11 +121,10 @@ impl<'a> LabRuntime<'a> {
         }
         // Phases: the operator first, then the IPBXs that register to it, then
         // the phones that register to them, each after the previous one booted.
-        let phases: [&dyn Fn(&Kind) -> bool; 3] = [
-            &|k| matches!(k, Kind::Operator),
-            &|k| matches!(k, Kind::Ipbx { .. }),
-            &|k| matches!(k, Kind::OperatorPhones | Kind::Phones { .. }),
-        ];
+        let phases: [&dyn Fn(&Kind) -> bool; 3] =
+            [&|k| matches!(k, Kind::Operator), &|k| matches!(k, Kind::Ipbx { .. }), &|k| {
+                matches!(k, Kind::OperatorPhones | Kind::Phones { .. })
+            }];
         for in_phase in phases {
             let batch: Vec<&Planned> = to_start.iter().copied().filter(|p| in_phase(&p.kind)).collect();
             if batch.is_empty() {
@@ -140,11 +133,8 @@ impl<'a> LabRuntime<'a> {
             let names: Vec<&str> = batch.iter().map(|p| p.spec.name.as_str()).collect();
             progress.step(&format!("starting {}", names.join(", ")));
             try_join_all(batch.iter().map(|p| self.engine.run(&p.spec))).await?;
-            let asterisks: Vec<&str> = batch
-                .iter()
-                .filter(|p| p.kind.is_asterisk())
-                .map(|p| p.spec.name.as_str())
-                .collect();
+            let asterisks: Vec<&str> =
+                batch.iter().filter(|p| p.kind.is_asterisk()).map(|p| p.spec.name.as_str()).collect();
             try_join_all(asterisks.iter().map(|c| self.wait_booted(c))).await?;
         }
 
@@ -156,15 +146,8 @@ impl<'a> LabRuntime<'a> {
                 let missing = status.missing();
                 let shown = missing.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
                 let more = missing.len().saturating_sub(8);
-                let missing = if more > 0 {
-                    format!("{shown} and {more} more")
-                } else {
-                    shown
-                };
-                return Err(LabError::Registration {
-                    secs: REGISTER_DEADLINE.as_secs(),
-                    missing,
-                });
+                let missing = if more > 0 { format!("{shown} and {more} more") } else { shown };
+                return Err(LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing });
             }
             tokio::time::sleep(POLL).await;
             status = self.status_with(&secrets).await?;
@@ -178,10 +161,7 @@ impl<'a> LabRuntime<'a> {
         if booted {
             Ok(())
         } else {
-            Err(LabError::Boot {
-                container: container.into(),
-                secs: BOOT_DEADLINE.as_secs(),
-            })
+            Err(LabError::Boot { container: container.into(), secs: BOOT_DEADLINE.as_secs() })
         }
     }
 
@@ -204,10 +184,8 @@ impl<'a> LabRuntime<'a> {
             report.networks = networks;
         }
         if remove_state && self.state.path().exists() {
-            std::fs::remove_dir_all(self.state.path()).map_err(|source| LabError::RemoveState {
-                path: self.state.path().display().to_string(),
-                source,
-            })?;
+            std::fs::remove_dir_all(self.state.path())
+                .map_err(|source| LabError::RemoveState { path: self.state.path().display().to_string(), source })?;
             report.state_removed = true;
         }
         Ok(report)
@@ -231,18 +209,12 @@ impl<'a> LabRuntime<'a> {
             asterisks.push((OPERATOR.to_string(), name));
         }
         for site in &lab.sites {
-            if let Some(name) = running(&Kind::Ipbx {
-                site: site.name.clone(),
-            }) {
+            if let Some(name) = running(&Kind::Ipbx { site: site.name.clone() }) {
                 asterisks.push((site.name.clone(), name));
             }
         }
-        let answers = try_join_all(
-            asterisks
-                .iter()
-                .map(|(_, c)| asterisk_cli::registered_aors(&self.engine, c)),
-        )
-        .await?;
+        let answers =
+            try_join_all(asterisks.iter().map(|(_, c)| asterisk_cli::registered_aors(&self.engine, c))).await?;
         let aors: BTreeMap<&str, BTreeSet<String>> = asterisks.iter().map(|(k, _)| k.as_str()).zip(answers).collect();
         let empty = BTreeSet::new();
         let at_operator = aors.get(OPERATOR).unwrap_or(&empty);
@@ -293,10 +265,7 @@ impl<'a> LabRuntime<'a> {
             .collect();
         let operator = OperatorStatus {
             containers: describe(&|c| {
-                matches!(
-                    c.labels.get(LABEL_KIND).map(String::as_str),
-                    Some("operator" | "operator-phones")
-                )
+                matches!(c.labels.get(LABEL_KIND).map(String::as_str), Some("operator" | "operator-phones"))
             }),
             test_phones: lab
                 .operator
@@ -314,12 +283,7 @@ impl<'a> LabRuntime<'a> {
         };
         let expected = 2 + 2 * lab.sites.len();
         let up = containers.iter().filter(|c| c.running).count() >= expected;
-        Ok(LabStatus {
-            lab: lab.name.clone(),
-            up,
-            sites,
-            operator,
-        })
+        Ok(LabStatus { lab: lab.name.clone(), up, sites, operator })
     }
 }
 

@@ -116,12 +116,7 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
     };
 
     let mut containers = Vec::new();
-    let operator = container(
-        Kind::Operator,
-        OPERATOR,
-        vec![(backbone_network(lab), net.operator().to_string())],
-        None,
-    );
+    let operator = container(Kind::Operator, OPERATOR, vec![(backbone_network(lab), net.operator().to_string())], None);
     let operator_hash = operator.spec.labels[LABEL_SPEC].clone();
     containers.push(operator);
     containers.push(container(
@@ -132,9 +127,7 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
     ));
     for site in &lab.sites {
         let ipbx = container(
-            Kind::Ipbx {
-                site: site.name.clone(),
-            },
+            Kind::Ipbx { site: site.name.clone() },
             &site.name,
             vec![
                 (backbone_network(lab), net.ipbx_backbone(site.index).to_string()),
@@ -146,9 +139,7 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
         containers.push(ipbx);
         // Phones follow their IPBX: a new IPBX forgets registrations.
         containers.push(container(
-            Kind::Phones {
-                site: site.name.clone(),
-            },
+            Kind::Phones { site: site.name.clone() },
             &site.name,
             vec![(lan_network(lab, &site.name), net.site_phones(site.index).to_string())],
             Some(&ipbx_hash),

@@ -220,13 +220,7 @@ pub fn hears(wav: &Wav, expected_hz: u32, candidates: &[u32]) -> (bool, Heard) {
     };
     let loudest = freqs.iter().zip(&totals).max_by(|a, b| a.1.total_cmp(b.1));
     let loudest_hz = loudest.filter(|_| !shares.is_empty()).map(|(&hz, _)| hz);
-    let heard = Heard {
-        rms,
-        expected_hz,
-        expected_share: median(&mut shares),
-        loudest_hz,
-        seconds,
-    };
+    let heard = Heard { rms, expected_hz, expected_share: median(&mut shares), loudest_hz, seconds };
     let ok = !shares.is_empty()
         && heard.seconds >= MIN_SECONDS
         && heard.expected_share >= MIN_SHARE
@@ -244,10 +238,7 @@ pub const MIN_MIX_SHARE: f64 = 0.2;
 #[must_use]
 pub fn holds(wav: &Wav, hz: u32) -> (bool, String) {
     let (_, heard) = hears(wav, hz, &[]);
-    (
-        heard.seconds >= MIN_SECONDS && heard.expected_share >= MIN_MIX_SHARE,
-        heard.to_string(),
-    )
+    (heard.seconds >= MIN_SECONDS && heard.expected_share >= MIN_MIX_SHARE, heard.to_string())
 }
 
 fn ac_power(samples: &[f32]) -> (f64, f32) {
@@ -277,9 +268,7 @@ mod tests {
 
     fn tone(hz: f64, amplitude: f64, seconds: f64) -> Vec<f32> {
         let w = 2.0 * PI * hz / f64::from(RATE);
-        (0..(seconds * f64::from(RATE)) as usize)
-            .map(|i| (amplitude * (w * i as f64).sin()) as f32)
-            .collect()
+        (0..(seconds * f64::from(RATE)) as usize).map(|i| (amplitude * (w * i as f64).sin()) as f32).collect()
     }
 
     fn mix(a: &[f32], b: &[f32]) -> Vec<f32> {
@@ -308,13 +297,7 @@ mod tests {
     /// A canonical 44-byte header followed by `data`.
     fn wav(tag: u16, channels: u16, bits: u16, data: &[u8]) -> Vec<u8> {
         let (len, block) = (data.len() as u32, channels * bits / 8);
-        let mut out = [
-            &b"RIFF"[..],
-            &(36 + len).to_le_bytes(),
-            b"WAVEfmt ",
-            &16u32.to_le_bytes(),
-        ]
-        .concat();
+        let mut out = [&b"RIFF"[..], &(36 + len).to_le_bytes(), b"WAVEfmt ", &16u32.to_le_bytes()].concat();
         out.extend([tag.to_le_bytes(), channels.to_le_bytes()].concat());
         out.extend([RATE.to_le_bytes(), (RATE * u32::from(block)).to_le_bytes()].concat());
         out.extend([block.to_le_bytes(), bits.to_le_bytes()].concat());
@@ -363,10 +346,7 @@ mod tests {
             let (ok, heard) = check(&tone(f64::from(sent), 0.3, 2.0), expected, &[sent, 1200]);
             assert!(!ok && heard.expected_share < 0.05, "{heard:?}");
             let text = heard.to_string();
-            assert!(
-                text.ends_with(&format!("% of it; the loudest lab tone is {sent} Hz")),
-                "{text}"
-            );
+            assert!(text.ends_with(&format!("% of it; the loudest lab tone is {sent} Hz")), "{text}");
         }
     }
 

@@ -10,9 +10,10 @@ use super::{BlfState, PhoneId};
 use crate::runtime::docker::EngineError;
 use crate::runtime::topology::{container_name, Kind};
 
-/// The SIPp scenario, copied into the phone container when a watch starts.
-pub const SCENARIO: &str = include_str!("sipp/blf_watch.xml");
-pub const SCENARIO_PATH: &str = "/tmp/blf_watch.xml";
+/// The SIPp scenarios, copied into the phone container when a watch starts:
+/// `Event: dialog` (BLF keys) or `Event: presence` (softphone buddy lists).
+const DIALOG_SCENARIO: &str = include_str!("sipp/blf_watch.xml");
+const PRESENCE_SCENARIO: &str = include_str!("sipp/presence_watch.xml");
 
 /// One NOTIFY as the watcher logged it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,21 +32,14 @@ pub fn parse_log(log: &str) -> Vec<Notify> {
     for line in log.lines().map(|l| l.trim_end_matches('\r')) {
         if let Some(header) = line.strip_prefix("NOTIFY ") {
             let field = |k: &str| {
-                header
-                    .split(' ')
-                    .find_map(|kv| kv.strip_prefix(k).and_then(|v| v.strip_prefix('=')))
-                    .unwrap_or("")
+                header.split(' ').find_map(|kv| kv.strip_prefix(k).and_then(|v| v.strip_prefix('='))).unwrap_or("")
             };
             let seq = field("seq").parse().unwrap_or(0);
             let final_notify = field("subscription-state").starts_with("terminated");
             current = Some((seq, final_notify, String::new()));
         } else if line.starts_with("END seq=") {
             if let Some((seq, final_notify, body)) = current.take() {
-                out.push(Notify {
-                    seq,
-                    state: state_of(&body),
-                    final_notify,
-                });
+                out.push(Notify { seq, state: state_of(&body), final_notify });
             }
         } else if let Some((_, _, body)) = current.as_mut() {
             body.push_str(line);
@@ -55,9 +49,19 @@ pub fn parse_log(log: &str) -> Vec<Notify> {
     out
 }
 
-/// The first dialog's state: early = ringing, confirmed = in use, anything
-/// else (terminated, no dialog) = idle.
+/// The line state a NOTIFY body tells: dialog-info (first dialog's state:
+/// early = ringing, confirmed = in use, else idle) or PIDF presence (note
+/// "Ringing", the on-the-phone activity = in use, else idle).
 fn state_of(body: &str) -> BlfState {
+    if body.contains("<presence") {
+        return if body.contains("<note>Ringing</note>") {
+            BlfState::Ringing
+        } else if body.contains("on-the-phone") {
+            BlfState::InUse
+        } else {
+            BlfState::Idle
+        };
+    }
     let state = body
         .split("<dialog ")
         .nth(1)
@@ -76,42 +80,35 @@ impl Ctx<'_, '_> {
     /// Starts SIPp in the watcher's phone container, subscribed with its
     /// credentials to `extension`'s line state; it unsubscribes by itself
     /// after `notifies` NOTIFYs (or 60 s).
-    pub(super) async fn watch(&mut self, phone: &PhoneId, extension: &str, notifies: usize) -> Result<(), Failure> {
+    pub(super) async fn watch(
+        &mut self,
+        phone: &PhoneId,
+        extension: &str,
+        presence: bool,
+        notifies: usize,
+    ) -> Result<(), Failure> {
         let lab = self.shared.lab;
         let engine = self.shared.engine;
         let container = self.phone_container(phone);
         let (address, password) = match lab.site(&phone.site) {
             Some(site) => {
-                let p = site
-                    .phones
-                    .iter()
-                    .find(|p| p.account == phone.account)
-                    .expect("checked phone");
-                (
-                    lab.network.site_phones(site.index),
-                    self.shared.secrets.phone_password(site, p).to_string(),
-                )
+                let p = site.phones.iter().find(|p| p.account == phone.account).expect("checked phone");
+                (lab.network.site_phones(site.index), self.shared.secrets.phone_password(site, p).to_string())
             }
             None => {
-                let t = lab
-                    .operator
-                    .test_phones
-                    .iter()
-                    .find(|t| t.account == phone.account)
-                    .expect("checked phone");
-                (
-                    lab.network.operator_phones(),
-                    self.shared.secrets.test_phone_password(lab, t).to_string(),
-                )
+                let t = lab.operator.test_phones.iter().find(|t| t.account == phone.account).expect("checked phone");
+                (lab.network.operator_phones(), self.shared.secrets.test_phone_password(lab, t).to_string())
             }
         };
         let expected = format!("watch {extension} as {phone}");
         let broken = |e: EngineError| fail(expected.clone(), e.to_string());
-        let copy = format!("printf '%s' \"$0\" > {}", SCENARIO_PATH);
-        engine
-            .exec(&container, &["sh", "-c", &copy, SCENARIO])
-            .await
-            .map_err(broken)?;
+        let (scenario, path) = if presence {
+            (PRESENCE_SCENARIO, "/tmp/presence_watch.xml")
+        } else {
+            (DIALOG_SCENARIO, "/tmp/blf_watch.xml")
+        };
+        let copy = format!("printf '%s' \"$0\" > {path}");
+        engine.exec(&container, &["sh", "-c", &copy, scenario]).await.map_err(broken)?;
         let log = format!("/tmp/blf-{}.log", phone.account);
         engine.exec(&container, &["rm", "-f", &log]).await.map_err(broken)?;
         // One SIP port per watcher account, beside baresip's 5060.
@@ -121,7 +118,7 @@ impl Ctx<'_, '_> {
         let args = [
             "sipp",
             "-sf",
-            SCENARIO_PATH,
+            path,
             "-key",
             "ext",
             extension,
@@ -152,12 +149,7 @@ impl Ctx<'_, '_> {
             &registrar,
         ];
         engine.exec_detached(&container, &args).await.map_err(broken)?;
-        self.watcher = Some(Watcher {
-            phone: phone.clone(),
-            log,
-            read: 0,
-            last: None,
-        });
+        self.watcher = Some(Watcher { phone: phone.clone(), log, read: 0, last: None });
         Ok(())
     }
 
@@ -168,22 +160,12 @@ impl Ctx<'_, '_> {
             return Err(fail(expected, "no `watch` step started a subscription before"));
         };
         let container = match self.shared.lab.site(&w.phone.site) {
-            Some(_) => container_name(
-                self.shared.lab,
-                &Kind::Phones {
-                    site: w.phone.site.clone(),
-                },
-            ),
+            Some(_) => container_name(self.shared.lab, &Kind::Phones { site: w.phone.site.clone() }),
             None => container_name(self.shared.lab, &Kind::OperatorPhones),
         };
         let deadline = Instant::now() + RING_TIMEOUT;
         loop {
-            let text = self
-                .shared
-                .engine
-                .exec_bytes(&container, &["cat", &w.log])
-                .await
-                .unwrap_or_default();
+            let text = self.shared.engine.exec_bytes(&container, &["cat", &w.log]).await.unwrap_or_default();
             let notifies = parse_log(&String::from_utf8_lossy(&text));
             for n in notifies.iter().skip(w.read).filter(|n| !n.final_notify) {
                 w.read += 1;
@@ -194,18 +176,12 @@ impl Ctx<'_, '_> {
                 return if n.state == state {
                     Ok(())
                 } else {
-                    Err(fail(
-                        expected,
-                        format!("it saw the line {} (NOTIFY {})", n.state, n.seq),
-                    ))
+                    Err(fail(expected, format!("it saw the line {} (NOTIFY {})", n.state, n.seq)))
                 };
             }
             if Instant::now() > deadline {
-                let seen = if notifies.is_empty() {
-                    "no NOTIFY at all (subscription refused?)"
-                } else {
-                    "no new NOTIFY"
-                };
+                let seen =
+                    if notifies.is_empty() { "no NOTIFY at all (subscription refused?)" } else { "no new NOTIFY" };
                 return Err(fail(expected, format!("{seen} within {} s", RING_TIMEOUT.as_secs())));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -228,10 +204,7 @@ NOTIFY seq=3 at=3.0 subscription-state=active;expires=56 state=confirmed\n\
 <dialog-info state=\"full\">\n <dialog id=\"22\">\n  <state>confirmed</state>\n </dialog>\n</dialog-info>\nEND seq=3\n\
 NOTIFY seq=4 at=4.0 subscription-state=terminated state=terminated\n\
 <dialog-info state=\"full\">\n <dialog id=\"22\">\n  <state>terminated</state>\n </dialog>\n</dialog-info>\nEND seq=4\nDONE at=4.1\n";
-        let states: Vec<_> = parse_log(log)
-            .iter()
-            .map(|n| (n.seq, n.state, n.final_notify))
-            .collect();
+        let states: Vec<_> = parse_log(log).iter().map(|n| (n.seq, n.state, n.final_notify)).collect();
         assert_eq!(
             states,
             [
@@ -241,6 +214,23 @@ NOTIFY seq=4 at=4.0 subscription-state=terminated state=terminated\n\
                 (4, BlfState::Idle, true)
             ]
         );
+    }
+
+    #[test]
+    fn presence_bodies_read_as_line_states() {
+        let body = |note: &str, activity: &str| {
+            format!("<presence entity=\"sip:22@x\">\n <note>{note}</note>\n <tuple id=\"22\"><status><basic>open</basic></status></tuple>\n <dm:person>{activity}</dm:person>\n</presence>\n")
+        };
+        let log = format!(
+            "NOTIFY seq=1 at=1 subscription-state=active basic=open note=Ready\n{}END seq=1\n\
+             NOTIFY seq=2 at=2 subscription-state=active basic=open note=Ringing\n{}END seq=2\n\
+             NOTIFY seq=3 at=3 subscription-state=active basic=open note=On the phone\n{}END seq=3\n",
+            body("Ready", ""),
+            body("Ringing", "<rpid:activities><rpid:on-the-phone /></rpid:activities>"),
+            body("On the phone", "<rpid:activities><rpid:on-the-phone /></rpid:activities>"),
+        );
+        let states: Vec<_> = parse_log(&log).iter().map(|n| n.state).collect();
+        assert_eq!(states, [BlfState::Idle, BlfState::Ringing, BlfState::InUse]);
     }
 
     #[test]

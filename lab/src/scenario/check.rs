@@ -23,12 +23,7 @@ const HANGUP_TIMEOUT: Duration = Duration::from_secs(5);
 const MWI_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub(super) fn fail(expected: impl Into<String>, observed: impl Into<String>) -> Failure {
-    Failure {
-        step: String::new(),
-        expected: expected.into(),
-        observed: observed.into(),
-        look: Vec::new(),
-    }
+    Failure { step: String::new(), expected: expected.into(), observed: observed.into(), look: Vec::new() }
 }
 
 /// One check's view: its events, its calls, its phones.
@@ -49,6 +44,9 @@ pub(super) struct Ctx<'s, 'a> {
     dialled: Vec<(PhoneId, String)>,
     pub(super) watcher: Option<Watcher>,
     pub(super) started: Instant,
+    /// Size of a phone's recording when it last keyed DTMF: what it hears
+    /// in answer starts there.
+    pub(super) keyed_at: HashMap<PhoneId, u64>,
 }
 
 /// A running BLF subscription and how far its NOTIFYs were read.
@@ -73,6 +71,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             dialled: Vec::new(),
             watcher: None,
             started: Instant::now(),
+            keyed_at: HashMap::new(),
         }
     }
 
@@ -114,12 +113,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
         let lab = self.shared.lab;
         match lab.site(&phone.site) {
             Some(site) => site.phones.iter().position(|p| p.account == phone.account).unwrap_or(0),
-            None => lab
-                .operator
-                .test_phones
-                .iter()
-                .position(|t| t.account == phone.account)
-                .unwrap_or(0),
+            None => lab.operator.test_phones.iter().position(|t| t.account == phone.account).unwrap_or(0),
         }
     }
 
@@ -158,12 +152,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
     pub(super) fn phone_container(&self, phone: &PhoneId) -> String {
         let lab = self.shared.lab;
         match lab.site(&phone.site) {
-            Some(_) => container_name(
-                lab,
-                &Kind::Phones {
-                    site: phone.site.clone(),
-                },
-            ),
+            Some(_) => container_name(lab, &Kind::Phones { site: phone.site.clone() }),
             None => container_name(lab, &Kind::OperatorPhones),
         }
     }
@@ -171,10 +160,9 @@ impl<'s, 'a> Ctx<'s, 'a> {
     pub(super) async fn command(&self, phone: &PhoneId, command: &str, params: &str) -> Result<String, Failure> {
         match self.hub(phone).command(command, params).await {
             Ok(r) if r.ok => Ok(r.data),
-            Ok(r) => Err(fail(
-                format!("{phone} accepts `{command}`"),
-                format!("the softphone refused: {}", r.data.trim()),
-            )),
+            Ok(r) => {
+                Err(fail(format!("{phone} accepts `{command}`"), format!("the softphone refused: {}", r.data.trim())))
+            }
             Err(e) => Err(fail(format!("{phone} accepts `{command}`"), e.to_string())),
         }
     }
@@ -183,9 +171,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
         match step {
             Step::Dial { from, number } => {
                 let uri = format!("sip:{number}@{}", self.registrar(from));
-                let data = self
-                    .command(from, "dial", &format!("{uri} {}", self.account_index(from)))
-                    .await?;
+                let data = self.command(from, "dial", &format!("{uri} {}", self.account_index(from))).await?;
                 let id = data.trim().trim_start_matches("call id:").trim().to_string();
                 self.calls.insert(from.clone(), id);
                 self.last_caller = Some(from.clone());
@@ -198,15 +184,9 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 self.command(phone, "accept", &id).await?;
                 // The other party may be in its call already (a transferred or
                 // parked caller, a trunk caller who heard the welcome message).
-                let peer = self
-                    .peers
-                    .get(phone)
-                    .filter(|p| !self.established.contains(*p))
-                    .cloned();
+                let peer = self.peers.get(phone).filter(|p| !self.established.contains(*p)).cloned();
                 for who in std::iter::once(phone.clone()).chain(peer) {
-                    let got = self
-                        .wait(ANSWER_TIMEOUT, |e| Self::is(e, &who, "CALL_ESTABLISHED"))
-                        .await;
+                    let got = self.wait(ANSWER_TIMEOUT, |e| Self::is(e, &who, "CALL_ESTABLISHED")).await;
                     if got.is_none() {
                         return Err(fail(
                             format!("{who} is in the call once {phone} answers"),
@@ -218,11 +198,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 Ok(())
             }
             Step::Connected { phone, with } => {
-                if self
-                    .wait(ANSWER_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED"))
-                    .await
-                    .is_none()
-                {
+                if self.wait(ANSWER_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED")).await.is_none() {
                     return Err(fail(
                         format!("{phone} is in the call with {with}"),
                         format!("no established call within {} s", ANSWER_TIMEOUT.as_secs()),
@@ -258,6 +234,8 @@ impl<'s, 'a> Ctx<'s, 'a> {
             }
             Step::Ended { phone } => self.ended(phone, HANGUP_TIMEOUT).await,
             Step::Dtmf { phone, digits } => {
+                let size = self.recording_size(phone).await;
+                self.keyed_at.insert(phone.clone(), size);
                 // baresip queues the keys and sends them one after the other (RFC 4733).
                 self.on_call(phone, "sndcode", digits).await?;
                 Ok(())
@@ -282,11 +260,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             Step::Recorded { a, b } => self.recorded(a, b).await,
             Step::Parked { site, space } => self.parked(site, space).await,
             Step::Answered { phone } => {
-                if self
-                    .wait(self.voicemail_timeout(), |e| Self::is(e, phone, "CALL_ESTABLISHED"))
-                    .await
-                    .is_none()
-                {
+                if self.wait(self.voicemail_timeout(), |e| Self::is(e, phone, "CALL_ESTABLISHED")).await.is_none() {
                     return Err(fail(format!("{phone}'s call is answered"), "it was not answered"));
                 }
                 self.established.insert(phone.clone());
@@ -294,11 +268,8 @@ impl<'s, 'a> Ctx<'s, 'a> {
             }
             Step::Mwi { phone, waiting } => {
                 let wanted = format!("Messages-Waiting: {}", if *waiting { "yes" } else { "no" });
-                let got = self
-                    .wait(MWI_TIMEOUT, |e| {
-                        Self::is(e, phone, "MWI_NOTIFY") && e.param.contains(&wanted)
-                    })
-                    .await;
+                let got =
+                    self.wait(MWI_TIMEOUT, |e| Self::is(e, phone, "MWI_NOTIFY") && e.param.contains(&wanted)).await;
                 match got {
                     Some(_) => Ok(()),
                     None => Err(fail(
@@ -309,7 +280,27 @@ impl<'s, 'a> Ctx<'s, 'a> {
             }
             Step::LeavesMessage { phone, site, mailbox } => self.leaves_message(phone, site, mailbox).await,
             Step::EmptyBox { site, mailbox } => self.empty_box(site, mailbox).await,
-            Step::Watch { phone, extension } => self.watch(phone, extension, blf_steps).await,
+            Step::Watch { phone, extension, presence } => self.watch(phone, extension, *presence, blf_steps).await,
+            Step::SendMessage { phone, to, text, status } => self.send_message(phone, to, text, *status).await,
+            Step::Receives { phone, text, from } => {
+                let got = self.wait(RING_TIMEOUT, |e| Self::is(e, phone, "MESSAGE") && e.param == *text).await;
+                let Some(e) = got else {
+                    return Err(fail(
+                        format!("{phone} receives \"{text}\""),
+                        format!("no such message within {} s", RING_TIMEOUT.as_secs()),
+                    ));
+                };
+                if let Some(from) = from {
+                    let numbers = self.caller_numbers(from);
+                    if !numbers.contains(&sip_user(&e.peer)) {
+                        return Err(fail(
+                            format!("the message shows {from} as sender ({})", numbers.join(" or ")),
+                            format!("it came from {}", e.peer),
+                        ));
+                    }
+                }
+                Ok(())
+            }
             Step::Blf { state } => self.blf(*state).await,
         }
     }
@@ -337,10 +328,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 if let Some(c) = &caller {
                     self.calls.remove(c);
                 }
-                return Err(fail(
-                    format!("{phone} rings"),
-                    format!("the call ended before it rang: {}", e.param),
-                ));
+                return Err(fail(format!("{phone} rings"), format!("the call ended before it rang: {}", e.param)));
             }
             None => {
                 return Err(fail(
@@ -369,9 +357,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
     async fn fails(&mut self, phone: &PhoneId, status: u16) -> Result<(), Failure> {
         let expected = format!("the call ends with SIP {status}");
         let event = self
-            .wait(FAIL_TIMEOUT, |e| {
-                Self::is(e, phone, "CALL_CLOSED") || Self::is(e, phone, "CALL_ESTABLISHED")
-            })
+            .wait(FAIL_TIMEOUT, |e| Self::is(e, phone, "CALL_CLOSED") || Self::is(e, phone, "CALL_ESTABLISHED"))
             .await;
         match event {
             Some(e) if e.kind == "CALL_CLOSED" => {
@@ -380,19 +366,12 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 if got == Some(status) {
                     Ok(())
                 } else {
-                    let reason = if e.param.is_empty() {
-                        "no SIP status (hung up)".into()
-                    } else {
-                        e.param.clone()
-                    };
+                    let reason = if e.param.is_empty() { "no SIP status (hung up)".into() } else { e.param.clone() };
                     Err(fail(expected, format!("it ended with {reason}")))
                 }
             }
             Some(_) => Err(fail(expected, "it was answered")),
-            None => Err(fail(
-                expected,
-                format!("it was still going after {} s", FAIL_TIMEOUT.as_secs()),
-            )),
+            None => Err(fail(expected, format!("it was still going after {} s", FAIL_TIMEOUT.as_secs()))),
         }
     }
 
@@ -401,9 +380,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
         // The phone's current call when known: an earlier call of the check may have closed too.
         let id = self.calls.get(phone).cloned();
         let this_call = |e: &Event| id.is_none() || e.call_id == id;
-        let closed = self
-            .wait(timeout, |e| Self::is(e, phone, "CALL_CLOSED") && this_call(e))
-            .await;
+        let closed = self.wait(timeout, |e| Self::is(e, phone, "CALL_CLOSED") && this_call(e)).await;
         if closed.is_none() {
             return Err(fail(
                 format!("{phone}'s call ends"),
@@ -433,18 +410,11 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 .await
                 .map_err(|e| fail(expected.clone(), e.to_string()))?
                 .output;
-            if out
-                .lines()
-                .any(|l| l.trim_start().starts_with("Space") && l.split_whitespace().any(|w| w == space))
-            {
+            if out.lines().any(|l| l.trim_start().starts_with("Space") && l.split_whitespace().any(|w| w == space)) {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                let shown = out
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" | ");
+                let shown = out.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" | ");
                 return Err(fail(expected, format!("`parking show default` says: {shown}")));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -463,10 +433,9 @@ impl<'s, 'a> Ctx<'s, 'a> {
         };
         match self.hub(phone).on_call(id, command, params).await {
             Ok(r) if r.ok => Ok(r.data),
-            Ok(r) => Err(fail(
-                format!("{phone} accepts `{command}`"),
-                format!("the softphone refused: {}", r.data.trim()),
-            )),
+            Ok(r) => {
+                Err(fail(format!("{phone} accepts `{command}`"), format!("the softphone refused: {}", r.data.trim())))
+            }
             Err(e) => Err(fail(format!("{phone} accepts `{command}`"), e.to_string())),
         }
     }

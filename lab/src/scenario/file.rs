@@ -121,19 +121,25 @@ struct RawStep {
     mailbox: Option<Spanned<String>>,
     mwi: Option<Spanned<String>>,
     empty_box: Option<Spanned<String>>,
+    event: Option<Spanned<String>>,
+    message: Option<Spanned<String>>,
+    to: Option<Spanned<String>>,
+    receives: Option<Spanned<String>>,
+    presence: Option<Spanned<String>>,
 }
 
 #[rustfmt::skip]
 const STEP_ACTIONS: &[&str] = &[
     "dial", "rings", "answer", "connected", "fails", "nobody_rings", "audio", "hangup", "ended", "dtmf", "hold",
     "resume", "transfer", "hears", "recorded", "parked", "watch", "blf", "answered", "leaves_message", "mwi",
-    "empty_box",
+    "empty_box", "message", "receives", "presence",
 ];
 #[rustfmt::skip]
 const STEP_KEYS: &[&str] = &[
     "dial", "rings", "answer", "connected", "fails", "nobody_rings", "audio", "hangup", "ended", "dtmf", "hold",
     "resume", "transfer", "hears", "recorded", "parked", "watch", "blf", "answered", "leaves_message", "mwi",
-    "empty_box", "says", "from", "status", "alert", "with", "phone", "site", "box",
+    "empty_box", "message", "receives", "presence", "says", "from", "status", "alert", "with", "phone", "site",
+    "box", "event", "to",
 ];
 
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
@@ -148,10 +154,7 @@ fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
 
 /// Every `*.toml` of `dir`, sorted by name, each checked against `lab`.
 pub fn load_dir(dir: &Path, lab: &Lab) -> Result<Vec<Scenario>, ScenarioFileError> {
-    let read_err = |source| ScenarioFileError::Read {
-        path: dir.display().to_string(),
-        source,
-    };
+    let read_err = |source| ScenarioFileError::Read { path: dir.display().to_string(), source };
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .map_err(read_err)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -161,14 +164,9 @@ pub fn load_dir(dir: &Path, lab: &Lab) -> Result<Vec<Scenario>, ScenarioFileErro
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(|source| ScenarioFileError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| ScenarioFileError::Read { path: path.display().to_string(), source })?;
+        let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         match parse(&path.display().to_string(), &name, &text, lab) {
             Ok(s) => scenarios.push(s),
             Err(Diagnostics(d)) => errors.extend(d),
@@ -197,12 +195,7 @@ pub fn parse(file: &str, name: &str, text: &str, lab: &Lab) -> Result<Scenario, 
         c.error(0..0, "", "a scenario needs at least one [[call]] or [[flow]]");
     }
     c.finish()?;
-    Ok(Scenario {
-        name: name.to_string(),
-        title: raw.title,
-        part: raw.part,
-        checks,
-    })
+    Ok(Scenario { name: name.to_string(), title: raw.title, part: raw.part, checks })
 }
 
 fn place(file: &str, text: &str, offset: usize) -> String {
@@ -221,16 +214,8 @@ fn phone(c: &mut Collector<'_>, lab: &Lab, value: &str, span: std::ops::Range<us
         return None;
     };
     if site == "operator" {
-        if let Some(t) = lab
-            .operator
-            .test_phones
-            .iter()
-            .find(|t| t.name.eq_ignore_ascii_case(account))
-        {
-            return Some(PhoneId {
-                site: site.into(),
-                account: t.account.clone(),
-            });
+        if let Some(t) = lab.operator.test_phones.iter().find(|t| t.name.eq_ignore_ascii_case(account)) {
+            return Some(PhoneId { site: site.into(), account: t.account.clone() });
         }
         let names: Vec<_> = lab.operator.test_phones.iter().map(|t| t.name.as_str()).collect();
         c.error_with_help(
@@ -252,19 +237,13 @@ fn phone(c: &mut Collector<'_>, lab: &Lab, value: &str, span: std::ops::Range<us
         return None;
     };
     if s.phones.iter().any(|p| p.account == account) {
-        Some(PhoneId {
-            site: site.into(),
-            account: account.into(),
-        })
+        Some(PhoneId { site: site.into(), account: account.into() })
     } else {
         c.error_with_help(
             span,
             key,
             format!("site {site} has no phone {account:?}"),
-            format!(
-                "phones are named role + cabinet, e.g. {}",
-                s.phones.first().map_or("", |p| p.account.as_str())
-            ),
+            format!("phones are named role + cabinet, e.g. {}", s.phones.first().map_or("", |p| p.account.as_str())),
         );
         None
     }
@@ -280,26 +259,20 @@ fn number_for(lab: &Lab, how: &str, from: &PhoneId, to: &PhoneId) -> Result<Stri
     let test_phone = |id: &PhoneId| lab.operator.test_phones.iter().find(|t| t.account == id.account);
     match (how, lab.site(&to.site)) {
         ("extension", Some(site)) if from.site == to.site => Ok(extension(site, &to.account)),
-        ("extension", _) => Err(format!(
-            "{to} is not on {from}'s site: dial \"intersite\" or \"public\""
-        )),
+        ("extension", _) => Err(format!("{to} is not on {from}'s site: dial \"intersite\" or \"public\"")),
         ("intersite", Some(site)) => Ok(site.intersite_number(&lab.numbering, &extension(site, &to.account))),
         ("intersite", None) => Err(format!("{to} is a test phone: dial \"public\"")),
         ("public", Some(site)) => Ok(site.public_number(&lab.numbering, &extension(site, &to.account))),
         ("public", None) => Ok(test_phone(to).map(|t| t.number.clone()).unwrap_or_default()),
         (digits, _) if is_keypad(digits) => Ok(digits.to_string()),
-        (other, _) => Err(format!(
-            "dial {other:?}: expected \"extension\", \"intersite\", \"public\" or the digits to dial"
-        )),
+        (other, _) => {
+            Err(format!("dial {other:?}: expected \"extension\", \"intersite\", \"public\" or the digits to dial"))
+        }
     }
 }
 
 fn extension(site: &crate::model::Site, account: &str) -> String {
-    site.phones
-        .iter()
-        .find(|p| p.account == account)
-        .map(|p| p.extension.clone())
-        .unwrap_or_default()
+    site.phones.iter().find(|p| p.account == account).map(|p| p.extension.clone()).unwrap_or_default()
 }
 
 fn is_keypad(s: &str) -> bool {
@@ -308,23 +281,12 @@ fn is_keypad(s: &str) -> bool {
 
 fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize, call: &RawCall) -> Vec<Check> {
     let key = |f: &str| format!("call[{i}].{f}");
-    let froms: Vec<PhoneId> = call
-        .from
-        .get_ref()
-        .items()
-        .iter()
-        .filter_map(|v| phone(c, lab, v, call.from.span(), &key("from")))
-        .collect();
+    let froms: Vec<PhoneId> =
+        call.from.get_ref().items().iter().filter_map(|v| phone(c, lab, v, call.from.span(), &key("from"))).collect();
     let tos: Vec<PhoneId> = call
         .to
         .as_ref()
-        .map(|t| {
-            t.get_ref()
-                .items()
-                .iter()
-                .filter_map(|v| phone(c, lab, v, t.span(), &key("to")))
-                .collect()
-        })
+        .map(|t| t.get_ref().items().iter().filter_map(|v| phone(c, lab, v, t.span(), &key("to"))).collect())
         .unwrap_or_default();
     let status = match call.expect.as_ref().map(|e| (e.get_ref(), e.span())) {
         None => None,
@@ -345,21 +307,13 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
         },
         Some((Outcome::Status(n), span)) => {
             if !(400..700).contains(n) {
-                c.error(
-                    span,
-                    key("expect"),
-                    format!("SIP status {n} is not a final failure (400..699)"),
-                );
+                c.error(span, key("expect"), format!("SIP status {n} is not a final failure (400..699)"));
             }
             Some(*n as u16)
         }
     };
     if status.is_none() && tos.is_empty() && call.to.is_none() {
-        c.error(
-            call.from.span(),
-            key("to"),
-            "an answered call needs `to`: the phone that must ring",
-        );
+        c.error(call.from.span(), key("to"), "an answered call needs `to`: the phone that must ring");
     }
     let how = call.dial.as_ref().map_or("extension", |d| d.get_ref().as_str());
     let dial_span = call.dial.as_ref().map_or(call.from.span(), |d| d.span());
@@ -367,11 +321,7 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
     let at = place(file, text, call.says.span().start);
     let says = call.says.get_ref();
     let mut checks = Vec::new();
-    let targets: Vec<Option<&PhoneId>> = if tos.is_empty() {
-        vec![None]
-    } else {
-        tos.iter().map(Some).collect()
-    };
+    let targets: Vec<Option<&PhoneId>> = if tos.is_empty() { vec![None] } else { tos.iter().map(Some).collect() };
     for from in &froms {
         for to in &targets {
             if *to == Some(from) {
@@ -389,43 +339,25 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
                     continue;
                 }
             };
-            let mut steps = vec![line(
-                Step::Dial {
-                    from: from.clone(),
-                    number: number.clone(),
-                },
-                format!("{from} dials {number}"),
-            )];
+            let mut steps =
+                vec![line(Step::Dial { from: from.clone(), number: number.clone() }, format!("{from} dials {number}"))];
             match (status, to) {
                 (None, Some(to)) => {
-                    let rings = Step::Rings {
-                        phone: (*to).clone(),
-                        from: None,
-                        alert: None,
-                    };
+                    let rings = Step::Rings { phone: (*to).clone(), from: None, alert: None };
                     steps.push(line(rings, format!("{to} rings")));
                     steps.push(line(Step::Answer { phone: (*to).clone() }, format!("{to} answers")));
                     if audio {
                         steps.push(line(
-                            Step::Audio {
-                                a: from.clone(),
-                                b: (*to).clone(),
-                            },
+                            Step::Audio { a: from.clone(), b: (*to).clone() },
                             "audio flows both ways".into(),
                         ));
                     }
                     steps.push(line(Step::Hangup { phone: from.clone() }, format!("{from} hangs up")));
-                    steps.push(line(
-                        Step::Ended { phone: (*to).clone() },
-                        format!("{to}'s call ends too"),
-                    ));
+                    steps.push(line(Step::Ended { phone: (*to).clone() }, format!("{to}'s call ends too")));
                 }
                 (Some(status), to) => {
                     steps.push(line(
-                        Step::Fails {
-                            phone: from.clone(),
-                            status,
-                        },
+                        Step::Fails { phone: from.clone(), status },
                         format!("the call ends with SIP {status}"),
                     ));
                     let mut sites = vec![from.site.clone()];
@@ -433,22 +365,12 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
                         sites.push(to.site.clone());
                     }
                     sites.dedup();
-                    steps.push(line(
-                        Step::NobodyRings {
-                            caller: from.clone(),
-                            sites,
-                        },
-                        "no phone rings".into(),
-                    ));
+                    steps.push(line(Step::NobodyRings { caller: from.clone(), sites }, "no phone rings".into()));
                 }
                 (None, None) => {}
             }
             let who = to.map_or(String::new(), |t| format!(" → {t}"));
-            checks.push(Check {
-                says: format!("{says}: {from}{who} ({number})"),
-                steps,
-                place: at.clone(),
-            });
+            checks.push(Check { says: format!("{says}: {from}{who} ({number})"), steps, place: at.clone() });
         }
     }
     checks
@@ -490,6 +412,9 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                 "leaves_message" => s.leaves_message.is_some(),
                 "mwi" => s.mwi.is_some(),
                 "empty_box" => s.empty_box.is_some(),
+                "message" => s.message.is_some(),
+                "receives" => s.receives.is_some(),
+                "presence" => s.presence.is_some(),
                 _ => s.blf.is_some(),
             })
             .collect();
@@ -499,11 +424,7 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                 format!("flow[{i}].steps[{j}]"),
                 format!(
                     "a step does exactly one thing; this one has {}",
-                    if present.is_empty() {
-                        "none".into()
-                    } else {
-                        present.join(", ")
-                    }
+                    if present.is_empty() { "none".into() } else { present.join(", ") }
                 ),
                 format!("one of: {}", STEP_ACTIONS.join(", ")),
             );
@@ -526,11 +447,7 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     );
                 }
                 let Some(from) = s.from.as_ref() else {
-                    c.error(
-                        raw.span(),
-                        key("from"),
-                        format!("`{action}` needs `from`: the phone that does it"),
-                    );
+                    c.error(raw.span(), key("from"), format!("`{action}` needs `from`: the phone that does it"));
                     continue;
                 };
                 let Some(from) = p(c, from, "from") else { continue };
@@ -540,14 +457,19 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                         last_caller = Some(from.clone());
                         Step::Dial { from, number: digits }
                     }
-                    "watch" => Step::Watch {
-                        phone: from,
-                        extension: digits,
-                    },
-                    "transfer" => Step::Transfer {
-                        phone: from,
-                        number: digits,
-                    },
+                    "watch" => {
+                        let presence = match s.event.as_ref().map(|e| e.get_ref().as_str()) {
+                            None | Some("dialog") => false,
+                            Some("presence") => true,
+                            Some(other) => {
+                                let span = s.event.as_ref().map_or(raw.span(), |e| e.span());
+                                c.error(span, key("event"), format!("{other:?}: expected \"dialog\" or \"presence\""));
+                                continue;
+                            }
+                        };
+                        Step::Watch { phone: from, extension: digits, presence }
+                    }
+                    "transfer" => Step::Transfer { phone: from, number: digits },
                     _ => Step::Dtmf { phone: from, digits },
                 }
             }
@@ -560,31 +482,18 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                 let alert = s.alert.as_ref().map(|a| a.get_ref().clone());
                 Step::Rings { phone, from, alert }
             }
-            "answer" => Step::Answer {
-                phone: p(c, s.answer.as_ref()?, "answer")?,
-            },
-            "hangup" => Step::Hangup {
-                phone: p(c, s.hangup.as_ref()?, "hangup")?,
-            },
-            "ended" => Step::Ended {
-                phone: p(c, s.ended.as_ref()?, "ended")?,
-            },
-            "hold" => Step::Hold {
-                phone: p(c, s.hold.as_ref()?, "hold")?,
-            },
-            "resume" => Step::Resume {
-                phone: p(c, s.resume.as_ref()?, "resume")?,
-            },
+            "answer" => Step::Answer { phone: p(c, s.answer.as_ref()?, "answer")? },
+            "hangup" => Step::Hangup { phone: p(c, s.hangup.as_ref()?, "hangup")? },
+            "ended" => Step::Ended { phone: p(c, s.ended.as_ref()?, "ended")? },
+            "hold" => Step::Hold { phone: p(c, s.hold.as_ref()?, "hold")? },
+            "resume" => Step::Resume { phone: p(c, s.resume.as_ref()?, "resume")? },
             "connected" => {
                 let phone = p(c, s.connected.as_ref()?, "connected")?;
                 let Some(with) = &s.with else {
                     c.error(raw.span(), key("with"), "`connected` needs `with`: the other party");
                     continue;
                 };
-                Step::Connected {
-                    phone,
-                    with: p(c, with, "with")?,
-                }
+                Step::Connected { phone, with: p(c, with, "with")? }
             }
             "hears" => {
                 let v = s.hears.as_ref()?;
@@ -605,13 +514,14 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     "no welcome" => Sound::NoWelcome,
                     "refusal" => Sound::Refusal,
                     "speech" => Sound::Speech,
+                    "menu" => Sound::Menu,
                     other if other.contains('/') => Sound::ToneOf(phone_of(c, lab, v)?),
                     other => {
                         c.error_with_help(
                             v.span(),
                             key("hears"),
                             format!("unknown sound {other:?}"),
-                            "one of: music, welcome, no welcome, refusal, speech, or a phone (site/account) whose tone is heard",
+                            "one of: music, welcome, no welcome, refusal, speech, menu, or a phone (site/account) whose tone is heard",
                         );
                         continue;
                     }
@@ -620,20 +530,39 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
             }
             "recorded" => {
                 let v = s.recorded.as_ref()?;
-                let ids: Vec<PhoneId> = v
-                    .get_ref()
-                    .iter()
-                    .filter_map(|x| phone(c, lab, x, v.span(), &key("recorded")))
-                    .collect();
+                let ids: Vec<PhoneId> =
+                    v.get_ref().iter().filter_map(|x| phone(c, lab, x, v.span(), &key("recorded"))).collect();
                 let Ok([a, b]) = <[PhoneId; 2]>::try_from(ids) else {
                     c.error(v.span(), key("recorded"), "`recorded` names the two phones of the call");
                     continue;
                 };
                 Step::Recorded { a, b }
             }
-            "answered" => Step::Answered {
-                phone: p(c, s.answered.as_ref()?, "answered")?,
-            },
+            "message" => {
+                let text = s.message.as_ref()?.get_ref().clone();
+                let (Some(from), Some(to)) = (&s.from, &s.to) else {
+                    c.error(raw.span(), key("message"), "`message` needs `from` (the sender) and `to` (the number)");
+                    continue;
+                };
+                if !is_keypad(to.get_ref()) {
+                    c.error(to.span(), key("to"), format!("{:?} is not a number a phone can address", to.get_ref()));
+                }
+                let status = s.status.as_ref().map_or(202, |st| *st.get_ref() as u16);
+                Step::SendMessage { phone: p(c, from, "from")?, to: to.get_ref().clone(), text, status }
+            }
+            "receives" => {
+                let text = s.receives.as_ref()?.get_ref().clone();
+                let Some(phone) = &s.phone else {
+                    c.error(raw.span(), key("phone"), "`receives` needs `phone`: who gets the message");
+                    continue;
+                };
+                let from = match &s.from {
+                    Some(f) => Some(p(c, f, "from")?),
+                    None => None,
+                };
+                Step::Receives { phone: p(c, phone, "phone")?, text, from }
+            }
+            "answered" => Step::Answered { phone: p(c, s.answered.as_ref()?, "answered")? },
             "mwi" => {
                 let v = s.mwi.as_ref()?;
                 let waiting = match v.get_ref().as_str() {
@@ -652,21 +581,14 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     c.error(raw.span(), key("phone"), "`mwi` needs `phone`: whose indicator");
                     continue;
                 };
-                Step::Mwi {
-                    phone: p(c, phone, "phone")?,
-                    waiting,
-                }
+                Step::Mwi { phone: p(c, phone, "phone")?, waiting }
             }
             "leaves_message" | "empty_box" => {
                 let (mailbox, phone) = match (&s.empty_box, &s.leaves_message) {
                     (Some(b), _) => (b, None),
                     (_, Some(l)) => {
                         let Some(b) = &s.mailbox else {
-                            c.error(
-                                raw.span(),
-                                key("box"),
-                                "`leaves_message` needs `box`: site/box, e.g. table3/22",
-                            );
+                            c.error(raw.span(), key("box"), "`leaves_message` needs `box`: site/box, e.g. table3/22");
                             continue;
                         };
                         (b, Some(p(c, l, "leaves_message")?))
@@ -677,9 +599,7 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     c.error(mailbox.span(), key("box"), "write the box as site/box, e.g. table3/22");
                     continue;
                 };
-                let known = lab
-                    .site(site)
-                    .is_some_and(|s| s.phones.iter().any(|p| p.extension == number));
+                let known = lab.site(site).is_some_and(|s| s.phones.iter().any(|p| p.extension == number));
                 if !known {
                     c.error(
                         mailbox.span(),
@@ -689,15 +609,8 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     continue;
                 }
                 match phone {
-                    Some(phone) => Step::LeavesMessage {
-                        phone,
-                        site: site.into(),
-                        mailbox: number.into(),
-                    },
-                    None => Step::EmptyBox {
-                        site: site.into(),
-                        mailbox: number.into(),
-                    },
+                    Some(phone) => Step::LeavesMessage { phone, site: site.into(), mailbox: number.into() },
+                    None => Step::EmptyBox { site: site.into(), mailbox: number.into() },
                 }
             }
             "parked" => {
@@ -707,16 +620,9 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     continue;
                 };
                 if lab.site(site.get_ref()).is_none() {
-                    c.error(
-                        site.span(),
-                        key("site"),
-                        format!("the lab has no site {:?}", site.get_ref()),
-                    );
+                    c.error(site.span(), key("site"), format!("the lab has no site {:?}", site.get_ref()));
                 }
-                Step::Parked {
-                    site: site.get_ref().clone(),
-                    space: v.get_ref().clone(),
-                }
+                Step::Parked { site: site.get_ref().clone(), space: v.get_ref().clone() }
             }
             "fails" => {
                 let phone = p(c, s.fails.as_ref()?, "fails")?;
@@ -728,10 +634,7 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                     );
                     continue;
                 };
-                Step::Fails {
-                    phone,
-                    status: *status.get_ref() as u16,
-                }
+                Step::Fails { phone, status: *status.get_ref() as u16 }
             }
             "nobody_rings" => {
                 let v = s.nobody_rings.as_ref()?;
@@ -749,11 +652,8 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
             }
             "audio" => {
                 let v = s.audio.as_ref()?;
-                let ids: Vec<PhoneId> = v
-                    .get_ref()
-                    .iter()
-                    .filter_map(|x| phone(c, lab, x, v.span(), &key("audio")))
-                    .collect();
+                let ids: Vec<PhoneId> =
+                    v.get_ref().iter().filter_map(|x| phone(c, lab, x, v.span(), &key("audio"))).collect();
                 if v.get_ref().len() != 2 {
                     c.error(v.span(), key("audio"), "`audio` names the two phones of a call");
                     continue;
@@ -762,7 +662,7 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                 Step::Audio { a, b }
             }
             _ => {
-                let v = s.blf.as_ref()?;
+                let v = s.blf.as_ref().or(s.presence.as_ref())?;
                 let state = match v.get_ref().as_str() {
                     "idle" => BlfState::Idle,
                     "ringing" => BlfState::Ringing,
@@ -784,11 +684,7 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
         steps.push(StepLine { step, says });
     }
     if flow.steps.is_empty() {
-        c.error(
-            flow.says.span(),
-            format!("flow[{i}].steps"),
-            "a flow needs at least one step",
-        );
+        c.error(flow.says.span(), format!("flow[{i}].steps"), "a flow needs at least one step");
     }
     (c.count() == before).then(|| Check {
         says: flow.says.get_ref().clone(),
@@ -800,9 +696,7 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
 fn describe(step: &Step) -> String {
     match step {
         Step::Dial { from, number } => format!("{from} dials {number}"),
-        Step::Rings {
-            phone, alert: Some(a), ..
-        } => format!("{phone} rings with the {a} ring"),
+        Step::Rings { phone, alert: Some(a), .. } => format!("{phone} rings with the {a} ring"),
         Step::Rings { phone, .. } => format!("{phone} rings"),
         Step::Connected { phone, with } => format!("{phone} is in the call with {with}"),
         Step::Ended { phone } => format!("{phone}'s call is over"),
@@ -810,18 +704,9 @@ fn describe(step: &Step) -> String {
         Step::Hold { phone } => format!("{phone} puts the call on hold"),
         Step::Resume { phone } => format!("{phone} takes the call off hold"),
         Step::Transfer { phone, number } => format!("{phone} transfers the call to {number}"),
-        Step::Hears {
-            phone,
-            what: Sound::Music { site },
-        } => format!("{phone} hears {site}'s music on hold"),
-        Step::Hears {
-            phone,
-            what: Sound::Welcome,
-        } => format!("{phone} hears the welcome message first"),
-        Step::Hears {
-            phone,
-            what: Sound::NoWelcome,
-        } => format!("{phone} hears no welcome message"),
+        Step::Hears { phone, what: Sound::Music { site } } => format!("{phone} hears {site}'s music on hold"),
+        Step::Hears { phone, what: Sound::Welcome } => format!("{phone} hears the welcome message first"),
+        Step::Hears { phone, what: Sound::NoWelcome } => format!("{phone} hears no welcome message"),
         Step::Recorded { a, b } => format!("the call of {a} and {b} is recorded, both voices"),
         Step::Parked { site, space } => format!("{site}'s parking lot holds a call at {space}"),
         Step::Answered { phone } => format!("{phone}'s call is answered by the IPBX"),
@@ -829,24 +714,21 @@ fn describe(step: &Step) -> String {
         Step::LeavesMessage { phone, site, mailbox } => format!("{phone} leaves a message in {site}'s box {mailbox}"),
         Step::Mwi { phone, waiting: true } => format!("{phone} shows messages waiting"),
         Step::Mwi { phone, waiting: false } => format!("{phone} shows no message waiting"),
-        Step::Hears {
-            phone,
-            what: Sound::Refusal,
-        } => format!("{phone} hears that voicemail access is refused"),
-        Step::Hears {
-            phone,
-            what: Sound::ToneOf(other),
-        } => format!("{phone} hears {other}'s tone"),
-        Step::Hears {
-            phone,
-            what: Sound::Speech,
-        } => format!("{phone} hears spoken prompts"),
+        Step::Hears { phone, what: Sound::Refusal } => format!("{phone} hears that voicemail access is refused"),
+        Step::Hears { phone, what: Sound::ToneOf(other) } => format!("{phone} hears {other}'s tone"),
+        Step::Hears { phone, what: Sound::Speech } => format!("{phone} hears spoken prompts"),
+        Step::Hears { phone, what: Sound::Menu } => format!("{phone} hears the menu"),
         Step::Answer { phone } => format!("{phone} answers"),
         Step::Fails { phone, status } => format!("{phone}'s call ends with SIP {status}"),
         Step::NobodyRings { sites, .. } => format!("no phone of {} rings", sites.join(", ")),
         Step::Audio { a, b } => format!("{a} and {b} hear each other"),
         Step::Hangup { phone } => format!("{phone} hangs up"),
-        Step::Watch { phone, extension } => format!("{phone} watches extension {extension}"),
+        Step::Watch { phone, extension, presence: false } => format!("{phone} watches extension {extension}"),
+        Step::Watch { phone, extension, presence: true } => {
+            format!("{phone} subscribes to extension {extension}'s presence")
+        }
+        Step::SendMessage { phone, to, status, .. } => format!("{phone} sends a message to {to} (SIP {status})"),
+        Step::Receives { phone, text, .. } => format!("{phone} receives \"{text}\""),
         Step::Blf { state } => format!("the watcher sees the line {state}"),
     }
 }

@@ -49,19 +49,12 @@ pub fn dialplan(config_dir: &Path, asterisk: &str, start: &str, number: &str) ->
         let mut in_match = false;
         for &(i, raw) in lines {
             let line = raw.split(';').next().unwrap_or("").trim();
-            if let Some(target) = line
-                .strip_prefix("include")
-                .map(|r| r.trim_start_matches([' ', '=', '>']).trim())
-            {
+            if let Some(target) = line.strip_prefix("include").map(|r| r.trim_start_matches([' ', '=', '>']).trim()) {
                 todo.push(target.to_string());
                 continue;
             }
             if let Some(rest) = line.strip_prefix("exten") {
-                let rest = rest
-                    .trim_start()
-                    .trim_start_matches("=>")
-                    .trim_start_matches('=')
-                    .trim();
+                let rest = rest.trim_start().trim_start_matches("=>").trim_start_matches('=').trim();
                 let mut parts = rest.splitn(3, ',');
                 let (ext, priority) = (parts.next().unwrap_or("").trim(), parts.next().unwrap_or("").trim());
                 in_match = priority != "hint" && matches(ext, number);
@@ -105,12 +98,7 @@ fn declared_endpoints(dir: &Path) -> Vec<String> {
         .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
         .flat_map(|text| {
             text.lines()
-                .filter_map(|l| {
-                    l.trim()
-                        .strip_prefix('[')
-                        .and_then(|r| r.split(']').next())
-                        .map(str::to_string)
-                })
+                .filter_map(|l| l.trim().strip_prefix('[').and_then(|r| r.split(']').next()).map(str::to_string))
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -210,11 +198,7 @@ mod tests {
         let hints = dialplan(dir.path(), "table1", "internal", "13");
         assert_eq!(hints.len(), 2, "only what `internal` reaches: {hints:?}");
         assert_eq!(hints[0].line, 5);
-        assert!(hints[0]
-            .problem
-            .as_deref()
-            .unwrap()
-            .contains("no endpoint `secraitaire1`"));
+        assert!(hints[0].problem.as_deref().unwrap().contains("no endpoint `secraitaire1`"));
         assert_eq!(hints[1].problem, None);
     }
 }

@@ -24,7 +24,7 @@ const BYTES_PER_SECOND: f64 = 16_000.0;
 const MONITOR_DIR: &str = "/var/spool/asterisk/monitor";
 
 impl Ctx<'_, '_> {
-    async fn recording_size(&self, phone: &PhoneId) -> u64 {
+    pub(super) async fn recording_size(&self, phone: &PhoneId) -> u64 {
         let container = self.phone_container(phone);
         let path = recording_path(&phone.account);
         self.shared
@@ -59,10 +59,7 @@ impl Ctx<'_, '_> {
                 let got = size.saturating_sub(mark) as f64 / BYTES_PER_SECOND;
                 return Err(fail(
                     format!("{phone} receives audio"),
-                    format!(
-                        "{got:.1} s of audio in {} s: its audio is not flowing",
-                        AUDIO_TIMEOUT.as_secs()
-                    ),
+                    format!("{got:.1} s of audio in {} s: its audio is not flowing", AUDIO_TIMEOUT.as_secs()),
                 ));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -102,17 +99,13 @@ impl Ctx<'_, '_> {
                 let site = lab.site(site).expect("checked site");
                 let hz = sounds::moh_hz(site);
                 let wav = self.received(phone, AUDIO_SECONDS).await?;
-                let others: Vec<u32> = std::iter::once(self.tone(phone))
-                    .chain(self.peers.get(phone).map(|p| self.tone(p)))
-                    .collect();
+                let others: Vec<u32> =
+                    std::iter::once(self.tone(phone)).chain(self.peers.get(phone).map(|p| self.tone(p))).collect();
                 let (ok, heard) = audio::hears(&wav, hz, &others);
                 if ok {
                     Ok(())
                 } else {
-                    Err(fail(
-                        format!("{phone} hears {}'s music on hold ({hz} Hz)", site.name),
-                        heard.to_string(),
-                    ))
+                    Err(fail(format!("{phone} hears {}'s music on hold ({hz} Hz)", site.name), heard.to_string()))
                 }
             }
             Sound::Speech => {
@@ -131,33 +124,26 @@ impl Ctx<'_, '_> {
                 if ok {
                     Ok(())
                 } else {
-                    Err(fail(
-                        format!("{phone} hears {other}'s {} Hz tone", self.tone(other)),
-                        heard.to_string(),
-                    ))
+                    Err(fail(format!("{phone} hears {other}'s {} Hz tone", self.tone(other)), heard.to_string()))
                 }
             }
-            Sound::Refusal => {
-                if self
-                    .wait_seen(RING_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED"))
-                    .await
-                    .is_none()
-                {
-                    return Err(fail(
-                        format!("{phone} hears the refusal message"),
-                        "the call was not answered",
-                    ));
+            Sound::Refusal | Sound::Menu => {
+                let (what, hz) = match what {
+                    Sound::Refusal => ("the refusal message", sounds::REFUSED_HZ),
+                    _ => ("the menu", sounds::MENU_HZ),
+                };
+                if self.wait_seen(RING_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED")).await.is_none() {
+                    return Err(fail(format!("{phone} hears {what}"), "the call was not answered"));
                 }
-                let mut wav = self.received_since(phone, HEADER, 1.0).await?;
+                // From the answer, or from the last key pressed: what follows it.
+                let since = self.keyed_at.get(phone).copied().unwrap_or(HEADER);
+                let mut wav = self.received_since(phone, since, 1.0).await?;
                 wav.samples.truncate(wav.rate as usize * 3 / 2);
-                let (ok, heard) = audio::hears(&wav, sounds::REFUSED_HZ, &[self.tone(phone)]);
+                let (ok, heard) = audio::hears(&wav, hz, &[self.tone(phone)]);
                 if ok {
                     Ok(())
                 } else {
-                    Err(fail(
-                        format!("{phone} hears the {} Hz refusal message", sounds::REFUSED_HZ),
-                        heard.to_string(),
-                    ))
+                    Err(fail(format!("{phone} hears {what} ({hz} Hz)"), heard.to_string()))
                 }
             }
             Sound::Welcome | Sound::NoWelcome => {
@@ -165,10 +151,9 @@ impl Ctx<'_, '_> {
                 // call is established before any phone rings.
                 self.drain();
                 let answered_early = match what {
-                    Sound::Welcome => self
-                        .wait_seen(RING_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED"))
-                        .await
-                        .is_some(),
+                    Sound::Welcome => {
+                        self.wait_seen(RING_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED")).await.is_some()
+                    }
                     _ => self.log.iter().any(|e| Self::is(e, phone, "CALL_ESTABLISHED")),
                 };
                 if *what == Sound::NoWelcome {
@@ -193,10 +178,7 @@ impl Ctx<'_, '_> {
                 if ok {
                     Ok(())
                 } else {
-                    Err(fail(
-                        format!("{phone} hears the {} Hz welcome message", sounds::WELCOME_HZ),
-                        heard.to_string(),
-                    ))
+                    Err(fail(format!("{phone} hears the {} Hz welcome message", sounds::WELCOME_HZ), heard.to_string()))
                 }
             }
         }
@@ -245,23 +227,13 @@ impl Ctx<'_, '_> {
     pub(super) async fn alert_info(&self, phone: &PhoneId) -> Option<Option<String>> {
         let lab = self.shared.lab;
         let container = match lab.site(&phone.site) {
-            Some(_) => container_name(
-                lab,
-                &Kind::Ipbx {
-                    site: phone.site.clone(),
-                },
-            ),
+            Some(_) => container_name(lab, &Kind::Ipbx { site: phone.site.clone() }),
             None => container_name(lab, &Kind::Operator),
         };
         // The capture may trail the phone's own report by a few milliseconds.
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {
-            let pcap = self
-                .shared
-                .engine
-                .exec_bytes(&container, &["cat", CAPTURE])
-                .await
-                .ok()?;
+            let pcap = self.shared.engine.exec_bytes(&container, &["cat", CAPTURE]).await.ok()?;
             let found = pcap::last_invite_header(&pcap, &phone.account, "Alert-Info");
             if found.is_some() || Instant::now() > deadline {
                 return found;

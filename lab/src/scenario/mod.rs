@@ -10,6 +10,7 @@ mod check;
 mod file;
 pub mod hints;
 mod media;
+mod messaging;
 mod pcap;
 mod phones;
 pub mod report;
@@ -61,11 +62,7 @@ pub enum Step {
     Dial { from: PhoneId, number: String },
     /// `phone` rings, called by `from` (the last caller when not given); with
     /// `alert`, the ring class its Alert-Info header carries.
-    Rings {
-        phone: PhoneId,
-        from: Option<PhoneId>,
-        alert: Option<String>,
-    },
+    Rings { phone: PhoneId, from: Option<PhoneId>, alert: Option<String> },
     /// `phone` is in a call with `with` without answering (a parked call
     /// retrieved, a call picked up).
     Connected { phone: PhoneId, with: PhoneId },
@@ -99,17 +96,20 @@ pub enum Step {
     Answered { phone: PhoneId },
     /// `phone`, answered by voicemail, leaves a message in `site`'s box
     /// `mailbox`; the stored message holds its tone.
-    LeavesMessage {
-        phone: PhoneId,
-        site: String,
-        mailbox: String,
-    },
+    LeavesMessage { phone: PhoneId, site: String, mailbox: String },
     /// `phone` is told whether messages wait in its box (MWI NOTIFY).
     Mwi { phone: PhoneId, waiting: bool },
     /// The check starts from an empty box (`site`'s box `mailbox`).
     EmptyBox { site: String, mailbox: String },
-    /// `phone` subscribes to the line state of `extension` (BLF).
-    Watch { phone: PhoneId, extension: String },
+    /// `phone` subscribes to the line state of `extension`: `Event: dialog` as
+    /// a BLF key does, or `Event: presence` as a softphone's buddy list does.
+    Watch { phone: PhoneId, extension: String, presence: bool },
+    /// `phone` sends an instant message (SIP MESSAGE) to `to`; the IPBX
+    /// answers `status` (202 accepted, 404 no such number).
+    SendMessage { phone: PhoneId, to: String, text: String, status: u16 },
+    /// `phone` receives `text`, from `from` when given (shown by the number
+    /// that reaches it back).
+    Receives { phone: PhoneId, text: String, from: Option<PhoneId> },
     /// The BLF subscriber sees `state`.
     Blf { state: BlfState },
 }
@@ -129,6 +129,8 @@ pub enum Sound {
     ToneOf(PhoneId),
     /// Spoken prompts (a voicemail menu): sound that is no lab tone.
     Speech,
+    /// The IVR menu, from the start of the call or right after the last key pressed.
+    Menu,
 }
 
 /// A step with what it means to a student.
@@ -157,31 +159,22 @@ impl Check {
                 Step::Rings { phone, from, .. } => std::iter::once(phone.clone()).chain(from.clone()).collect(),
                 Step::Answer { phone } | Step::Fails { phone, .. } => vec![phone.clone()],
                 Step::Hangup { phone } | Step::Watch { phone, .. } | Step::Ended { phone } => vec![phone.clone()],
+                Step::SendMessage { phone, .. } | Step::Receives { phone, .. } => vec![phone.clone()],
                 Step::Dtmf { phone, .. } | Step::Hold { phone } | Step::Resume { phone } => vec![phone.clone()],
                 Step::Transfer { phone, .. } | Step::Hears { phone, .. } => vec![phone.clone()],
                 Step::Answered { phone } | Step::Mwi { phone, .. } => vec![phone.clone()],
                 // A box is shared by whoever leaves a message in it.
                 Step::LeavesMessage { phone, site, mailbox } => {
-                    vec![
-                        phone.clone(),
-                        PhoneId {
-                            site: site.clone(),
-                            account: format!("#box{mailbox}"),
-                        },
-                    ]
+                    vec![phone.clone(), PhoneId { site: site.clone(), account: format!("#box{mailbox}") }]
                 }
-                Step::EmptyBox { site, mailbox } => vec![PhoneId {
-                    site: site.clone(),
-                    account: format!("#box{mailbox}"),
-                }],
+                Step::EmptyBox { site, mailbox } => {
+                    vec![PhoneId { site: site.clone(), account: format!("#box{mailbox}") }]
+                }
                 Step::Audio { a, b } | Step::Recorded { a, b } => vec![a.clone(), b.clone()],
                 Step::Connected { phone, with } => vec![phone.clone(), with.clone()],
                 Step::NobodyRings { caller, .. } => vec![caller.clone()],
                 // A parking lot is shared by the site: one check at a time uses it.
-                Step::Parked { site, .. } => vec![PhoneId {
-                    site: site.clone(),
-                    account: "#parking".into(),
-                }],
+                Step::Parked { site, .. } => vec![PhoneId { site: site.clone(), account: "#parking".into() }],
                 Step::Blf { .. } => vec![],
             })
             .collect()

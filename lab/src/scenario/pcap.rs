@@ -55,10 +55,7 @@ pub fn last_invite_header(pcap: &[u8], user: &str, header: &str) -> Option<Optio
         let Ok(text) = std::str::from_utf8(payload) else {
             continue;
         };
-        let Some(uri_user) = text
-            .strip_prefix("INVITE sip:")
-            .and_then(|r| r.split(['@', ' ']).next())
-        else {
+        let Some(uri_user) = text.strip_prefix("INVITE sip:").and_then(|r| r.split(['@', ' ']).next()) else {
             continue;
         };
         if uri_user != user && !uri_user.starts_with(&format!("{user}-")) {
@@ -67,10 +64,7 @@ pub fn last_invite_header(pcap: &[u8], user: &str, header: &str) -> Option<Optio
         let value = text
             .lines()
             .take_while(|l| !l.is_empty())
-            .find_map(|l| {
-                l.split_once(':')
-                    .filter(|(name, _)| name.trim().eq_ignore_ascii_case(header))
-            })
+            .find_map(|l| l.split_once(':').filter(|(name, _)| name.trim().eq_ignore_ascii_case(header)))
             .map(|(_, v)| v.trim().to_string());
         found = Some(value);
     }
@@ -82,9 +76,7 @@ mod tests {
     use super::*;
 
     fn pcap_with(messages: &[&str]) -> Vec<u8> {
-        let mut p = vec![
-            0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0,
-        ];
+        let mut p = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0];
         p.extend_from_slice(&276u32.to_le_bytes());
         for m in messages {
             let mut frame = vec![0u8; 20]; // SLL2

@@ -19,11 +19,7 @@ pub enum PhoneError {
     #[error(transparent)]
     Engine(#[from] EngineError),
     #[error("the softphone in {container} did not answer `{command}` within {secs} s")]
-    Timeout {
-        container: String,
-        command: String,
-        secs: u64,
-    },
+    Timeout { container: String, command: String, secs: u64 },
     #[error("lost the control connection to the softphone in {container}")]
     Closed { container: String },
 }
@@ -92,9 +88,7 @@ impl Hub {
     /// Sends commands in one write, so baresip runs them back to back with no
     /// SIP event in between, and waits for every response.
     async fn send(&self, commands: &[(&str, &str)]) -> Result<Vec<Response>, PhoneError> {
-        let closed = || PhoneError::Closed {
-            container: self.container.clone(),
-        };
+        let closed = || PhoneError::Closed { container: self.container.clone() };
         let mut frames = String::new();
         let mut waiting = Vec::new();
         for (command, params) in commands {
@@ -165,6 +159,16 @@ async fn read_loop(
                     let ok = value.get("ok").and_then(Value::as_bool).unwrap_or(false);
                     let _ = tx.send(Response { ok, data: text("data") });
                 }
+            } else if value.get("message").is_some() {
+                // An instant message received: not an event in baresip 1.1.
+                let _ = events.send(Event {
+                    site: site.clone(),
+                    kind: "MESSAGE".into(),
+                    account: sip_user(&text("ua")),
+                    call_id: None,
+                    param: text("body"),
+                    peer: text("from"),
+                });
             } else if value.get("event").is_some() {
                 let _ = events.send(Event {
                     site: site.clone(),
@@ -206,18 +210,12 @@ mod tests {
         assert_eq!((m.as_slice(), used), (&b"hello"[..], 8));
         let (m, used2) = netstring(&buf[used..]).unwrap();
         assert_eq!((m.as_slice(), used2), (&b"abc"[..], 6));
-        assert!(
-            netstring(&buf[used + used2..]).is_none(),
-            "an incomplete frame waits for more bytes"
-        );
+        assert!(netstring(&buf[used + used2..]).is_none(), "an incomplete frame waits for more bytes");
     }
 
     #[test]
     fn sip_users_are_read_from_uris() {
         assert_eq!(sip_user("sip:patron1@172.28.1.2"), "patron1");
-        assert_eq!(
-            sip_user("<sip:0320000111@172.28.0.11:5060;transport=udp>"),
-            "0320000111"
-        );
+        assert_eq!(sip_user("<sip:0320000111@172.28.0.11:5060;transport=udp>"), "0320000111");
     }
 }

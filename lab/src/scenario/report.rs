@@ -7,13 +7,7 @@ use super::runner::{CheckResult, RunReport};
 /// `✓ scenario › check (1.2 s)`, and on failure what was expected, what was
 /// observed and where to look.
 pub fn line(r: &CheckResult) -> String {
-    let mut s = format!(
-        "{} {} › {} ({:.1} s)",
-        if r.passed() { "✓" } else { "✗" },
-        r.scenario,
-        r.says,
-        r.seconds
-    );
+    let mut s = format!("{} {} › {} ({:.1} s)", if r.passed() { "✓" } else { "✗" }, r.scenario, r.says, r.seconds);
     if let Some(f) = &r.failure {
         let _ = write!(
             s,
@@ -71,20 +65,14 @@ pub fn junit(report: &RunReport) -> String {
             match &r.failure {
                 None => x.push_str("/>\n"),
                 Some(fl) => {
-                    let mut body = format!(
-                        "step: {}\nexpected: {}\nobserved: {}",
-                        fl.step, fl.expected, fl.observed
-                    );
+                    let mut body = format!("step: {}\nexpected: {}\nobserved: {}", fl.step, fl.expected, fl.observed);
                     for l in &fl.look {
                         let _ = write!(body, "\nlook at: {l}");
                     }
                     let _ = writeln!(
                         x,
                         ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                        esc(&format!(
-                            "{}: expected {}, observed {}",
-                            fl.step, fl.expected, fl.observed
-                        )),
+                        esc(&format!("{}: expected {}, observed {}", fl.step, fl.expected, fl.observed)),
                         esc(&body)
                     );
                 }
@@ -97,8 +85,5 @@ pub fn junit(report: &RunReport) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -103,22 +103,11 @@ pub async fn run(
     let (events, _) = broadcast::channel(16_384);
     let mut hubs = HashMap::new();
     for site in &lab.sites {
-        let container = container_name(
-            lab,
-            &Kind::Phones {
-                site: site.name.clone(),
-            },
-        );
-        hubs.insert(
-            site.name.clone(),
-            Hub::connect(engine, &site.name, &container, events.clone()).await?,
-        );
+        let container = container_name(lab, &Kind::Phones { site: site.name.clone() });
+        hubs.insert(site.name.clone(), Hub::connect(engine, &site.name, &container, events.clone()).await?);
     }
     let container = container_name(lab, &Kind::OperatorPhones);
-    hubs.insert(
-        OPERATOR.to_string(),
-        Hub::connect(engine, OPERATOR, &container, events.clone()).await?,
-    );
+    hubs.insert(OPERATOR.to_string(), Hub::connect(engine, OPERATOR, &container, events.clone()).await?);
 
     let asterisks = asterisk_containers(lab);
     for c in &asterisks {
@@ -127,20 +116,7 @@ pub async fn run(
         engine
             .exec_detached(
                 c,
-                &[
-                    "tcpdump",
-                    "-i",
-                    "any",
-                    "--immediate-mode",
-                    "-U",
-                    "-s",
-                    "0",
-                    "-w",
-                    CAPTURE,
-                    "udp",
-                    "port",
-                    "5060",
-                ],
+                &["tcpdump", "-i", "any", "--immediate-mode", "-U", "-s", "0", "-w", CAPTURE, "udp", "port", "5060"],
             )
             .await?;
     }
@@ -151,16 +127,8 @@ pub async fn run(
             locks.entry(p).or_insert_with(|| Arc::new(Mutex::new(())));
         }
     }
-    let shared = Shared {
-        engine,
-        lab,
-        secrets,
-        hubs,
-        events,
-        locks,
-        options,
-        slots: Semaphore::new(options.jobs.max(1)),
-    };
+    let shared =
+        Shared { engine, lab, secrets, hubs, events, locks, options, slots: Semaphore::new(options.jobs.max(1)) };
     let checks = scenarios.iter().flat_map(|s| s.checks.iter().map(move |c| (s, c)));
     let results: Vec<CheckResult> = futures_util::future::join_all(checks.map(|(scenario, check)| {
         let shared = &shared;
@@ -175,37 +143,24 @@ pub async fn run(
     let mut captures = Vec::new();
     if results.iter().any(|r| !r.passed()) {
         let dir = options.out_dir.join("pcap");
-        std::fs::create_dir_all(&dir).map_err(|source| RunError::Write {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(&dir).map_err(|source| RunError::Write { path: dir.display().to_string(), source })?;
         for c in &asterisks {
             let bytes = engine.exec_bytes(c, &["cat", CAPTURE]).await?;
             let path = dir.join(format!("{c}.pcap"));
-            std::fs::write(&path, bytes).map_err(|source| RunError::Write {
-                path: path.display().to_string(),
-                source,
-            })?;
+            std::fs::write(&path, bytes)
+                .map_err(|source| RunError::Write { path: path.display().to_string(), source })?;
             captures.push(path);
         }
     }
     for c in &asterisks {
         engine.exec(c, &["pkill", "-x", "tcpdump"]).await?;
     }
-    Ok(RunReport {
-        results,
-        seconds: started.elapsed().as_secs_f64(),
-        captures,
-    })
+    Ok(RunReport { results, seconds: started.elapsed().as_secs_f64(), captures })
 }
 
 fn asterisk_containers(lab: &Lab) -> Vec<String> {
     let mut v = vec![container_name(lab, &Kind::Operator)];
-    v.extend(
-        lab.sites
-            .iter()
-            .map(|s| container_name(lab, &Kind::Ipbx { site: s.name.clone() })),
-    );
+    v.extend(lab.sites.iter().map(|s| container_name(lab, &Kind::Ipbx { site: s.name.clone() })));
     v
 }
 
@@ -219,11 +174,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     let started = Instant::now();
     let mut ctx = Ctx::new(shared);
     let mut failure = None;
-    let blf_steps = check
-        .steps
-        .iter()
-        .filter(|s| matches!(s.step, Step::Blf { .. }))
-        .count();
+    let blf_steps = check.steps.iter().filter(|s| matches!(s.step, Step::Blf { .. })).count();
     for step in &check.steps {
         if let Err(mut f) = ctx.step(&step.step, blf_steps).await {
             f.step = step.says.clone();

@@ -34,21 +34,13 @@ impl Ctx<'_, '_> {
     /// updates the message-waiting indicator.
     pub(super) async fn empty_box(&mut self, site: &str, mailbox: &str) -> Result<(), Failure> {
         let dir = format!("{SPOOL}/{CONTEXT}/{mailbox}");
-        self.sh(
-            &self.ipbx(site),
-            &format!("rm -f {dir}/INBOX/* {dir}/Old/* {dir}/tmp/*"),
-        )
-        .await?;
+        self.sh(&self.ipbx(site), &format!("rm -f {dir}/INBOX/* {dir}/Old/* {dir}/tmp/*")).await?;
         Ok(())
     }
 
     pub(super) async fn leaves_message(&mut self, phone: &PhoneId, site: &str, mailbox: &str) -> Result<(), Failure> {
         let expected = format!("{phone} leaves a message in {site}'s box {mailbox}");
-        if self
-            .wait(self.voicemail_timeout(), |e| Self::is(e, phone, "CALL_ESTABLISHED"))
-            .await
-            .is_none()
-        {
+        if self.wait(self.voicemail_timeout(), |e| Self::is(e, phone, "CALL_ESTABLISHED")).await.is_none() {
             return Err(fail(expected, "voicemail did not answer the call"));
         }
         let ipbx = self.ipbx(site);
@@ -60,10 +52,7 @@ impl Ctx<'_, '_> {
             if Instant::now() > deadline {
                 return Err(fail(
                     expected,
-                    format!(
-                        "nothing was recorded into {dir}/tmp within {} s",
-                        RECORDING_TIMEOUT.as_secs()
-                    ),
+                    format!("nothing was recorded into {dir}/tmp within {} s", RECORDING_TIMEOUT.as_secs()),
                 ));
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
@@ -94,10 +83,7 @@ impl Ctx<'_, '_> {
         if ok {
             Ok(())
         } else {
-            Err(fail(
-                format!("{path} holds {phone}'s {} Hz tone", self.tone(phone)),
-                heard.to_string(),
-            ))
+            Err(fail(format!("{path} holds {phone}'s {} Hz tone", self.tone(phone)), heard.to_string()))
         }
     }
 }

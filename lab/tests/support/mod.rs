@@ -37,9 +37,7 @@ static IMAGES: OnceCell<Images> = OnceCell::const_new();
 pub async fn images(engine: &Engine) -> Images {
     IMAGES
         .get_or_init(|| async {
-            images::ensure(engine, RootSource::Auto, &Stderr)
-                .await
-                .expect("the lab images build")
+            images::ensure(engine, RootSource::Auto, &Stderr).await.expect("the lab images build")
         })
         .await
         .clone()
@@ -75,10 +73,7 @@ impl Drop for Cleanup {
         let lab = self.lab.clone();
         // A runtime of its own: drop may run while the test's runtime unwinds.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(remove_lab(&lab));
         })
         .join();

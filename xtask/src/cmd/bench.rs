@@ -44,11 +44,7 @@ async fn scenarios(lab: LabArg, jobs: usize) -> anyhow::Result<()> {
     let all = super::scenario::load(&lab, &[])?;
     let parts_i_ii: Vec<_> = all
         .into_iter()
-        .filter(|s| {
-            s.part
-                .as_deref()
-                .is_some_and(|p| p.split('-').all(|x| x == "I" || x == "II"))
-        })
+        .filter(|s| s.part.as_deref().is_some_and(|p| p.split('-').all(|x| x == "I" || x == "II")))
         .collect();
     let checks: usize = parts_i_ii.iter().map(|s| s.checks.len()).sum();
     let names: Vec<&str> = parts_i_ii.iter().map(|s| s.name.as_str()).collect();
@@ -57,17 +53,11 @@ async fn scenarios(lab: LabArg, jobs: usize) -> anyhow::Result<()> {
     for j in [jobs, 1] {
         let report = super::scenario::run(&lab, &parts_i_ii, j, false).await?;
         let failed = report.results.iter().filter(|r| !r.passed()).count();
-        anyhow::ensure!(
-            failed == 0,
-            "{failed} checks failed with {j} at a time: the figures would mean nothing"
-        );
+        anyhow::ensure!(failed == 0, "{failed} checks failed with {j} at a time: the figures would mean nothing");
         println!("  {j:>2} at a time: {:>6.1} s", report.seconds);
         figures.push(report.seconds);
     }
-    println!(
-        "  concurrent run is {:.1}x faster than sequential",
-        figures[1] / figures[0]
-    );
+    println!("  concurrent run is {:.1}x faster than sequential", figures[1] / figures[0]);
     Ok(())
 }
 
@@ -87,16 +77,8 @@ async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
     let warm = runtime.up(root.into(), &Silent).await?;
     let warm_secs = started.elapsed().as_secs_f64();
 
-    println!(
-        "lab {}: {} sites, {} phones",
-        lab.name,
-        lab.sites.len(),
-        lab.phone_count()
-    );
-    println!(
-        "cold up (images present, no container): {cold_secs:>6.2} s  ({} containers started)",
-        cold.created.len()
-    );
+    println!("lab {}: {} sites, {} phones", lab.name, lab.sites.len(), lab.phone_count());
+    println!("cold up (images present, no container): {cold_secs:>6.2} s  ({} containers started)", cold.created.len());
     println!(
         "warm up (everything running):            {warm_secs:>6.2} s  ({} started, {} kept)",
         warm.created.len(),

@@ -125,8 +125,7 @@ fn config(arg: &LabArg, out: Option<PathBuf>) -> anyhow::Result<()> {
     let secrets = lab::secrets::Secrets::load_or_create(state.path(), &lab)?;
     let tree = lab::gen::generate(&lab, &secrets);
     let out = out.unwrap_or_else(|| state.config_dir());
-    tree.write(&out)
-        .with_context(|| format!("writing configs under {}", out.display()))?;
+    tree.write(&out).with_context(|| format!("writing configs under {}", out.display()))?;
     println!("wrote {} files under {}", tree.files.len(), out.display());
     Ok(())
 }

@@ -68,10 +68,7 @@ impl LabArg {
 
 /// The repository root (where `.lab/` keeps each lab's state).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 pub fn state_dir(lab: &::lab::model::Lab) -> anyhow::Result<::lab::state::StateDir> {

@@ -74,11 +74,7 @@ pub fn load(lab: &Lab, names: &[String]) -> anyhow::Result<Vec<Scenario>> {
     }
     let known: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
     for n in names {
-        anyhow::ensure!(
-            known.contains(&n.as_str()),
-            "no scenario {n:?}; known: {}",
-            known.join(", ")
-        );
+        anyhow::ensure!(known.contains(&n.as_str()), "no scenario {n:?}; known: {}", known.join(", "));
     }
     Ok(all.into_iter().filter(|s| names.contains(&s.name)).collect())
 }
@@ -95,17 +91,10 @@ pub async fn run(lab: &Lab, scenarios: &[Scenario], jobs: usize, verbose: bool) 
     }
     let out_dir = workspace_root().join("target").join("scenarios");
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
-    let options = RunOptions {
-        jobs,
-        out_dir: out_dir.clone(),
-        config_dir: state.config_dir(),
-    };
+    let options = RunOptions { jobs, out_dir: out_dir.clone(), config_dir: state.config_dir() };
     let checks: usize = scenarios.iter().map(|s| s.checks.len()).sum();
     if verbose {
-        eprintln!(
-            "running {checks} checks of {} scenario(s), {jobs} at a time",
-            scenarios.len()
-        );
+        eprintln!("running {checks} checks of {} scenario(s), {jobs} at a time", scenarios.len());
     }
     let print = |r: &scenario::CheckResult| {
         if verbose || !r.passed() {
