@@ -46,7 +46,7 @@ async fn two_sites_come_up_registered_and_go_away() {
         assert_eq!(s.registered_trunks(), 2);
         assert_eq!(s.registered_phones(), 12);
         assert!(s.operator.test_phones.iter().all(|t| t.registered));
-        assert_eq!(first.created.len(), 6, "operator, its phones, two IPBXs, two phone containers");
+        assert_eq!(first.created.len(), 7, "operator, its phones, the mail server, two IPBXs, two phone containers");
         let table2 = &s.sites[1];
         assert!(table2.phones.iter().all(|p| p.password == "toto"), "the lab file's password is used");
         assert_eq!(table2.phones[2].extension, "13");
@@ -58,7 +58,7 @@ async fn two_sites_come_up_registered_and_go_away() {
 
         let second = runtime.up(Default::default(), &Silent).await?;
         assert!(second.created.is_empty(), "a second up recreated {:?}", second.created);
-        assert_eq!(second.kept.len(), 6);
+        assert_eq!(second.kept.len(), 7);
         Ok::<_, lab::runtime::LabError>(())
     }
     .await;
@@ -66,7 +66,7 @@ async fn two_sites_come_up_registered_and_go_away() {
     let down = runtime.down(false, &Silent).await;
     outcome.expect("the lab came up");
     let down = down.expect("down succeeds");
-    assert_eq!(down.containers.len(), 6);
+    assert_eq!(down.containers.len(), 7);
     assert_eq!(down.networks.len(), 3);
     assert!(engine.containers(LABEL_LAB, &lab.name).await.unwrap().is_empty());
     assert!(engine.networks(LABEL_LAB, &lab.name).await.unwrap().is_empty());

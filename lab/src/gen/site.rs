@@ -1,6 +1,6 @@
 //! One site's IPBX: its phones, its trunk to the operator, its dialplan.
 
-use super::{asterisk, dialplan, features, header, sounds, voicemail};
+use super::{asterisk, dialplan, features, header, mail, sounds, voicemail};
 use crate::model::{Lab, Site};
 use crate::secrets::Secrets;
 
@@ -17,6 +17,7 @@ pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)
         ("res_parking.conf", features::res_parking_conf()),
         ("musiconhold.conf", features::musiconhold_conf(Some(site))),
         ("voicemail.conf", voicemail::voicemail_conf(lab, site, secrets)),
+        ("msmtprc", mail::msmtprc(lab, site)),
     ]);
     let mut files: Vec<(String, Vec<u8>)> = files.into_iter().map(|(n, t)| (n.to_string(), t.into_bytes())).collect();
     files.extend(sounds::files(site));

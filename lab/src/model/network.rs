@@ -1,6 +1,6 @@
 //! Fixed addressing plan inside one /16.
 //!
-//! `x.y.0.0/24` is the backbone (operator and every IPBX); `x.y.N.0/24` is the
+//! `x.y.0.0/24` is the backbone (operator, mail server and every IPBX); `x.y.N.0/24` is the
 //! LAN of site N (its IPBX and its phones). `.1` of each is Docker's gateway.
 
 use std::net::Ipv4Addr;
@@ -34,6 +34,10 @@ impl Network {
 
     pub fn operator_phones(&self) -> Ipv4Addr {
         self.addr(0, 3)
+    }
+
+    pub fn mail(&self) -> Ipv4Addr {
+        self.addr(0, 4)
     }
 
     pub fn ipbx_backbone(&self, site: u8) -> Ipv4Addr {

@@ -2,8 +2,8 @@
 //!
 //! `root` is a Debian sid file system: pulled (`debian:sid-slim`) where a
 //! registry answers, otherwise bootstrapped with mmdebstrap and imported.
-//! `base` adds every package on top, `asterisk` and `phone` add their entry
-//! points. Each tag is a hash of the image's inputs and of its parent's tag, so
+//! `base` adds every package on top, `asterisk`, `phone` and `mail` add their
+//! entry points. Each tag is a hash of the image's inputs and of its parent's tag, so
 //! an unchanged image is never rebuilt.
 
 use std::collections::HashMap;
@@ -54,12 +54,17 @@ pub enum RootSource {
 pub struct Images {
     pub asterisk: String,
     pub phone: String,
+    pub mail: String,
 }
 
 /// The tag every image would have, computed from `images/` alone.
 pub fn planned() -> Images {
     let base = tag("base", &hash_dir("base", &root_tag()));
-    Images { asterisk: tag("asterisk", &hash_dir("asterisk", &base)), phone: tag("phone", &hash_dir("phone", &base)) }
+    Images {
+        asterisk: tag("asterisk", &hash_dir("asterisk", &base)),
+        phone: tag("phone", &hash_dir("phone", &base)),
+        mail: tag("mail", &hash_dir("mail", &base)),
+    }
 }
 
 fn tag(name: &str, hash: &str) -> String {
@@ -113,7 +118,8 @@ fn packages() -> Vec<String> {
 /// Builds whatever image is missing and returns the tags to run.
 pub async fn ensure(engine: &Engine, source: RootSource, progress: &dyn Progress) -> Result<Images, ImageError> {
     let planned = planned();
-    if engine.image_exists(&planned.asterisk).await? && engine.image_exists(&planned.phone).await? {
+    let present = [&planned.asterisk, &planned.phone, &planned.mail];
+    if futures_util::future::try_join_all(present.map(|i| engine.image_exists(i))).await?.into_iter().all(|e| e) {
         return Ok(planned);
     }
     let root = root_tag();
@@ -124,6 +130,7 @@ pub async fn ensure(engine: &Engine, source: RootSource, progress: &dyn Progress
     build(engine, "base", &base, ("ROOT", &root), progress).await?;
     build(engine, "asterisk", &planned.asterisk, ("BASE", &base), progress).await?;
     build(engine, "phone", &planned.phone, ("BASE", &base), progress).await?;
+    build(engine, "mail", &planned.mail, ("BASE", &base), progress).await?;
     Ok(planned)
 }
 

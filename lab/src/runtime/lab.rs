@@ -122,7 +122,7 @@ impl<'a> LabRuntime<'a> {
         // Phases: the operator first, then the IPBXs that register to it, then
         // the phones that register to them, each after the previous one booted.
         let phases: [&dyn Fn(&Kind) -> bool; 3] =
-            [&|k| matches!(k, Kind::Operator), &|k| matches!(k, Kind::Ipbx { .. }), &|k| {
+            [&|k| matches!(k, Kind::Operator | Kind::Mail), &|k| matches!(k, Kind::Ipbx { .. }), &|k| {
                 matches!(k, Kind::OperatorPhones | Kind::Phones { .. })
             }];
         for in_phase in phases {
@@ -265,7 +265,7 @@ impl<'a> LabRuntime<'a> {
             .collect();
         let operator = OperatorStatus {
             containers: describe(&|c| {
-                matches!(c.labels.get(LABEL_KIND).map(String::as_str), Some("operator" | "operator-phones"))
+                matches!(c.labels.get(LABEL_KIND).map(String::as_str), Some("operator" | "operator-phones" | "mail"))
             }),
             test_phones: lab
                 .operator
@@ -281,7 +281,8 @@ impl<'a> LabRuntime<'a> {
                 })
                 .collect(),
         };
-        let expected = 2 + 2 * lab.sites.len();
+        // The operator, its phones, the mail server, and an IPBX and its phones per site.
+        let expected = 3 + 2 * lab.sites.len();
         let up = containers.iter().filter(|c| c.running).count() >= expected;
         Ok(LabStatus { lab: lab.name.clone(), up, sites, operator })
     }

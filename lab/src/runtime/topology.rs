@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::docker::{ContainerSpec, NetworkSpec};
 use super::images::Images;
-use crate::gen::{Tree, ASTERISK_DIR, OPERATOR, PHONES_DIR};
+use crate::gen::{Tree, ASTERISK_DIR, MAIL, MAIL_DIR, OPERATOR, PHONES_DIR};
 use crate::model::Lab;
 
 pub const LABEL_LAB: &str = "sae-lab.lab";
@@ -20,6 +20,7 @@ pub const LABEL_SPEC: &str = "sae-lab.spec";
 pub enum Kind {
     Operator,
     OperatorPhones,
+    Mail,
     Ipbx { site: String },
     Phones { site: String },
 }
@@ -29,6 +30,7 @@ impl Kind {
         match self {
             Kind::Operator => "operator",
             Kind::OperatorPhones => "operator-phones",
+            Kind::Mail => "mail",
             Kind::Ipbx { .. } => "ipbx",
             Kind::Phones { .. } => "phones",
         }
@@ -63,6 +65,7 @@ pub fn container_name(lab: &Lab, kind: &Kind) -> String {
     match kind {
         Kind::Operator => format!("{}-operator", lab.name),
         Kind::OperatorPhones => format!("{}-operator-phones", lab.name),
+        Kind::Mail => format!("{}-mail", lab.name),
         Kind::Ipbx { site } => format!("{}-{site}", lab.name),
         Kind::Phones { site } => format!("{}-{site}-phones", lab.name),
     }
@@ -92,10 +95,10 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
     }
 
     let container = |kind: Kind, folder: &str, networks: Vec<(String, String)>, depends_on: Option<&str>| {
-        let (image, sub, mount) = if kind.is_asterisk() {
-            (&images.asterisk, ASTERISK_DIR, "/etc/asterisk")
-        } else {
-            (&images.phone, PHONES_DIR, "/etc/baresip")
+        let (image, sub, mount) = match kind {
+            Kind::Operator | Kind::Ipbx { .. } => (&images.asterisk, ASTERISK_DIR, "/etc/asterisk"),
+            Kind::Mail => (&images.mail, MAIL_DIR, "/etc/smtpd"),
+            Kind::OperatorPhones | Kind::Phones { .. } => (&images.phone, PHONES_DIR, "/etc/baresip"),
         };
         let host_dir = config_dir.join(folder).join(sub);
         let name = container_name(lab, &kind);
@@ -119,6 +122,7 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
     let operator = container(Kind::Operator, OPERATOR, vec![(backbone_network(lab), net.operator().to_string())], None);
     let operator_hash = operator.spec.labels[LABEL_SPEC].clone();
     containers.push(operator);
+    containers.push(container(Kind::Mail, MAIL, vec![(backbone_network(lab), net.mail().to_string())], None));
     containers.push(container(
         Kind::OperatorPhones,
         OPERATOR,

@@ -280,6 +280,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             }
             Step::LeavesMessage { phone, site, mailbox } => self.leaves_message(phone, site, mailbox).await,
             Step::EmptyBox { site, mailbox } => self.empty_box(site, mailbox).await,
+            Step::Mailed { phone, from } => self.mailed(phone, from).await,
             Step::Watch { phone, extension, presence } => self.watch(phone, extension, *presence, blf_steps).await,
             Step::SendMessage { phone, to, text, status } => self.send_message(phone, to, text, *status).await,
             Step::Receives { phone, text, from } => {

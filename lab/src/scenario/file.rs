@@ -126,19 +126,20 @@ struct RawStep {
     to: Option<Spanned<String>>,
     receives: Option<Spanned<String>>,
     presence: Option<Spanned<String>>,
+    mailed: Option<Spanned<String>>,
 }
 
 #[rustfmt::skip]
 const STEP_ACTIONS: &[&str] = &[
     "dial", "rings", "answer", "connected", "fails", "nobody_rings", "audio", "hangup", "ended", "dtmf", "hold",
     "resume", "transfer", "hears", "recorded", "parked", "watch", "blf", "answered", "leaves_message", "mwi",
-    "empty_box", "message", "receives", "presence",
+    "empty_box", "message", "receives", "presence", "mailed",
 ];
 #[rustfmt::skip]
 const STEP_KEYS: &[&str] = &[
     "dial", "rings", "answer", "connected", "fails", "nobody_rings", "audio", "hangup", "ended", "dtmf", "hold",
     "resume", "transfer", "hears", "recorded", "parked", "watch", "blf", "answered", "leaves_message", "mwi",
-    "empty_box", "message", "receives", "presence", "says", "from", "status", "alert", "with", "phone", "site",
+    "empty_box", "message", "receives", "presence", "mailed", "says", "from", "status", "alert", "with", "phone", "site",
     "box", "event", "to",
 ];
 
@@ -415,6 +416,7 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                 "message" => s.message.is_some(),
                 "receives" => s.receives.is_some(),
                 "presence" => s.presence.is_some(),
+                "mailed" => s.mailed.is_some(),
                 _ => s.blf.is_some(),
             })
             .collect();
@@ -549,6 +551,22 @@ fn check_flow(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usize
                 }
                 let status = s.status.as_ref().map_or(202, |st| *st.get_ref() as u16);
                 Step::SendMessage { phone: p(c, from, "from")?, to: to.get_ref().clone(), text, status }
+            }
+            "mailed" => {
+                let phone = p(c, s.mailed.as_ref()?, "mailed")?;
+                if lab.site(&phone.site).is_none() {
+                    c.error(
+                        s.mailed.as_ref()?.span(),
+                        key("mailed"),
+                        "only site phones have a voicemail box and an address",
+                    );
+                    continue;
+                }
+                let Some(from) = &s.from else {
+                    c.error(raw.span(), key("from"), "`mailed` needs `from`: who left the voicemail");
+                    continue;
+                };
+                Step::Mailed { phone, from: p(c, from, "from")? }
             }
             "receives" => {
                 let text = s.receives.as_ref()?.get_ref().clone();
@@ -729,6 +747,7 @@ fn describe(step: &Step) -> String {
         }
         Step::SendMessage { phone, to, status, .. } => format!("{phone} sends a message to {to} (SIP {status})"),
         Step::Receives { phone, text, .. } => format!("{phone} receives \"{text}\""),
+        Step::Mailed { phone, from } => format!("{phone} gets {from}'s voicemail by e-mail"),
         Step::Blf { state } => format!("the watcher sees the line {state}"),
     }
 }

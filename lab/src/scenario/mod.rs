@@ -99,6 +99,9 @@ pub enum Step {
     LeavesMessage { phone: PhoneId, site: String, mailbox: String },
     /// `phone` is told whether messages wait in its box (MWI NOTIFY).
     Mwi { phone: PhoneId, waiting: bool },
+    /// `phone`'s e-mail box receives the voicemail `from` left, its audio
+    /// attached and holding `from`'s tone.
+    Mailed { phone: PhoneId, from: PhoneId },
     /// The check starts from an empty box (`site`'s box `mailbox`).
     EmptyBox { site: String, mailbox: String },
     /// `phone` subscribes to the line state of `extension`: `Event: dialog` as
@@ -160,6 +163,7 @@ impl Check {
                 Step::Answer { phone } | Step::Fails { phone, .. } => vec![phone.clone()],
                 Step::Hangup { phone } | Step::Watch { phone, .. } | Step::Ended { phone } => vec![phone.clone()],
                 Step::SendMessage { phone, .. } | Step::Receives { phone, .. } => vec![phone.clone()],
+                Step::Mailed { phone, from } => vec![phone.clone(), from.clone()],
                 Step::Dtmf { phone, .. } | Step::Hold { phone } | Step::Resume { phone } => vec![phone.clone()],
                 Step::Transfer { phone, .. } | Step::Hears { phone, .. } => vec![phone.clone()],
                 Step::Answered { phone } | Step::Mwi { phone, .. } => vec![phone.clone()],

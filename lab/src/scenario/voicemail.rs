@@ -7,6 +7,7 @@ use super::audio;
 use super::check::{fail, Ctx};
 use super::runner::Failure;
 use super::PhoneId;
+use crate::gen::mail::{address, domain, MAILDIRS};
 use crate::gen::voicemail::{CONTEXT, SPOOL};
 use crate::runtime::topology::{container_name, Kind};
 
@@ -15,6 +16,19 @@ const MESSAGE_BYTES: u64 = 48_000;
 /// The greeting plays first: a few seconds of prompts.
 const RECORDING_TIMEOUT: Duration = Duration::from_secs(20);
 const STORED_TIMEOUT: Duration = Duration::from_secs(5);
+const MAIL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Prints the To header and the audio attachment of the newest mail of a
+/// Maildir received since a time; prints nothing while there is none.
+const NEWEST_MAIL: &str = r#"
+import email, email.policy, glob, os, sys
+maildir, since = sys.argv[1], float(sys.argv[2])
+mails = [f for f in glob.glob(maildir + "/new/*") + glob.glob(maildir + "/cur/*") if os.path.getmtime(f) >= since]
+if mails:
+    m = email.message_from_binary_file(open(max(mails, key=os.path.getmtime), "rb"), policy=email.policy.default)
+    audio = [p for p in m.iter_attachments() if p.get_content_maintype() == "audio"]
+    sys.stdout.buffer.write(str(m["To"]).encode() + b"\n" + (audio[0].get_payload(decode=True) if audio else b""))
+"#;
 
 impl Ctx<'_, '_> {
     fn ipbx(&self, site: &str) -> String {
@@ -36,6 +50,52 @@ impl Ctx<'_, '_> {
         let dir = format!("{SPOOL}/{CONTEXT}/{mailbox}");
         self.sh(&self.ipbx(site), &format!("rm -f {dir}/INBOX/* {dir}/Old/* {dir}/tmp/*")).await?;
         Ok(())
+    }
+
+    /// The owner of the box gets the message by e-mail, its WAV holding the caller's tone.
+    pub(super) async fn mailed(&mut self, phone: &PhoneId, from: &PhoneId) -> Result<(), Failure> {
+        let lab = self.shared.lab;
+        let site = lab.site(&phone.site).expect("checked site phone");
+        let owner = site.phones.iter().find(|p| p.account == phone.account).expect("checked phone");
+        let to = address(lab, site, owner);
+        let expected = format!("{to} receives {from}'s voicemail with its audio attached");
+        let maildir = format!("{MAILDIRS}/{}/{}", domain(lab, site), phone.account);
+        let since = (std::time::SystemTime::now() - self.started.elapsed())
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64().floor());
+        let container = container_name(lab, &Kind::Mail);
+        let deadline = Instant::now() + MAIL_TIMEOUT;
+        let out = loop {
+            let out = self
+                .shared
+                .engine
+                .exec_bytes(&container, &["python3", "-c", NEWEST_MAIL, &maildir, &since.to_string()])
+                .await
+                .map_err(|e| fail(expected.clone(), e.to_string()))?;
+            if !out.is_empty() {
+                break out;
+            }
+            if Instant::now() > deadline {
+                return Err(fail(expected, format!("no mail reached {maildir} within {} s", MAIL_TIMEOUT.as_secs())));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        };
+        let split = out.iter().position(|&b| b == b'\n').unwrap_or(out.len());
+        let header = String::from_utf8_lossy(&out[..split]).to_string();
+        if !header.contains(&to) {
+            return Err(fail(expected, format!("the mail was addressed To: {header}")));
+        }
+        let attachment = out.get(split + 1..).unwrap_or_default();
+        if attachment.is_empty() {
+            return Err(fail(expected, "the mail has no audio attachment"));
+        }
+        let wav = audio::parse_wav(attachment).map_err(|e| fail(expected.clone(), format!("the attachment: {e}")))?;
+        let (ok, heard) = audio::hears(&wav, self.tone(from), &[]);
+        if ok {
+            Ok(())
+        } else {
+            Err(fail(format!("the attached WAV holds {from}'s {} Hz tone", self.tone(from)), heard.to_string()))
+        }
     }
 
     pub(super) async fn leaves_message(&mut self, phone: &PhoneId, site: &str, mailbox: &str) -> Result<(), Failure> {
