@@ -134,6 +134,16 @@ const MODULES: &[(&str, &[&str])] = &[
     ("Management", &["res_manager_devicestate", "res_manager_presencestate", "res_clioriginate"]),
 ];
 
+/// Media and NAT options of every endpoint that is a SIP phone (site phones,
+/// test phones): G.711, media through Asterisk, replies where requests came from.
+pub const UA_OPTIONS: &str = "endpoint/disallow = all\n\
+endpoint/allow = ulaw,alaw\n\
+endpoint/direct_media = no\n\
+endpoint/rtp_symmetric = yes\n\
+endpoint/force_rport = yes\n\
+endpoint/rewrite_contact = yes\n\
+endpoint/language = fr\n";
+
 /// The files common to every Asterisk; `ami_secret` is this server's AMI password.
 pub fn common_files(ami_secret: &str) -> Vec<(&'static str, String)> {
     vec![

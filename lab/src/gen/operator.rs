@@ -42,7 +42,7 @@ fn pjsip_conf(lab: &Lab) -> String {
 
 fn pjsip_wizard_conf(lab: &Lab, secrets: &Secrets) -> String {
     let mut s = header("Accounts at the operator: site trunks and test phones");
-    s.push_str(
+    s.push_str(&format!(
         "[account](!)\n\
          type = wizard\n\
          transport = transport-udp\n\
@@ -50,17 +50,12 @@ fn pjsip_wizard_conf(lab: &Lab, secrets: &Secrets) -> String {
          accepts_auth = yes\n\
          endpoint/context = routing\n\
          endpoint/message_context = messages\n\
-         endpoint/disallow = all\n\
-         endpoint/allow = ulaw,alaw\n\
-         endpoint/direct_media = no\n\
-         endpoint/rtp_symmetric = yes\n\
-         endpoint/force_rport = yes\n\
-         endpoint/rewrite_contact = yes\n\
-         endpoint/language = fr\n\
+         {UA_OPTIONS}\
          aor/max_contacts = 1\n\
          aor/remove_existing = yes\n\
          aor/qualify_frequency = 30\n\n",
-    );
+        UA_OPTIONS = asterisk::UA_OPTIONS,
+    ));
     for site in &lab.sites {
         s.push_str(&format!(
             "; Trunk of {name}: it registers here (its calls are identified in pjsip.conf).\n\

@@ -55,13 +55,7 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          endpoint/subscribe_context = extensions\n\
          endpoint/message_context = messages\n\
          endpoint/allow_subscribe = yes\n\
-         endpoint/disallow = all\n\
-         endpoint/allow = ulaw,alaw\n\
-         endpoint/direct_media = no\n\
-         endpoint/rtp_symmetric = yes\n\
-         endpoint/force_rport = yes\n\
-         endpoint/rewrite_contact = yes\n\
-         endpoint/language = fr\n\
+         {ua_options}\
          ; Held callers hear this site's own music.\n\
          endpoint/moh_suggest = {site}\n\
          ; The cabinet transfer keys ({prefix}<role>), on site phones only.\n\
@@ -70,6 +64,7 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          aor/remove_existing = yes\n\
          aor/qualify_frequency = 30\n\n",
         site = site.name,
+        ua_options = asterisk::UA_OPTIONS,
         prefix = features::CABINET_TRANSFER_PREFIX,
         features = features::cabinet_features(lab),
     ));

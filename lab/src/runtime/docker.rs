@@ -313,32 +313,31 @@ impl Engine {
         }
     }
 
-    /// Runs a command in a running container and collects its output.
+    /// Runs a command in a running container and collects its output
+    /// (standard output and error, as text) and exit code.
     pub async fn exec(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput> {
-        use bollard::exec::{CreateExecOptions, StartExecResults};
-        let action = || format!("run {cmd:?} in {container}");
-        let options = CreateExecOptions {
-            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            ..Default::default()
-        };
-        let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
-        let mut output = String::new();
-        if let StartExecResults::Attached { output: mut stream, .. } =
-            self.docker.start_exec(&exec.id, None).await.map_err(call(action()))?
-        {
-            while let Some(chunk) = stream.next().await {
-                output.push_str(&chunk.map_err(call(action()))?.to_string());
-            }
-        }
-        let inspect = self.docker.inspect_exec(&exec.id).await.map_err(call(action()))?;
+        let (id, chunks) = self.run_exec(container, cmd).await?;
+        let output = chunks.iter().map(|c| c.to_string()).collect();
+        let inspect = self.docker.inspect_exec(&id).await.map_err(call(format!("run {cmd:?} in {container}")))?;
         Ok(ExecOutput { code: inspect.exit_code.unwrap_or(-1), output })
     }
 
     /// Runs a command and returns its standard output as bytes (files, captures).
     pub async fn exec_bytes(&self, container: &str, cmd: &[&str]) -> Result<Vec<u8>> {
         use bollard::container::LogOutput;
+        let (_, chunks) = self.run_exec(container, cmd).await?;
+        Ok(chunks
+            .into_iter()
+            .filter_map(|c| match c {
+                LogOutput::StdOut { message } => Some(message),
+                _ => None,
+            })
+            .flatten()
+            .collect())
+    }
+
+    /// Runs a command to its end; its exec id and every chunk of its output.
+    async fn run_exec(&self, container: &str, cmd: &[&str]) -> Result<(String, Vec<bollard::container::LogOutput>)> {
         use bollard::exec::{CreateExecOptions, StartExecResults};
         let action = || format!("run {cmd:?} in {container}");
         let options = CreateExecOptions {
@@ -348,17 +347,15 @@ impl Engine {
             ..Default::default()
         };
         let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
-        let mut bytes = Vec::new();
+        let mut chunks = Vec::new();
         if let StartExecResults::Attached { output: mut stream, .. } =
             self.docker.start_exec(&exec.id, None).await.map_err(call(action()))?
         {
             while let Some(chunk) = stream.next().await {
-                if let LogOutput::StdOut { message } = chunk.map_err(call(action()))? {
-                    bytes.extend_from_slice(&message);
-                }
+                chunks.push(chunk.map_err(call(action()))?);
             }
         }
-        Ok(bytes)
+        Ok((exec.id, chunks))
     }
 
     /// Starts a command in the background (a capture, a watcher).

@@ -422,6 +422,22 @@ impl<'s, 'a> Ctx<'s, 'a> {
         }
     }
 
+    /// What a second SIP UA needs to act as `phone` from its container (a
+    /// watcher, a message sender): the container's address and the password.
+    pub(super) fn sip_identity(&self, phone: &PhoneId) -> (std::net::Ipv4Addr, String) {
+        let lab = self.shared.lab;
+        match lab.site(&phone.site) {
+            Some(site) => {
+                let p = site.phones.iter().find(|p| p.account == phone.account).expect("checked phone");
+                (lab.network.site_phones(site.index), self.shared.secrets.phone_password(site, p).to_string())
+            }
+            None => {
+                let t = lab.operator.test_phones.iter().find(|t| t.account == phone.account).expect("checked phone");
+                (lab.network.operator_phones(), self.shared.secrets.test_phone_password(lab, t).to_string())
+            }
+        }
+    }
+
     /// Unanswered, a call reaches voicemail after the lab's ring time.
     pub(super) fn voicemail_timeout(&self) -> Duration {
         Duration::from_secs(u64::from(self.shared.lab.voicemail.ring_seconds) + 5)

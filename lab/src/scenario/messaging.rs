@@ -17,19 +17,9 @@ impl Ctx<'_, '_> {
         text: &str,
         status: u16,
     ) -> Result<(), Failure> {
-        let lab = self.shared.lab;
         let expected = format!("{phone}'s message to {to} is answered {status}");
         let container = self.phone_container(phone);
-        let (address, password) = match lab.site(&phone.site) {
-            Some(site) => {
-                let p = site.phones.iter().find(|p| p.account == phone.account).expect("checked phone");
-                (lab.network.site_phones(site.index), self.shared.secrets.phone_password(site, p).to_string())
-            }
-            None => {
-                let t = lab.operator.test_phones.iter().find(|t| t.account == phone.account).expect("checked phone");
-                (lab.network.operator_phones(), self.shared.secrets.test_phone_password(lab, t).to_string())
-            }
-        };
+        let (address, password) = self.sip_identity(phone);
         let engine = self.shared.engine;
         let copy = format!("printf '%s' \"$0\" > {SCENARIO_PATH}");
         engine
