@@ -22,3 +22,79 @@ impl StateDir {
         self.dir.join("config")
     }
 }
+
+/// What writing the generated configs into the state directory did.
+#[derive(Debug, Clone, Default)]
+pub struct Sync {
+    pub written: usize,
+    /// Files edited by hand since the lab wrote them: kept as they are.
+    pub kept_edits: Vec<PathBuf>,
+}
+
+const MANIFEST: &str = "generated.toml";
+
+impl StateDir {
+    /// Writes the generated configs, keeping any file edited by hand since the
+    /// lab last wrote it (a student's change survives `up`); `reset` names
+    /// folders (`table1`, `operator`) to regenerate regardless.
+    pub fn sync_configs(&self, tree: &crate::gen::Tree, reset: &[&str]) -> std::io::Result<Sync> {
+        use sha2::{Digest, Sha256};
+        let hash = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let manifest_path = self.dir.join(MANIFEST);
+        let mut manifest: std::collections::BTreeMap<String, String> =
+            std::fs::read_to_string(&manifest_path).ok().and_then(|t| toml::from_str(&t).ok()).unwrap_or_default();
+        let root = self.config_dir();
+        let mut sync = Sync::default();
+        for (rel, contents) in &tree.files {
+            let key = rel.to_string_lossy().to_string();
+            let path = root.join(rel);
+            let on_disk = std::fs::read(&path).ok();
+            let forced = reset.iter().any(|r| rel.starts_with(r));
+            let edited = on_disk
+                .as_deref()
+                .is_some_and(|d| d != contents.as_slice() && manifest.get(&key).is_some_and(|h| *h != hash(d)));
+            if edited && !forced {
+                sync.kept_edits.push(rel.clone());
+            } else if on_disk.as_deref() != Some(contents.as_slice()) {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&path, contents)?;
+                sync.written += 1;
+            }
+            manifest.insert(key, hash(contents));
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        let text = toml::to_string(&manifest).map_err(std::io::Error::other)?;
+        std::fs::write(manifest_path, format!("# What the lab last generated, to tell hand edits apart.\n{text}"))?;
+        Ok(sync)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::Tree;
+
+    fn tree(text: &str) -> Tree {
+        let mut t = Tree::default();
+        t.files.insert(PathBuf::from("table1/asterisk/extensions.conf"), text.as_bytes().to_vec());
+        t
+    }
+
+    #[test]
+    fn hand_edits_survive_until_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::new(dir.path(), "lab");
+        let file = state.config_dir().join("table1/asterisk/extensions.conf");
+        assert_eq!(state.sync_configs(&tree("v1"), &[]).unwrap().written, 1);
+        std::fs::write(&file, "edited").unwrap();
+        let sync = state.sync_configs(&tree("v2"), &[]).unwrap();
+        assert_eq!(sync.kept_edits.len(), 1, "a student's edit is kept");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "edited");
+        state.sync_configs(&tree("v2"), &["table1"]).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "v2", "reset regenerates");
+        state.sync_configs(&tree("v3"), &[]).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "v3", "an unedited file follows the lab");
+    }
+}

@@ -36,6 +36,10 @@ pub enum LabError {
     WriteConfig { path: String, source: std::io::Error },
     #[error("cannot remove the lab's state directory {path}: {source}")]
     RemoveState { path: String, source: std::io::Error },
+    #[error("no site {0:?} in this lab (sites and `operator` are the names `lab status` shows)")]
+    NoSuchSite(String),
+    #[error("{0} is not running: bring the lab up first (`cargo xtask lab up`)")]
+    NotRunning(String),
     #[error("Asterisk in {container} did not finish booting within {secs} s; see `docker logs {container}`")]
     Boot { container: String, secs: u64 },
     #[error("not registered after {secs} s: {missing}.\nSee `cargo xtask lab status` and `docker logs` of the IPBX concerned")]
@@ -48,6 +52,8 @@ pub struct UpReport {
     pub created: Vec<String>,
     pub kept: Vec<String>,
     pub status: LabStatus,
+    /// Config files edited by hand, left as they are (`lab config --reset` regenerates).
+    pub kept_edits: Vec<std::path::PathBuf>,
 }
 
 /// What `down` removed.
@@ -84,7 +90,9 @@ impl<'a> LabRuntime<'a> {
         let secrets = self.secrets()?;
         let tree = gen::generate(self.lab, &secrets);
         let config_dir = self.state.config_dir();
-        tree.write(&config_dir)
+        let sync = self
+            .state
+            .sync_configs(&tree, &[])
             .map_err(|source| LabError::WriteConfig { path: config_dir.display().to_string(), source })?;
         let plan = topology::plan(self.lab, &images, &tree, &config_dir);
 
@@ -153,7 +161,52 @@ impl<'a> LabRuntime<'a> {
             status = self.status_with(&secrets).await?;
         }
         let created = to_start.iter().map(|p| p.spec.name.clone()).collect();
-        Ok(UpReport { created, kept, status })
+        Ok(UpReport { created, kept, status, kept_edits: sync.kept_edits })
+    }
+
+    /// The Asterisk container of a site, or of the operator.
+    pub fn asterisk_container(&self, site: &str) -> Option<String> {
+        if site == OPERATOR {
+            return Some(topology::container_name(self.lab, &Kind::Operator));
+        }
+        self.lab.site(site).map(|s| topology::container_name(self.lab, &Kind::Ipbx { site: s.name.clone() }))
+    }
+
+    /// Applies edited configs in the site's (or the operator's) Asterisk, one
+    /// module at a time: a blanket `core reload` leaves PJSIP's wizard
+    /// endpoints without their registrations.
+    pub async fn reload(&self, site: &str) -> Result<String, LabError> {
+        const RELOADS: &[&str] = &[
+            "dialplan reload",
+            "module reload res_pjsip.so",
+            "module reload app_voicemail.so",
+            "module reload features",
+            "module reload res_parking.so",
+            "moh reload",
+        ];
+        let container = self.asterisk_container(site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
+        let mut out = String::new();
+        for command in RELOADS {
+            match asterisk_cli::command(&self.engine, &container, command).await? {
+                Some(text) => out.push_str(&text),
+                None => return Err(LabError::NotRunning(container)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Regenerates a site's (or the operator's) config folder, dropping hand edits.
+    pub fn reset_config(&self, site: &str) -> Result<usize, LabError> {
+        if site != OPERATOR && self.lab.site(site).is_none() {
+            return Err(LabError::NoSuchSite(site.to_string()));
+        }
+        let tree = gen::generate(self.lab, &self.secrets()?);
+        let dir = self.state.config_dir();
+        let sync = self
+            .state
+            .sync_configs(&tree, &[site])
+            .map_err(|source| LabError::WriteConfig { path: dir.display().to_string(), source })?;
+        Ok(sync.written)
     }
 
     async fn wait_booted(&self, container: &str) -> Result<(), LabError> {

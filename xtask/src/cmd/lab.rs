@@ -35,13 +35,59 @@ pub enum LabCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Write every generated config file (no Docker needed).
+    /// Write every generated config file (no Docker needed). Files edited by
+    /// hand in the lab's state folder are kept unless reset.
     Config {
         #[command(flatten)]
         lab: LabArg,
         /// Output folder; the lab's state folder (what the containers mount) by default.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Regenerate this site's (or `operator`'s) files, dropping hand edits, and reload it.
+        #[arg(long, value_name = "SITE", conflicts_with = "out")]
+        reset: Option<String>,
+    },
+    /// The Asterisk CLI of a site (or `operator`): interactive, or one command with -x.
+    Cli {
+        #[command(flatten)]
+        lab: LabArg,
+        site: String,
+        /// Run one CLI command and print its output, e.g. -x "pjsip show registrations".
+        #[arg(short = 'x', value_name = "COMMAND")]
+        command: Option<String>,
+    },
+    /// A site's (or the operator's) Asterisk log.
+    Logs {
+        #[command(flatten)]
+        lab: LabArg,
+        site: String,
+        /// Keep following the log.
+        #[arg(long, short)]
+        follow: bool,
+    },
+    /// sngrep inside a site's IPBX (or the operator), as in the SAE.
+    Sngrep {
+        #[command(flatten)]
+        lab: LabArg,
+        site: String,
+    },
+    /// Capture a site's SIP and RTP into a pcap file for Wireshark or sngrep.
+    Capture {
+        #[command(flatten)]
+        lab: LabArg,
+        site: String,
+        /// Output file; `<site>.pcap` by default.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// How long to capture.
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+    },
+    /// Apply edited configs of a site (or the operator): Asterisk `core reload`.
+    Reload {
+        #[command(flatten)]
+        lab: LabArg,
+        site: String,
     },
 }
 
@@ -51,7 +97,17 @@ impl LabCmd {
             LabCmd::Up { lab, root } => up(&lab, root).await,
             LabCmd::Down { lab, volumes } => down(&lab, volumes).await,
             LabCmd::Status { lab, json } => status(&lab, json).await,
-            LabCmd::Config { lab, out } => config(&lab, out),
+            LabCmd::Config { lab, out, reset } => config(&lab, out, reset).await,
+            LabCmd::Cli { lab, site, command } => cli(&lab, &site, command).await,
+            LabCmd::Logs { lab, site, follow } => docker_cli(&lab, &site, |c| logs_args(c, follow)).await,
+            LabCmd::Sngrep { lab, site } => docker_cli(&lab, &site, |c| vec!["exec", "-it", c, "sngrep"]).await,
+            LabCmd::Capture { lab, site, out, seconds } => capture(&lab, &site, out, seconds).await,
+            LabCmd::Reload { lab, site } => {
+                let lab = lab.load()?;
+                let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
+                print!("{}", runtime.reload(&site).await?);
+                Ok(())
+            }
         }
     }
 }
@@ -81,6 +137,9 @@ async fn up(arg: &LabArg, root: RootArg) -> anyhow::Result<()> {
         report.created.len(),
         report.kept.len(),
     );
+    for edit in &report.kept_edits {
+        println!("kept your edit of {} (`cargo xtask lab config --reset <site>` regenerates it)", edit.display());
+    }
     println!("`cargo xtask lab status` shows every account; `cargo xtask lab down` removes the lab.");
     Ok(())
 }
@@ -119,14 +178,103 @@ async fn status(arg: &LabArg, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn config(arg: &LabArg, out: Option<PathBuf>) -> anyhow::Result<()> {
+async fn config(arg: &LabArg, out: Option<PathBuf>, reset: Option<String>) -> anyhow::Result<()> {
     let lab = arg.load()?;
     let state = state_dir(&lab)?;
+    if let Some(site) = reset {
+        let runtime = LabRuntime::connect(&lab, state).await?;
+        let written = runtime.reset_config(&site)?;
+        println!("regenerated {site}: {written} file(s) rewritten");
+        match runtime.reload(&site).await {
+            Ok(_) => println!("{site} reloaded"),
+            Err(lab::runtime::LabError::NotRunning(_)) => {
+                println!("{site} is not running: `cargo xtask lab up` starts it")
+            }
+            Err(e) => return Err(e.into()),
+        }
+        return Ok(());
+    }
     let secrets = lab::secrets::Secrets::load_or_create(state.path(), &lab)?;
     let tree = lab::gen::generate(&lab, &secrets);
-    let out = out.unwrap_or_else(|| state.config_dir());
-    tree.write(&out).with_context(|| format!("writing configs under {}", out.display()))?;
-    println!("wrote {} files under {}", tree.files.len(), out.display());
+    match out {
+        Some(out) => {
+            tree.write(&out).with_context(|| format!("writing configs under {}", out.display()))?;
+            println!("wrote {} files under {}", tree.files.len(), out.display());
+        }
+        None => {
+            let dir = state.config_dir();
+            let sync =
+                state.sync_configs(&tree, &[]).with_context(|| format!("writing configs under {}", dir.display()))?;
+            println!("{} file(s) written under {}", sync.written, dir.display());
+            for edit in &sync.kept_edits {
+                println!("kept your edit of {} (`--reset <site>` regenerates it)", edit.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The container of a site's Asterisk, once checked to run.
+async fn running_asterisk<'a>(lab: &'a lab::model::Lab, site: &str) -> anyhow::Result<(LabRuntime<'a>, String)> {
+    let runtime = LabRuntime::connect(lab, state_dir(lab)?).await?;
+    let container = runtime.asterisk_container(site).ok_or_else(|| lab::runtime::LabError::NoSuchSite(site.into()))?;
+    let running = runtime.engine().containers(lab::runtime::topology::LABEL_LAB, &lab.name).await?;
+    anyhow::ensure!(
+        running.iter().any(|c| c.name == container && c.running),
+        "{container} is not running: bring the lab up first (`cargo xtask lab up`)"
+    );
+    Ok((runtime, container))
+}
+
+async fn cli(arg: &LabArg, site: &str, command: Option<String>) -> anyhow::Result<()> {
+    let lab = arg.load()?;
+    let (runtime, container) = running_asterisk(&lab, site).await?;
+    match command {
+        Some(command) => {
+            let out = runtime.engine().exec(&container, &["asterisk", "-rx", &command]).await?;
+            crate::output::print(&out.output);
+            Ok(())
+        }
+        None => {
+            let sh = xshell::Shell::new()?;
+            xshell::cmd!(sh, "docker exec -it {container} asterisk -rvvv").run()?;
+            Ok(())
+        }
+    }
+}
+
+fn logs_args(container: &str, follow: bool) -> Vec<&str> {
+    let mut args = vec!["logs"];
+    if follow {
+        args.push("--follow");
+    }
+    args.push(container);
+    args
+}
+
+/// Hands the terminal to the Docker CLI for an interactive or streaming view.
+async fn docker_cli(arg: &LabArg, site: &str, args: impl Fn(&str) -> Vec<&str>) -> anyhow::Result<()> {
+    let lab = arg.load()?;
+    let (_, container) = running_asterisk(&lab, site).await?;
+    let sh = xshell::Shell::new()?;
+    let args = args(&container);
+    xshell::cmd!(sh, "docker {args...}").run()?;
+    Ok(())
+}
+
+async fn capture(arg: &LabArg, site: &str, out: Option<PathBuf>, seconds: u32) -> anyhow::Result<()> {
+    let lab = arg.load()?;
+    let (runtime, container) = running_asterisk(&lab, site).await?;
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{site}.pcap")));
+    eprintln!("capturing SIP and RTP of {container} for {seconds} s…");
+    let secs = seconds.to_string();
+    let filter = "udp port 5060 or udp portrange 10000-10999";
+    let pcap = runtime
+        .engine()
+        .exec_bytes(&container, &["timeout", &secs, "tcpdump", "-i", "any", "-U", "-s", "0", "-w", "-", filter])
+        .await?;
+    std::fs::write(&out, &pcap).with_context(|| format!("writing {}", out.display()))?;
+    println!("wrote {} ({} bytes); open it with Wireshark, `tshark -r` or `sngrep -I`", out.display(), pcap.len());
     Ok(())
 }
 
