@@ -9,7 +9,7 @@ use tokio::sync::broadcast;
 use super::hints;
 use super::phones::{sip_user, Event, Hub};
 use super::runner::{Failure, Shared};
-use super::{BlfState, Check, PhoneId, Step};
+use super::{BlfState, PhoneId, Step};
 use crate::gen::phones::tone_hz;
 use crate::gen::{features, OPERATOR};
 use crate::runtime::topology::{container_name, Kind};
@@ -458,7 +458,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
     }
 
     /// Config lines and captures that tell why the check failed.
-    pub(super) fn where_to_look(&self, _check: &Check) -> Vec<String> {
+    pub(super) fn where_to_look(&self) -> Vec<String> {
         let config_dir = &self.shared.options.config_dir;
         let mut look = Vec::new();
         for (from, number) in &self.dialled {

@@ -178,7 +178,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     for step in &check.steps {
         if let Err(mut f) = ctx.step(&step.step, blf_steps).await {
             f.step = step.says.clone();
-            f.look.extend(ctx.where_to_look(check));
+            f.look.extend(ctx.where_to_look());
             failure = Some(f);
             break;
         }
