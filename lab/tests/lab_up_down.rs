@@ -56,6 +56,18 @@ async fn two_sites_come_up_registered_and_go_away() {
         assert_eq!(json["sites"][0]["trunk"]["registered"], true);
         assert_eq!(json["operator"]["test_phones"][1]["number"], "0212345678");
 
+        // A site whose trunk is not registered shows it, as the operator sees it.
+        let ipbx = "itest-duo-table1";
+        engine.exec(ipbx, &["asterisk", "-rx", "pjsip send unregister operator-reg-0"]).await?;
+        support::eventually("table1's trunk shows unregistered", || async {
+            let s = runtime.status().await.unwrap();
+            !s.sites[0].trunk.registered && s.sites[1].trunk.registered && !s.ready()
+        })
+        .await;
+        engine.exec(ipbx, &["asterisk", "-rx", "pjsip send register operator-reg-0"]).await?;
+        support::eventually("table1's trunk registers again", || async { runtime.status().await.unwrap().ready() })
+            .await;
+
         let second = runtime.up(Default::default(), &Silent).await?;
         assert!(second.created.is_empty(), "a second up recreated {:?}", second.created);
         assert_eq!(second.kept.len(), 7);
