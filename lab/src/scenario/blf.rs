@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use super::check::{fail, Ctx, Watcher, RING_TIMEOUT};
 use super::runner::Failure;
+use super::sipp::Sipp;
 use super::{BlfState, PhoneId};
 use crate::runtime::docker::EngineError;
-use crate::runtime::topology::{container_name, Kind};
 
 /// The SIPp scenarios, copied into the phone container when a watch starts:
 /// `Event: dialog` (BLF keys) or `Event: presence` (softphone buddy lists).
@@ -87,58 +87,37 @@ impl Ctx<'_, '_> {
         presence: bool,
         notifies: usize,
     ) -> Result<(), Failure> {
-        let engine = self.shared.engine;
-        let container = self.phone_container(phone);
-        let (address, password) = self.sip_identity(phone);
         let expected = format!("watch {extension} as {phone}");
         let broken = |e: EngineError| fail(expected.clone(), e.to_string());
-        let (scenario, path) = if presence {
-            (PRESENCE_SCENARIO, "/tmp/presence_watch.xml")
-        } else {
-            (DIALOG_SCENARIO, "/tmp/blf_watch.xml")
-        };
-        let copy = format!("printf '%s' \"$0\" > {path}");
-        engine.exec(&container, &["sh", "-c", &copy, scenario]).await.map_err(broken)?;
+        let (scenario, name) =
+            if presence { (PRESENCE_SCENARIO, "presence_watch") } else { (DIALOG_SCENARIO, "blf_watch") };
         let log = format!("/tmp/blf-{}.log", phone.account);
-        engine.exec(&container, &["rm", "-f", &log]).await.map_err(broken)?;
-        // One SIP port per watcher account, beside baresip's 5060.
-        let port = (5100 + self.account_index(phone)).to_string();
-        let (ip, registrar) = (address.to_string(), format!("{}:5060", self.registrar(phone)));
         let notifies = notifies.max(1).to_string();
-        let args = [
-            "sipp",
-            "-sf",
-            path,
-            "-key",
-            "ext",
-            extension,
-            "-s",
-            &phone.account,
-            "-ap",
-            &password,
-            "-set",
-            "duration",
-            "60",
-            "-set",
-            "notifies",
-            &notifies,
-            "-i",
-            &ip,
-            "-p",
-            &port,
-            "-m",
-            "1",
-            "-timeout",
-            "90s",
-            "-nostdin",
-            "-default_behaviors",
-            "all,-bye",
-            "-trace_logs",
-            "-log_file",
-            &log,
-            &registrar,
-        ];
-        engine.exec_detached(&container, &args).await.map_err(broken)?;
+        let run = Sipp {
+            scenario,
+            name,
+            // Beside baresip's 5060.
+            port_base: 5100,
+            args: vec![
+                "-key",
+                "ext",
+                extension,
+                "-set",
+                "duration",
+                "60",
+                "-set",
+                "notifies",
+                &notifies,
+                "-default_behaviors",
+                "all,-bye",
+            ],
+            timeout: "90s",
+            log: log.clone(),
+        };
+        let argv = self.sipp_command(phone, &run).await.map_err(broken)?;
+        let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let container = self.phone_container(phone);
+        self.shared.engine.exec_detached(&container, &args).await.map_err(broken)?;
         self.watcher = Some(Watcher { phone: phone.clone(), log, read: 0, last: None });
         Ok(())
     }
@@ -146,13 +125,11 @@ impl Ctx<'_, '_> {
     /// Waits for the watcher's next line-state change to be `state`.
     pub(super) async fn blf(&mut self, state: BlfState) -> Result<(), Failure> {
         let expected = format!("the watcher sees the line {state}");
-        let Some(w) = self.watcher.as_mut() else {
+        let Some(phone) = self.watcher.as_ref().map(|w| w.phone.clone()) else {
             return Err(fail(expected, "no `watch` step started a subscription before"));
         };
-        let container = match self.shared.lab.site(&w.phone.site) {
-            Some(_) => container_name(self.shared.lab, &Kind::Phones { site: w.phone.site.clone() }),
-            None => container_name(self.shared.lab, &Kind::OperatorPhones),
-        };
+        let container = self.phone_container(&phone);
+        let w = self.watcher.as_mut().expect("checked above");
         let deadline = Instant::now() + RING_TIMEOUT;
         loop {
             let text = self.shared.engine.exec_bytes(&container, &["cat", &w.log]).await.unwrap_or_default();

@@ -4,10 +4,10 @@
 
 use super::check::{fail, Ctx};
 use super::runner::Failure;
+use super::sipp::Sipp;
 use super::PhoneId;
 
 const SCENARIO: &str = include_str!("sipp/message.xml");
-const SCENARIO_PATH: &str = "/tmp/message.xml";
 
 impl Ctx<'_, '_> {
     pub(super) async fn send_message(
@@ -18,50 +18,27 @@ impl Ctx<'_, '_> {
         status: u16,
     ) -> Result<(), Failure> {
         let expected = format!("{phone}'s message to {to} is answered {status}");
-        let container = self.phone_container(phone);
-        let (address, password) = self.sip_identity(phone);
-        let engine = self.shared.engine;
-        let copy = format!("printf '%s' \"$0\" > {SCENARIO_PATH}");
-        engine
-            .exec(&container, &["sh", "-c", &copy, SCENARIO])
-            .await
-            .map_err(|e| fail(expected.clone(), e.to_string()))?;
         let log = format!("/tmp/message-{}.log", phone.account);
-        // One SIP port per sending account, beside baresip's 5060 and the watchers'.
-        let port = (5200 + self.account_index(phone)).to_string();
-        let (ip, registrar) = (address.to_string(), format!("{}:5060", self.registrar(phone)));
-        let args = [
-            "sipp",
-            "-sf",
-            SCENARIO_PATH,
-            "-key",
-            "to",
-            to,
-            "-key",
-            "text",
-            text,
-            "-s",
-            &phone.account,
-            "-ap",
-            &password,
-            "-i",
-            &ip,
-            "-p",
-            &port,
-            "-m",
-            "1",
-            "-timeout",
-            "15s",
-            "-nostdin",
-            "-trace_logs",
-            "-log_file",
-            &log,
-            &registrar,
-        ];
-        let script = format!("rm -f {log}; \"$@\" >/dev/null 2>&1; cat {log}");
+        let run = Sipp {
+            scenario: SCENARIO,
+            name: "message",
+            // Beside baresip's 5060 and the watchers'.
+            port_base: 5200,
+            args: vec!["-key", "to", to, "-key", "text", text],
+            timeout: "15s",
+            log: log.clone(),
+        };
+        let args = self.sipp_command(phone, &run).await.map_err(|e| fail(expected.clone(), e.to_string()))?;
+        let script = format!("\"$@\" >/dev/null 2>&1; cat {log}");
         let mut argv = vec!["sh", "-c", script.as_str(), "sh"];
-        argv.extend(args);
-        let out = engine.exec(&container, &argv).await.map_err(|e| fail(expected.clone(), e.to_string()))?.output;
+        argv.extend(args.iter().map(String::as_str));
+        let out = self
+            .shared
+            .engine
+            .exec(&self.phone_container(phone), &argv)
+            .await
+            .map_err(|e| fail(expected.clone(), e.to_string()))?
+            .output;
         let code: Option<u16> = out
             .lines()
             .find_map(|l| l.strip_prefix("RESULT code="))

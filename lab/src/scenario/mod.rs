@@ -15,6 +15,7 @@ mod pcap;
 mod phones;
 pub mod report;
 mod runner;
+mod sipp;
 mod voicemail;
 
 use std::fmt;
