@@ -8,6 +8,7 @@ pub mod audio;
 mod blf;
 mod check;
 mod file;
+mod flow;
 pub mod hints;
 mod media;
 mod messaging;
