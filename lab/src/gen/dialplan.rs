@@ -20,12 +20,11 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
     s.push_str(&format!(
         "[globals]\n\
          ; Prepended to an extension to make the public number shown to called parties.\n\
-         PUBLIC_PREFIX = {}{}\n\
+         PUBLIC_PREFIX = {}\n\
          ; This IPBX as instant messages name it, to its phones and to the operator.\n\
          MSG_DOMAIN = {}\n\
          MSG_TRUNK_DOMAIN = {}\n\n",
-        n.public_prefix,
-        site.index,
+        site.public_number(n, ""),
         lab.network.ipbx_lan(site.index),
         lab.network.ipbx_backbone(site.index),
     ));
@@ -65,7 +64,7 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
         prefix = n.intersite_prefix
     ));
     for other in &lab.sites {
-        let pattern = format!("_{}{}XX", n.intersite_prefix, other.index);
+        let pattern = format!("_{}XX", other.intersite_number(n, ""));
         if other.index == site.index {
             s.push_str(&format!(
                 "; {name}'s own numbers stay on this IPBX.\nexten => {pattern},1,Goto(extensions,${{EXTEN:{skip}}},1)\n",

@@ -27,7 +27,7 @@ pub fn site_contexts(lab: &Lab, site: &Site) -> String {
     }
     s.push_str("\n[msg-intersite]\n");
     for other in &lab.sites {
-        let pattern = format!("_{}{}{}", n.intersite_prefix, other.index, extension_pattern(lab, other));
+        let pattern = format!("_{}{}", other.intersite_number(n, ""), extension_pattern(lab, other));
         if other.index == site.index {
             s.push_str(&format!(
                 "exten => {pattern},1,Goto(msg-phones,${{EXTEN:{}}},1)\n",
@@ -47,7 +47,7 @@ pub fn site_contexts(lab: &Lab, site: &Site) -> String {
          same => n,Set(MSG_FROM=${{CUT(MSG_FROM,\\;,1)}})\n \
          same => n,Set(MSG_FROM=\"${{PJSIP_PARSE_URI_FROM(MSG_FROM,display)}}\" <sip:${{PJSIP_PARSE_URI_FROM(MSG_FROM,user)}}@${{MSG_DOMAIN}}>)\n \
          same => n,Goto(msg-phones,${{EXTEN:{skip}}},1)\n",
-        public = format_args!("{}{}", n.public_prefix, site.index),
+        public = site.public_number(n, ""),
         pattern = extension_pattern(lab, site),
         skip = n.public_prefix.len() + 1,
     ));
@@ -87,8 +87,8 @@ pub fn operator_contexts(lab: &Lab) -> String {
         s.push_str(&format!(
             "exten => _{public}{pattern},1,Gosub(msg-forward,s,1(PJSIP/${{EXTEN}}@{account}))\n\
              exten => _{intersite}{pattern},1,Goto(messages,{prefix}${{EXTEN:{skip}}},1)\n",
-            public = format_args!("{}{}", n.public_prefix, site.index),
-            intersite = format_args!("{}{}", n.intersite_prefix, site.index),
+            public = site.public_number(n, ""),
+            intersite = site.intersite_number(n, ""),
             account = site.trunk_account(),
             prefix = n.public_prefix,
             skip = n.intersite_prefix.len(),

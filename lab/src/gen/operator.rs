@@ -94,8 +94,8 @@ fn extensions_conf(lab: &Lab) -> String {
              same => n,Hangup()\n\
              exten => _{intersite}XX,1,Goto(routing,{prefix}${{EXTEN:{skip}}},1)\n",
             name = site.name,
-            public = format_args!("{}{}", n.public_prefix, site.index),
-            intersite = format_args!("{}{}", n.intersite_prefix, site.index),
+            public = site.public_number(n, ""),
+            intersite = site.intersite_number(n, ""),
             account = site.trunk_account(),
             prefix = n.public_prefix,
             skip = n.intersite_prefix.len(),
