@@ -166,10 +166,7 @@ impl<'a> LabRuntime<'a> {
 
     /// The Asterisk container of a site, or of the operator.
     pub fn asterisk_container(&self, site: &str) -> Option<String> {
-        if site == OPERATOR {
-            return Some(topology::container_name(self.lab, &Kind::Operator));
-        }
-        self.lab.site(site).map(|s| topology::container_name(self.lab, &Kind::Ipbx { site: s.name.clone() }))
+        topology::asterisk_container(self.lab, site)
     }
 
     /// Applies edited configs in the site's (or the operator's) Asterisk, one

@@ -71,6 +71,14 @@ pub fn container_name(lab: &Lab, kind: &Kind) -> String {
     }
 }
 
+/// The container running a site's Asterisk, or the operator's (site `operator`).
+pub fn asterisk_container(lab: &Lab, site: &str) -> Option<String> {
+    if site == OPERATOR {
+        return Some(container_name(lab, &Kind::Operator));
+    }
+    lab.site(site).map(|s| container_name(lab, &Kind::Ipbx { site: s.name.clone() }))
+}
+
 /// Plans the lab; `config_dir` holds `tree` as written on the host.
 pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan {
     let net = &lab.network;

@@ -12,7 +12,7 @@ use super::runner::{Failure, Shared};
 use super::{BlfState, PhoneId, Step};
 use crate::gen::phones::tone_hz;
 use crate::gen::{features, OPERATOR};
-use crate::runtime::topology::{container_name, Kind};
+use crate::runtime::topology::{asterisk_container, container_name, Kind};
 
 pub(super) const RING_TIMEOUT: Duration = Duration::from_secs(10);
 /// A parked call rings its parker again only after the lot's timeout.
@@ -400,7 +400,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
 
     /// The parking lot of `site` lists a call at `space`.
     async fn parked(&mut self, site: &str, space: &str) -> Result<(), Failure> {
-        let container = container_name(self.shared.lab, &Kind::Ipbx { site: site.to_string() });
+        let container = self.ipbx(site);
         let expected = format!("{site}'s parking lot holds a call at {space}");
         let deadline = Instant::now() + ANSWER_TIMEOUT;
         loop {
@@ -420,6 +420,12 @@ impl<'s, 'a> Ctx<'s, 'a> {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// The container of a site's (or the operator's) Asterisk; scenario files
+    /// only name sites of the lab.
+    pub(super) fn ipbx(&self, site: &str) -> String {
+        asterisk_container(self.shared.lab, site).expect("a site checked against the lab")
     }
 
     /// What a second SIP UA needs to act as `phone` from its container (a

@@ -29,6 +29,7 @@ use toml::Spanned;
 use super::flow::{check_flow, RawFlow, STEP_KEYS};
 use super::{Check, PhoneId, Scenario, Step, StepLine};
 use crate::diagnostic::{Collector, Diagnostics};
+use crate::gen::OPERATOR;
 use crate::model::Lab;
 use crate::toml_file::{parent_tables, read, Segment};
 
@@ -160,7 +161,7 @@ pub(super) fn phone(
         );
         return None;
     };
-    if site == "operator" {
+    if site == OPERATOR {
         if let Some(t) = lab.operator.test_phones.iter().find(|t| t.name.eq_ignore_ascii_case(account)) {
             return Some(PhoneId { site: site.into(), account: t.account.clone() });
         }

@@ -7,6 +7,7 @@ use toml::Spanned;
 use super::file::{is_keypad, phone, phone_of, place, OneOrMany};
 use super::{BlfState, Check, PhoneId, Sound, Step, StepLine};
 use crate::diagnostic::Collector;
+use crate::gen::OPERATOR;
 use crate::model::Lab;
 
 #[derive(Debug, Deserialize)]
@@ -354,7 +355,7 @@ pub(super) fn check_flow(
                 let v = s.nobody_rings.as_ref()?;
                 let sites: Vec<String> = v.get_ref().items().iter().map(|x| x.to_string()).collect();
                 for site in &sites {
-                    if lab.site(site).is_none() && site != "operator" {
+                    if lab.site(site).is_none() && site != OPERATOR {
                         c.error(v.span(), key("nobody_rings"), format!("the lab has no site {site:?}"));
                     }
                 }

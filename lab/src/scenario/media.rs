@@ -10,7 +10,6 @@ use super::runner::{Failure, CAPTURE};
 use super::{PhoneId, Sound};
 use crate::gen::phones::recording_path;
 use crate::gen::sounds;
-use crate::runtime::topology::{container_name, Kind};
 
 /// Audio needed before tones are analysed.
 const AUDIO_SECONDS: f64 = 1.5;
@@ -186,8 +185,7 @@ impl Ctx<'_, '_> {
 
     /// The newest one-touch recording of `a`'s IPBX holds both parties' tones.
     pub(super) async fn recorded(&mut self, a: &PhoneId, b: &PhoneId) -> Result<(), Failure> {
-        let lab = self.shared.lab;
-        let container = container_name(lab, &Kind::Ipbx { site: a.site.clone() });
+        let container = self.ipbx(&a.site);
         let expected = format!("{}'s IPBX recorded the call of {a} and {b}", a.site);
         let since = self.started.elapsed().as_secs() + 1;
         // Recordings of this check: modified within its lifetime.
@@ -225,11 +223,7 @@ impl Ctx<'_, '_> {
     /// from the run's SIP capture: what the phone received on the wire (baresip
     /// does not report headers). Outer `None`: no INVITE reached it.
     pub(super) async fn alert_info(&self, phone: &PhoneId) -> Option<Option<String>> {
-        let lab = self.shared.lab;
-        let container = match lab.site(&phone.site) {
-            Some(_) => container_name(lab, &Kind::Ipbx { site: phone.site.clone() }),
-            None => container_name(lab, &Kind::Operator),
-        };
+        let container = self.ipbx(&phone.site);
         // The capture may trail the phone's own report by a few milliseconds.
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {

@@ -17,7 +17,7 @@ use super::{Check, PhoneId, Scenario, Step};
 use crate::gen::OPERATOR;
 use crate::model::Lab;
 use crate::runtime::docker::{Engine, EngineError};
-use crate::runtime::topology::{container_name, Kind};
+use crate::runtime::topology::{asterisk_container, container_name, Kind};
 use crate::secrets::Secrets;
 
 /// Where each Asterisk container captures SIP during a run.
@@ -159,9 +159,10 @@ pub async fn run(
 }
 
 fn asterisk_containers(lab: &Lab) -> Vec<String> {
-    let mut v = vec![container_name(lab, &Kind::Operator)];
-    v.extend(lab.sites.iter().map(|s| container_name(lab, &Kind::Ipbx { site: s.name.clone() })));
-    v
+    std::iter::once(OPERATOR)
+        .chain(lab.sites.iter().map(|s| s.name.as_str()))
+        .filter_map(|s| asterisk_container(lab, s))
+        .collect()
 }
 
 async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> CheckResult {

@@ -31,10 +31,6 @@ if mails:
 "#;
 
 impl Ctx<'_, '_> {
-    fn ipbx(&self, site: &str) -> String {
-        container_name(self.shared.lab, &Kind::Ipbx { site: site.to_string() })
-    }
-
     async fn sh(&self, container: &str, script: &str) -> Result<String, Failure> {
         self.shared
             .engine
