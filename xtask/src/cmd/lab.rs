@@ -47,6 +47,7 @@ pub enum LabCmd {
         #[arg(long, value_name = "SITE", conflicts_with = "out")]
         reset: Option<String>,
     },
+    Provision(super::provision::ProvisionCmd),
     /// The Asterisk CLI of a site (or `operator`): interactive, or one command with -x.
     Cli {
         #[command(flatten)]
@@ -98,6 +99,7 @@ impl LabCmd {
             LabCmd::Down { lab, volumes } => down(&lab, volumes).await,
             LabCmd::Status { lab, json } => status(&lab, json).await,
             LabCmd::Config { lab, out, reset } => config(&lab, out, reset).await,
+            LabCmd::Provision(cmd) => cmd.run(),
             LabCmd::Cli { lab, site, command } => cli(&lab, &site, command).await,
             LabCmd::Logs { lab, site, follow } => docker_cli(&lab, &site, |c| logs_args(c, follow)).await,
             LabCmd::Sngrep { lab, site } => docker_cli(&lab, &site, |c| vec!["exec", "-it", c, "sngrep"]).await,

@@ -3,6 +3,7 @@
 mod bench;
 mod images;
 mod lab;
+mod provision;
 mod scenario;
 mod test;
 
