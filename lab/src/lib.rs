@@ -3,6 +3,7 @@
 
 mod diagnostic;
 pub mod gen;
+pub mod grade;
 pub mod model;
 pub mod runtime;
 pub mod scenario;

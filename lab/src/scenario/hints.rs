@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::gen::ASTERISK_DIR;
+use crate::grade::accounts::endpoint_names;
+pub use crate::grade::pattern::matches;
 
 /// A config line worth reading, with what is wrong with it when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +35,7 @@ pub fn dialplan(config_dir: &Path, asterisk: &str, start: &str, number: &str) ->
     let Ok(text) = std::fs::read_to_string(&file) else {
         return Vec::new();
     };
-    let endpoints = declared_endpoints(&dir);
+    let endpoints = endpoint_names(&dir);
     let contexts = contexts(&text);
     let mut hints = Vec::new();
     let mut todo = vec![start.to_string()];
@@ -91,19 +93,6 @@ fn contexts(text: &str) -> Vec<(String, Vec<(usize, &str)>)> {
     out
 }
 
-/// Section names of pjsip_wizard.conf and pjsip.conf: every endpoint that exists.
-fn declared_endpoints(dir: &Path) -> Vec<String> {
-    ["pjsip_wizard.conf", "pjsip.conf"]
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
-        .flat_map(|text| {
-            text.lines()
-                .filter_map(|l| l.trim().strip_prefix('[').and_then(|r| r.split(']').next()).map(str::to_string))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 fn problem(line: &str, endpoints: &[String]) -> Option<String> {
     let target = line.split("Dial(PJSIP/").nth(1)?.split([',', ')', '&']).next()?;
     let endpoint = target.rsplit('@').next()?;
@@ -111,85 +100,16 @@ fn problem(line: &str, endpoints: &[String]) -> Option<String> {
         .then(|| format!("PJSIP/{endpoint}: no endpoint `{endpoint}` is declared in pjsip_wizard.conf or pjsip.conf"))
 }
 
-/// Does an Asterisk extension name or `_pattern` match `number`?
-pub fn matches(name: &str, number: &str) -> bool {
-    match name.strip_prefix('_') {
-        None => name == number,
-        Some(pattern) => pattern_matches(pattern.as_bytes(), number.as_bytes()),
-    }
-}
-
-fn pattern_matches(p: &[u8], n: &[u8]) -> bool {
-    let Some((&c, rest)) = p.split_first() else {
-        return n.is_empty();
-    };
-    match c {
-        b'.' => !n.is_empty(),
-        b'!' => true,
-        b'[' => {
-            let Some(end) = rest.iter().position(|&b| b == b']') else {
-                return false;
-            };
-            let set = &rest[..end];
-            let Some((&d, n_rest)) = n.split_first() else {
-                return false;
-            };
-            let mut i = 0;
-            let mut hit = false;
-            while i < set.len() {
-                if i + 2 < set.len() && set[i + 1] == b'-' {
-                    hit |= (set[i]..=set[i + 2]).contains(&d);
-                    i += 3;
-                } else {
-                    hit |= set[i] == d;
-                    i += 1;
-                }
-            }
-            hit && pattern_matches(&rest[end + 1..], n_rest)
-        }
-        _ => {
-            let Some((&d, n_rest)) = n.split_first() else {
-                return false;
-            };
-            let ok = match c.to_ascii_uppercase() {
-                b'X' => d.is_ascii_digit(),
-                b'Z' => (b'1'..=b'9').contains(&d),
-                b'N' => (b'2'..=b'9').contains(&d),
-                _ => c == d,
-            };
-            ok && pattern_matches(rest, n_rest)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn asterisk_patterns_match_as_asterisk_does() {
-        assert!(matches("13", "13"));
-        assert!(!matches("13", "130"));
-        assert!(matches("_*2XX", "*213"));
-        assert!(!matches("_*2XX", "*313"));
-        assert!(matches("_0NXXXXXXXX", "0212345678"));
-        assert!(!matches("_0NXXXXXXXX", "0112345678"));
-        assert!(matches("_03200001XX", "0320000113"));
-        assert!(matches("_[1-4]X", "31"));
-        assert!(!matches("_[1-4]X", "51"));
-        assert!(matches("_X.", "123"));
-        assert!(!matches("_X.", "1"));
-        // The SAE report's `_*` matches only a lone star: it routes nothing.
-        assert!(matches("_*", "*"));
-        assert!(!matches("_*", "*213"));
-    }
 
     #[test]
     fn a_dial_to_an_undeclared_endpoint_is_pointed_at() {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("table1").join(ASTERISK_DIR);
         std::fs::create_dir_all(&site).unwrap();
-        std::fs::write(site.join("pjsip_wizard.conf"), "[phone](!)\n[secretaire1](phone)\n").unwrap();
+        std::fs::write(site.join("pjsip_wizard.conf"), "[phone](!)\ntype = wizard\n[secretaire1](phone)\n").unwrap();
         std::fs::write(
             site.join("extensions.conf"),
             "[internal]\ninclude => extensions\n[extensions]\nexten => 13,hint,PJSIP/secretaire1\nexten => 13,1,Dial(PJSIP/secraitaire1,30)\n same => n,Hangup()\nexten => 14,1,Dial(PJSIP/x)\n[other]\nexten => _X.,1,Hangup()\n",

@@ -1,0 +1,318 @@
+//! What a finding says, in French (the SAE's language, the default) or English.
+//!
+//! Findings carry data ([`Problem`]); sentences are made only here, so that
+//! both languages say the same thing and tests can match either.
+
+/// Language of the messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lang, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "fr" => Ok(Lang::Fr),
+            "en" => Ok(Lang::En),
+            other => Err(format!("unknown language `{other}`; supported: fr, en")),
+        }
+    }
+}
+
+/// Features removed from Asterisk before version 22 (all in Asterisk 21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removed {
+    /// sip.conf: chan_sip's configuration.
+    SipConf,
+    /// `Dial(SIP/…)`: a chan_sip channel.
+    SipChannel,
+    /// `Macro()` (app_macro).
+    Macro,
+    /// `Monitor()` (res_monitor).
+    Monitor,
+}
+
+/// How a phone's box is used elsewhere than voicemail.conf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoxUse {
+    /// `VoiceMail(N@context)` in the phone's extension.
+    VoiceMail,
+    /// `aor/mailboxes` or `mailboxes`: the message-waiting light.
+    Mwi,
+}
+
+/// A phone of the site, as messages name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Who {
+    pub extension: String,
+    pub account: String,
+    /// Role label and cabinet, `Secrétaire 1`.
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    MissingFile {
+        file: String,
+    },
+    MissingInclude {
+        file: String,
+    },
+    UndeclaredEndpoint {
+        extension: String,
+        target: String,
+        endpoint: String,
+        files: Vec<String>,
+        hint: bool,
+        suggestion: Option<String>,
+    },
+    NoWildcard {
+        extension: String,
+        literal: String,
+        example: Option<String>,
+        suggestions: Vec<String>,
+    },
+    LetterO {
+        extension: String,
+        fixed: String,
+    },
+    NoUnderscore {
+        extension: String,
+    },
+    NoEndpoint {
+        phone: Who,
+    },
+    NoContext {
+        endpoint: String,
+        context: String,
+    },
+    NoExtension {
+        phone: Who,
+        context: String,
+    },
+    WrongPhone {
+        phone: Who,
+        dialled: Vec<String>,
+    },
+    StrayBox {
+        number: String,
+        boxless: Option<Who>,
+    },
+    NoBox {
+        phone: Who,
+    },
+    OtherBox {
+        phone: Who,
+        named: String,
+        via: BoxUse,
+    },
+    NoVoicemailAccess {
+        number: String,
+        context: String,
+    },
+    Removed(Removed),
+    NoTrunk {
+        operator: String,
+    },
+    TrunkAccount {
+        trunk: String,
+        username: String,
+        expected: String,
+    },
+    PickupCode {
+        code: String,
+        expected: String,
+    },
+}
+
+impl Problem {
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => self.fr(),
+            Lang::En => self.en(),
+        }
+    }
+
+    fn fr(&self) -> String {
+        use Problem::*;
+        match self {
+            MissingFile { file } => format!("{file} est absent du dossier de configuration"),
+            MissingInclude { file } => format!("#include {file} : ce fichier n'existe pas dans le dossier"),
+            UndeclaredEndpoint { extension, target, endpoint, files, hint, suggestion } => {
+                let what = if *hint {
+                    format!("l'indication (hint) de l'extension {extension} surveille PJSIP/{target}")
+                } else {
+                    format!("l'extension {extension} appelle PJSIP/{target}")
+                };
+                let who = if target == endpoint { String::from(", qui") } else { format!(", mais {endpoint}") };
+                let maybe = suggestion.as_ref().map_or(String::new(), |s| format!(" ; vouliez-vous dire {s} ?"));
+                format!("{what}{who} n'est pas un endpoint déclaré ({}){maybe}", files_fr(files))
+            }
+            NoWildcard { extension, literal, example, suggestions } => format!(
+                "le motif {extension} n'a ni X, ni N, ni Z, ni « . » : il ne correspond qu'à « {literal} » lui-même{} ; écrire {}",
+                example.as_ref().map_or(String::new(), |e| format!(", {e} n'y arrive jamais")),
+                suggestions.join(" ou ")
+            ),
+            LetterO { extension, fixed } => format!(
+                "le motif {extension} contient la lettre O, qui ne correspond qu'à la lettre O, jamais au chiffre 0 : écrire {fixed}"
+            ),
+            NoUnderscore { extension } => format!(
+                "l'extension {extension} ne commence pas par « _ » : Asterisk la prend pour le nom littéral « {extension} », pas pour un motif ; écrire _{extension}"
+            ),
+            NoEndpoint { phone } => format!(
+                "aucun endpoint {} n'est déclaré pour l'extension {} ({}) : son téléphone ne peut pas s'enregistrer",
+                phone.account, phone.extension, phone.label
+            ),
+            NoContext { endpoint, context } => {
+                format!("l'endpoint {endpoint} envoie ses appels dans le contexte {context}, que extensions.conf ne déclare pas")
+            }
+            NoExtension { phone, context } => format!(
+                "rien ne répond à l'extension {} ({}) dans le contexte {context}, celui de l'endpoint {}",
+                phone.extension, phone.label, phone.account
+            ),
+            WrongPhone { phone, dialled } if dialled.is_empty() => format!(
+                "l'extension {} n'appelle jamais PJSIP/{}, son téléphone ({})",
+                phone.extension, phone.account, phone.label
+            ),
+            WrongPhone { phone, dialled } => format!(
+                "l'extension {} appelle {}, pas son téléphone PJSIP/{} ({})",
+                phone.extension,
+                dialled.join(", "),
+                phone.account,
+                phone.label
+            ),
+            StrayBox { number, boxless } => format!(
+                "la boîte vocale {number} ne correspond à aucune extension{}",
+                boxless.as_ref().map_or(String::new(), |p| format!(
+                    " ; l'extension {} ({}) n'a pas de boîte",
+                    p.extension, p.label
+                ))
+            ),
+            NoBox { phone } => format!("l'extension {} ({}) n'a pas de boîte vocale", phone.extension, phone.label),
+            OtherBox { phone, named, via: BoxUse::VoiceMail } => format!(
+                "l'extension {} dépose les messages dans la boîte {named}, pas dans sa boîte {}",
+                phone.extension, phone.extension
+            ),
+            OtherBox { phone, named, via: BoxUse::Mwi } => format!(
+                "le voyant de messages (mailboxes) de l'endpoint {} surveille la boîte {named}, pas sa boîte {}",
+                phone.account, phone.extension
+            ),
+            NoVoicemailAccess { number, context } => {
+                format!("rien ne répond au {number} (consultation de la messagerie) dans le contexte {context}")
+            }
+            Removed(r) => match r {
+                self::Removed::SipConf => "sip.conf configure chan_sip, supprimé dans Asterisk 21 : Asterisk 22 l'ignore ; déclarer les téléphones dans pjsip_wizard.conf ou pjsip.conf".into(),
+                self::Removed::SipChannel => "les canaux SIP/ sont ceux de chan_sip, supprimé dans Asterisk 21 : appeler PJSIP/".into(),
+                self::Removed::Macro => "Macro() a été supprimée dans Asterisk 21 : utiliser Gosub() (avec Return())".into(),
+                self::Removed::Monitor => "Monitor() a été supprimée dans Asterisk 21 : utiliser MixMonitor()".into(),
+            },
+            NoTrunk { operator } => {
+                format!("aucune section de pjsip_wizard.conf ou pjsip.conf ne s'enregistre auprès de l'opérateur ({operator})")
+            }
+            TrunkAccount { trunk, username, expected } => format!(
+                "le trunk {trunk} s'enregistre sous le nom {username}, mais l'opérateur connaît ce site sous le nom {expected}"
+            ),
+            PickupCode { code, expected } => {
+                format!("pickupexten = {code} : le code d'interception d'appel de la SAE est {expected}")
+            }
+        }
+    }
+
+    fn en(&self) -> String {
+        use Problem::*;
+        match self {
+            MissingFile { file } => format!("{file} is missing from the config folder"),
+            MissingInclude { file } => format!("#include {file}: no such file in the folder"),
+            UndeclaredEndpoint { extension, target, endpoint, files, hint, suggestion } => {
+                let what = if *hint {
+                    format!("the hint of extension {extension} watches PJSIP/{target}")
+                } else {
+                    format!("extension {extension} dials PJSIP/{target}")
+                };
+                let who = if target == endpoint { String::from(", which") } else { format!(", but {endpoint}") };
+                let maybe = suggestion.as_ref().map_or(String::new(), |s| format!("; did you mean {s}?"));
+                format!("{what}{who} is no endpoint declared in {}{maybe}", files_en(files))
+            }
+            NoWildcard { extension, literal, example, suggestions } => format!(
+                "pattern {extension} has no X, N, Z or `.`: it matches only `{literal}` itself{}; write {}",
+                example.as_ref().map_or(String::new(), |e| format!(", so {e} never reaches it")),
+                suggestions.join(" or ")
+            ),
+            LetterO { extension, fixed } => format!(
+                "pattern {extension} contains the letter O, which matches only a letter O, never the digit 0: write {fixed}"
+            ),
+            NoUnderscore { extension } => format!(
+                "extension {extension} has no leading `_`, so Asterisk takes it as the literal name `{extension}`, not a pattern: write _{extension}"
+            ),
+            NoEndpoint { phone } => format!(
+                "no endpoint {} is declared for extension {}: its phone cannot register",
+                phone.account, phone.extension
+            ),
+            NoContext { endpoint, context } => {
+                format!("endpoint {endpoint} sends its calls to context {context}, which extensions.conf does not declare")
+            }
+            NoExtension { phone, context } => format!(
+                "nothing answers extension {} ({}) in context {context}, the context of endpoint {}",
+                phone.extension, phone.account, phone.account
+            ),
+            WrongPhone { phone, dialled } if dialled.is_empty() => {
+                format!("extension {} never dials PJSIP/{}, its phone", phone.extension, phone.account)
+            }
+            WrongPhone { phone, dialled } => format!(
+                "extension {} dials {}, not its phone PJSIP/{}",
+                phone.extension,
+                dialled.join(", "),
+                phone.account
+            ),
+            StrayBox { number, boxless } => format!(
+                "voicemail box {number} matches no extension{}",
+                boxless.as_ref().map_or(String::new(), |p| format!(
+                    "; extension {} ({}) has no box",
+                    p.extension, p.account
+                ))
+            ),
+            NoBox { phone } => format!("extension {} ({}) has no voicemail box", phone.extension, phone.account),
+            OtherBox { phone, named, via: BoxUse::VoiceMail } => format!(
+                "extension {} leaves messages in box {named}, not in its own box {}",
+                phone.extension, phone.extension
+            ),
+            OtherBox { phone, named, via: BoxUse::Mwi } => format!(
+                "the message light (mailboxes) of endpoint {} watches box {named}, not its own box {}",
+                phone.account, phone.extension
+            ),
+            NoVoicemailAccess { number, context } => {
+                format!("nothing answers {number} (voicemail access) in context {context}")
+            }
+            Removed(r) => match r {
+                self::Removed::SipConf => "sip.conf configures chan_sip, removed in Asterisk 21: Asterisk 22 ignores it; declare the phones in pjsip_wizard.conf or pjsip.conf".into(),
+                self::Removed::SipChannel => "SIP/ channels belong to chan_sip, removed in Asterisk 21: dial PJSIP/".into(),
+                self::Removed::Macro => "Macro() was removed in Asterisk 21: use Gosub() (with Return())".into(),
+                self::Removed::Monitor => "Monitor() was removed in Asterisk 21: use MixMonitor()".into(),
+            },
+            NoTrunk { operator } => {
+                format!("no section of pjsip_wizard.conf or pjsip.conf registers to the operator ({operator})")
+            }
+            TrunkAccount { trunk, username, expected } => {
+                format!("trunk {trunk} registers as {username}, but the operator knows this site as {expected}")
+            }
+            PickupCode { code, expected } => format!("pickupexten = {code}: the SAE's call pickup code is {expected}"),
+        }
+    }
+}
+
+fn files_fr(files: &[String]) -> String {
+    match files {
+        [] => "ni pjsip_wizard.conf ni pjsip.conf n'existe".into(),
+        files => files.join(", "),
+    }
+}
+
+fn files_en(files: &[String]) -> String {
+    match files {
+        [] => "any file (neither pjsip_wizard.conf nor pjsip.conf exists)".into(),
+        files => files.join(" or "),
+    }
+}
