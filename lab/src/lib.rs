@@ -4,6 +4,7 @@
 mod diagnostic;
 pub mod gen;
 pub mod grade;
+pub mod graph;
 pub mod model;
 pub mod runtime;
 pub mod scenario;
@@ -11,3 +12,4 @@ pub mod secrets;
 pub mod state;
 pub mod status;
 mod toml_file;
+mod xml;

@@ -90,6 +90,14 @@ pub enum LabCmd {
         lab: LabArg,
         site: String,
     },
+    /// Draw the lab (networks, boxes, addresses, trunks) as an SVG picture.
+    Graph {
+        #[command(flatten)]
+        lab: LabArg,
+        /// Output file; `graph.svg` in the lab's state folder by default.
+        #[arg(long, value_name = "FILE.svg")]
+        out: Option<PathBuf>,
+    },
 }
 
 impl LabCmd {
@@ -110,6 +118,7 @@ impl LabCmd {
                 print!("{}", runtime.reload(&site).await?);
                 Ok(())
             }
+            LabCmd::Graph { lab, out } => graph(&lab, out),
         }
     }
 }
@@ -367,4 +376,18 @@ fn render_status(s: &LabStatus) -> String {
         );
     }
     out
+}
+
+fn graph(arg: &LabArg, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let lab = arg.load()?;
+    let out = match out {
+        Some(out) => out,
+        None => state_dir(&lab)?.path().join("graph.svg"),
+    };
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&out, lab::graph::svg(&lab)).with_context(|| format!("writing {}", out.display()))?;
+    println!("{}", out.display());
+    Ok(())
 }
