@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use tokio::sync::{broadcast, Mutex, Semaphore};
 
@@ -60,6 +60,12 @@ pub struct CheckResult {
     pub place: String,
     pub seconds: f64,
     pub failure: Option<Failure>,
+    /// When the check started acting (its phones locked) and ended: the window
+    /// in which its SIP calls are looked for in the captures.
+    pub started: SystemTime,
+    pub ended: SystemTime,
+    /// The phones it acted as.
+    pub phones: Vec<PhoneId>,
 }
 
 impl CheckResult {
@@ -72,7 +78,8 @@ impl CheckResult {
 pub struct RunReport {
     pub results: Vec<CheckResult>,
     pub seconds: f64,
-    /// SIP captures kept because a check failed.
+    pub started: SystemTime,
+    /// SIP captures of the run, one per Asterisk (the report draws them).
     pub captures: Vec<PathBuf>,
 }
 
@@ -100,6 +107,7 @@ pub async fn run(
     on_result: &(dyn Fn(&CheckResult) + Sync),
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
+    let started_at = SystemTime::now();
     let (events, _) = broadcast::channel(16_384);
     let mut hubs = HashMap::new();
     for site in &lab.sites {
@@ -111,7 +119,7 @@ pub async fn run(
 
     let asterisks = asterisk_containers(lab);
     for c in &asterisks {
-        // A capture per Asterisk for the whole run, kept if a check fails.
+        // A capture per Asterisk for the whole run, kept for the report.
         engine.exec(c, &["pkill", "-x", "tcpdump"]).await?;
         engine
             .exec_detached(
@@ -141,21 +149,18 @@ pub async fn run(
     .await;
 
     let mut captures = Vec::new();
-    if results.iter().any(|r| !r.passed()) {
-        let dir = options.out_dir.join("pcap");
-        std::fs::create_dir_all(&dir).map_err(|source| RunError::Write { path: dir.display().to_string(), source })?;
-        for c in &asterisks {
-            let bytes = engine.exec_bytes(c, &["cat", CAPTURE]).await?;
-            let path = dir.join(format!("{c}.pcap"));
-            std::fs::write(&path, bytes)
-                .map_err(|source| RunError::Write { path: path.display().to_string(), source })?;
-            captures.push(path);
-        }
+    let dir = options.out_dir.join("pcap");
+    std::fs::create_dir_all(&dir).map_err(|source| RunError::Write { path: dir.display().to_string(), source })?;
+    for c in &asterisks {
+        let bytes = engine.exec_bytes(c, &["cat", CAPTURE]).await?;
+        let path = dir.join(format!("{c}.pcap"));
+        std::fs::write(&path, bytes).map_err(|source| RunError::Write { path: path.display().to_string(), source })?;
+        captures.push(path);
     }
     for c in &asterisks {
         engine.exec(c, &["pkill", "-x", "tcpdump"]).await?;
     }
-    Ok(RunReport { results, seconds: started.elapsed().as_secs_f64(), captures })
+    Ok(RunReport { results, seconds: started.elapsed().as_secs_f64(), started: started_at, captures })
 }
 
 fn asterisk_containers(lab: &Lab) -> Vec<String> {
@@ -173,6 +178,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     }
     let _slot = shared.slots.acquire().await.expect("the semaphore is never closed");
     let started = Instant::now();
+    let started_at = SystemTime::now();
     let mut ctx = Ctx::new(shared);
     let mut failure = None;
     let blf_steps = check.steps.iter().filter(|s| matches!(s.step, Step::Blf { .. })).count();
@@ -192,5 +198,8 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
         place: check.place.clone(),
         seconds: started.elapsed().as_secs_f64(),
         failure,
+        started: started_at,
+        ended: SystemTime::now(),
+        phones: check.phones().into_iter().filter(|p| !p.account.starts_with('#')).collect(),
     }
 }

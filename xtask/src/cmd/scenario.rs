@@ -105,8 +105,17 @@ pub async fn run(lab: &Lab, scenarios: &[Scenario], jobs: usize, verbose: bool) 
     let report = scenario::run(runtime.engine(), lab, &secrets, scenarios, &options, &print).await?;
     let junit = out_dir.join("junit.xml");
     std::fs::write(&junit, report::junit(&report)).with_context(|| format!("writing {}", junit.display()))?;
+    let captures = report
+        .captures
+        .iter()
+        .map(|c| std::fs::read(c).with_context(|| format!("reading {}", c.display())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let html = out_dir.join("report.html");
+    std::fs::write(&html, scenario::html::render(lab, &report, &captures))
+        .with_context(|| format!("writing {}", html.display()))?;
     if verbose {
         println!("\nJUnit report: {}", junit.display());
+        println!("HTML report:  {}", html.display());
         for c in &report.captures {
             println!("SIP capture:  {}", c.display());
         }

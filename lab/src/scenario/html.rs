@@ -1,0 +1,262 @@
+//! The HTML report: one self-contained file (inline CSS and SVG, nothing
+//! fetched) that a student or CI artifact viewer opens as is. It shows the lab's
+//! topology, every check with its outcome, and the SIP ladder of each call a
+//! check made, drawn from the run's captures.
+
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::ladder::{self, Call};
+use super::runner::{CheckResult, RunReport};
+use crate::model::Lab;
+use crate::xml::esc;
+
+const STYLE: &str = "
+body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
+h1 { margin-bottom: 4px; }
+.meta { color: #555; margin-top: 0; }
+.counts span { display: inline-block; padding: 4px 10px; border-radius: 4px; margin-right: 8px; font-weight: bold; }
+.pass { color: #2e7d32; }
+.fail { color: #c62828; }
+.counts .pass { background: #e8f5e9; }
+.counts .fail { background: #ffebee; }
+.picture { overflow-x: auto; border: 1px solid #ddd; padding: 6px; background: #fff; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
+th { background: #f3f3f3; }
+td.mark { font-size: 18px; width: 24px; }
+td.num { text-align: right; white-space: nowrap; width: 70px; }
+td.where { color: #666; font-family: monospace; width: 300px; }
+tr.failed td { background: #fff7f7; }
+dl.failure { margin: 6px 0 0 0; display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
+dl.failure dt { font-weight: bold; }
+dl.failure dd { margin: 0; font-family: monospace; white-space: pre-wrap; }
+details { margin: 4px 0; }
+summary { cursor: pointer; color: #1f5fa8; }
+.call { margin: 8px 0 16px 16px; }
+.call p { margin: 4px 0; font-family: monospace; }
+";
+
+/// The whole report for `report`, with ladders read from `captures` (the
+/// bytes of each pcap in `report.captures`).
+pub fn render(lab: &Lab, report: &RunReport, captures: &[Vec<u8>]) -> String {
+    let calls = ladder::calls(captures);
+    let (per_check, unclaimed) = ladder::attribute(lab, &report.results, &calls);
+    let failed = report.results.iter().filter(|r| !r.passed()).count();
+    let passed = report.results.len() - failed;
+
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
+    let _ = writeln!(h, "<title>Scenario report: lab {}</title>", esc(&lab.name));
+    let _ = writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>");
+    let _ = writeln!(h, "<h1>Scenario report: lab {}</h1>", esc(&lab.name));
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Run started {} · {:.1} s · {} SIP capture(s), {} call(s) seen</p>",
+        date(report.started),
+        report.seconds,
+        report.captures.len(),
+        calls.len()
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"counts\"><span class=\"pass\">{passed} passed</span><span class=\"fail\">{failed} failed</span>of {} checks</p>",
+        report.results.len()
+    );
+    let _ = writeln!(h, "<h2>Topology</h2>\n<div class=\"picture\">\n{}</div>", crate::graph::svg(lab));
+
+    // Scenario files in the order their first check appears.
+    let mut scenarios: Vec<&str> = Vec::new();
+    for r in &report.results {
+        if !scenarios.contains(&r.scenario.as_str()) {
+            scenarios.push(&r.scenario);
+        }
+    }
+    for name in scenarios {
+        let rows: Vec<(&CheckResult, &Vec<&Call>)> =
+            report.results.iter().zip(&per_check).filter(|(r, _)| r.scenario == name).collect();
+        let bad = rows.iter().filter(|(r, _)| !r.passed()).count();
+        let _ = writeln!(
+            h,
+            "<h2 id=\"{0}\">{0} <small class=\"{1}\">{2}/{3} passed</small></h2>",
+            esc(name),
+            if bad == 0 { "pass" } else { "fail" },
+            rows.len() - bad,
+            rows.len()
+        );
+        h.push_str("<table>\n<tr><th></th><th>check</th><th>time</th><th>written</th></tr>\n");
+        for (r, calls) in rows {
+            check_row(&mut h, lab, r, calls);
+        }
+        h.push_str("</table>\n");
+    }
+    if !unclaimed.is_empty() {
+        let _ = writeln!(
+            h,
+            "<h2>Other calls</h2>\n<details><summary>{} call(s) no check claimed (phones outside the lab, or a check's window missed them)</summary>",
+            unclaimed.len()
+        );
+        for c in &unclaimed {
+            call(&mut h, lab, c, None);
+        }
+        h.push_str("</details>\n");
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+fn check_row(h: &mut String, lab: &Lab, r: &CheckResult, calls: &[&Call]) {
+    let (class, mark) = if r.passed() { ("pass", "✓") } else { ("fail", "✗") };
+    let _ = write!(
+        h,
+        "<tr class=\"{}\"><td class=\"mark {class}\">{mark}</td><td>{}",
+        if r.passed() { "passed" } else { "failed" },
+        esc(&r.says)
+    );
+    if let Some(f) = &r.failure {
+        let _ = write!(
+            h,
+            "<dl class=\"failure\"><dt>step</dt><dd>{}</dd><dt>expected</dt><dd>{}</dd><dt>observed</dt><dd>{}</dd>",
+            esc(&f.step),
+            esc(&f.expected),
+            esc(&f.observed)
+        );
+        for l in &f.look {
+            let _ = write!(h, "<dt>look at</dt><dd>{}</dd>", esc(l));
+        }
+        h.push_str("</dl>");
+    }
+    if !calls.is_empty() {
+        let _ = write!(
+            h,
+            "<details{}><summary>SIP ladder of {} call(s)</summary>",
+            if r.passed() { "" } else { " open=\"open\"" },
+            calls.len()
+        );
+        for c in calls {
+            call(h, lab, c, Some(ladder::epoch(r.started)));
+        }
+        h.push_str("</details>");
+    }
+    let _ =
+        writeln!(h, "</td><td class=\"num\">{:.1} s</td><td class=\"where\">{}</td></tr>", r.seconds, esc(&r.place));
+}
+
+fn call(h: &mut String, lab: &Lab, c: &Call, check_start: Option<f64>) {
+    let into = check_start.map(|t| format!(" · +{:.1} s into the check", c.start() - t)).unwrap_or_default();
+    let _ = writeln!(
+        h,
+        "<div class=\"call\"><p>{} · {} UTC{into} · {} message(s) · Call-ID {}</p>\n{}</div>",
+        esc(&c.title()),
+        ladder::clock(c.start()),
+        c.messages.len(),
+        esc(&c.call_id),
+        ladder::svg(lab, c)
+    );
+}
+
+/// `2025-01-31 14:02:03 UTC`.
+fn date(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days to a civil date (Howard Hinnant's algorithm), to need no date crate.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest / 60 % 60, rest % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{Ipv4Addr, SocketAddrV4};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::scenario::pcap::build;
+    use crate::scenario::runner::Failure;
+    use crate::scenario::PhoneId;
+
+    const T: u64 = 1_700_000_000;
+
+    fn report() -> RunReport {
+        let time = |s: f64| UNIX_EPOCH + Duration::from_secs_f64(T as f64 + s);
+        let phone = |site: &str, account: &str| PhoneId { site: site.into(), account: account.into() };
+        RunReport {
+            results: vec![
+                CheckResult {
+                    scenario: "internal-calls".into(),
+                    says: "patron1 calls assistant1".into(),
+                    place: "scenarios/internal-calls.toml:4".into(),
+                    seconds: 2.0,
+                    failure: None,
+                    started: time(0.0),
+                    ended: time(2.0),
+                    phones: vec![phone("table1", "patron1"), phone("table1", "assistant1")],
+                },
+                CheckResult {
+                    scenario: "failures".into(),
+                    says: "an unknown number gets <404> & rings nobody".into(),
+                    place: "scenarios/failures.toml:9".into(),
+                    seconds: 1.5,
+                    failure: Some(Failure {
+                        step: "patron2 dials 99".into(),
+                        expected: "status 404".into(),
+                        observed: "\"200 OK\"".into(),
+                        look: vec!["table1/asterisk/extensions.conf".into()],
+                    }),
+                    started: time(3.0),
+                    ended: time(4.5),
+                    phones: vec![phone("table1", "patron2")],
+                },
+            ],
+            seconds: 4.5,
+            started: time(0.0),
+            captures: vec!["target/scenarios/pcap/sae-table1.pcap".into()],
+        }
+    }
+
+    fn captures() -> Vec<Vec<u8>> {
+        let (phones, ipbx) = (
+            SocketAddrV4::new(Ipv4Addr::new(172, 28, 1, 10), 5060),
+            SocketAddrV4::new(Ipv4Addr::new(172, 28, 1, 2), 5060),
+        );
+        let msg = |first: &str, id: &str, from: &str, to: &str| {
+            format!(
+                "{first}\r\nCall-ID: {id}\r\nCSeq: 1 INVITE\r\nFrom: <sip:{from}@h>;tag=1\r\nTo: <sip:{to}@h>\r\n\r\n"
+            )
+        };
+        let (a, b) =
+            (msg("INVITE sip:12@h SIP/2.0", "c1", "patron1", "12"), msg("SIP/2.0 200 OK", "c1", "patron1", "12"));
+        let (c, d) =
+            (msg("INVITE sip:99@h SIP/2.0", "c2", "patron2", "99"), msg("SIP/2.0 200 OK", "c2", "patron2", "99"));
+        let t = T as f64;
+        vec![build(&[
+            (t + 0.5, phones, ipbx, &a),
+            (t + 0.9, ipbx, phones, &b),
+            (t + 3.2, phones, ipbx, &c),
+            (t + 3.3, ipbx, phones, &d),
+        ])]
+    }
+
+    #[test]
+    fn the_report_of_a_small_run() {
+        let html = render(&Lab::sae(), &report(), &captures());
+        assert_eq!(crate::xml::well_formed(&html), Ok(()));
+        assert!(html.contains("an unknown number gets &lt;404&gt; &amp; rings nobody"));
+        assert!(html.contains("<details open=\"open\"><summary>SIP ladder of 1 call(s)</summary>"));
+        assert!(!html.contains("src=") && !html.contains("href="), "nothing is fetched");
+        insta::assert_snapshot!(html);
+    }
+
+    #[test]
+    fn dates_are_utc() {
+        assert_eq!(date(UNIX_EPOCH + Duration::from_secs(T)), "2023-11-14 22:13:20 UTC");
+        assert_eq!(date(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29 00:00:00 UTC");
+    }
+}
