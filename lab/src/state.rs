@@ -23,6 +23,37 @@ impl StateDir {
     }
 }
 
+/// `outside.toml`: what `lab up --bind` and `lab softphone` chose for phones
+/// outside the lab; every later command on the lab applies it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Outside {
+    /// The host address published ports are on (127.0.0.1 when unset).
+    pub bind: Option<std::net::Ipv4Addr>,
+    /// Phones left to softphones outside the lab, as `site/account`.
+    #[serde(default)]
+    pub softphones: Vec<String>,
+}
+
+const OUTSIDE: &str = "outside.toml";
+
+impl StateDir {
+    pub fn outside(&self) -> std::io::Result<Outside> {
+        let path = self.dir.join(OUTSIDE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Outside::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn save_outside(&self, outside: &Outside) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let text = toml::to_string(outside).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        std::fs::write(self.dir.join(OUTSIDE), text)
+    }
+}
+
 /// What writing the generated configs into the state directory did.
 #[derive(Debug, Clone, Default)]
 pub struct Sync {

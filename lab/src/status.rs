@@ -20,6 +20,8 @@ pub struct LabStatus {
 pub struct SiteStatus {
     pub name: String,
     pub index: u8,
+    /// `address:port` a phone outside the lab (Linphone on the host) registers to.
+    pub outside_server: String,
     pub containers: Vec<ContainerStatus>,
     pub trunk: TrunkStatus,
     pub phones: Vec<PhoneStatus>,
@@ -50,9 +52,13 @@ pub struct PhoneStatus {
     pub role: String,
     pub device: String,
     pub registered: bool,
+    /// Registered by a phone outside the lab, through the published port.
+    pub from_outside: bool,
+    /// Left to a softphone outside the lab (`lab softphone`).
+    pub softphone: bool,
     pub username: String,
     pub password: String,
-    /// SIP domain (registrar) to register to.
+    /// SIP domain (registrar) inside the lab; outside phones use the site's `outside_server`.
     pub domain: String,
 }
 
@@ -84,7 +90,7 @@ impl LabStatus {
     /// Everything planned runs and every account is registered.
     pub fn ready(&self) -> bool {
         self.up
-            && self.sites.iter().all(|s| s.trunk.registered && s.phones.iter().all(|p| p.registered))
+            && self.sites.iter().all(|s| s.trunk.registered && s.phones.iter().all(|p| p.registered || p.softphone))
             && self.operator.test_phones.iter().all(|t| t.registered)
     }
 
@@ -95,7 +101,12 @@ impl LabStatus {
             if !s.trunk.registered {
                 missing.push(format!("trunk {} at the operator", s.trunk.account));
             }
-            missing.extend(s.phones.iter().filter(|p| !p.registered).map(|p| format!("{} at {}", p.username, s.name)));
+            missing.extend(
+                s.phones
+                    .iter()
+                    .filter(|p| !p.registered && !p.softphone)
+                    .map(|p| format!("{} at {}", p.username, s.name)),
+            );
         }
         missing.extend(
             self.operator.test_phones.iter().filter(|t| !t.registered).map(|t| format!("{} at the operator", t.name)),

@@ -15,6 +15,10 @@ name = "itest-duo"
 [network]
 subnet = "172.29.0.0/16"
 
+[host]
+sip_port = 15060
+rtp_port = 45000
+
 [defaults]
 cabinets = 2
 

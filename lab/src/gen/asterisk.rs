@@ -144,8 +144,9 @@ endpoint/force_rport = yes\n\
 endpoint/rewrite_contact = yes\n\
 endpoint/language = fr\n";
 
-/// The files common to every Asterisk; `ami_secret` is this server's AMI password.
-pub fn common_files(ami_secret: &str) -> Vec<(&'static str, String)> {
+/// The files common to every Asterisk; `ami_secret` is this server's AMI
+/// password, `rtp` its RTP port range.
+pub fn common_files(ami_secret: &str, rtp: (u16, u16)) -> Vec<(&'static str, String)> {
     vec![
         ("asterisk.conf", asterisk_conf()),
         ("modules.conf", modules_conf()),
@@ -154,7 +155,7 @@ pub fn common_files(ami_secret: &str) -> Vec<(&'static str, String)> {
             "rtp.conf",
             simple(
                 "RTP: a small port range, enough for the lab's calls",
-                "[general]\nrtpstart = 10000\nrtpend = 10999\n",
+                &format!("[general]\nrtpstart = {}\nrtpend = {}\n", rtp.0, rtp.1),
             ),
         ),
         ("manager.conf", manager_conf(ami_secret)),

@@ -6,7 +6,7 @@ use crate::model::Lab;
 use crate::secrets::Secrets;
 
 pub fn files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String)> {
-    let mut files = asterisk::common_files(secrets.ami_secret(super::OPERATOR));
+    let mut files = asterisk::common_files(secrets.ami_secret(super::OPERATOR), (10000, 10999));
     files.extend([
         ("pjsip.conf", pjsip_conf(lab)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, secrets)),

@@ -49,6 +49,7 @@ pub fn site_files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(&'static st
     let accounts = site
         .phones
         .iter()
+        .filter(|p| !p.softphone)
         .map(|p| Account {
             mwi: true,
             display: format!("{} {}", p.role.label, p.cabinet),

@@ -8,7 +8,11 @@ use crate::secrets::Secrets;
 pub const TRUNK: &str = "operator";
 
 pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)> {
-    let mut files = asterisk::common_files(secrets.ami_secret(&site.name));
+    let mut files = asterisk::common_files(
+        secrets.ami_secret(&site.name),
+        // Published on the host as they are: SDP carries the port to send to.
+        (site.host_ports.rtp_start, site.host_ports.rtp_end),
+    );
     files.extend([
         ("pjsip.conf", pjsip_conf(lab, site)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, site, secrets)),
@@ -32,11 +36,21 @@ fn pjsip_conf(lab: &Lab, site: &Site) -> String {
          endpoint_identifier_order = ip,username\n\n\
          ; One transport per network, so that each side sees the right address\n\
          ; in Via, Contact and SDP (a single 0.0.0.0 transport picks one for both).\n\
-         [transport-lan]\ntype = transport\nprotocol = udp\nbind = {lan}:5060\n\n\
+         [transport-lan]\ntype = transport\nprotocol = udp\nbind = {lan}:5060\n\
+         ; Phones outside the lab (a softphone on the host, through the port\n\
+         ; published as {outside}:{port}) arrive from Docker's gateway {gateway}: Asterisk\n\
+         ; gives them the host's address. Every other LAN address is local.\n\
+         external_signaling_address = {outside}\nexternal_signaling_port = {port}\n\
+         external_media_address = {outside}\n{local_net}\n\
          [transport-backbone]\ntype = transport\nprotocol = udp\nbind = {backbone}:5060\n",
         name = site.name,
         lan = lab.network.ipbx_lan(site.index),
         backbone = lab.network.ipbx_backbone(site.index),
+        outside = lab.host.bind,
+        port = site.host_ports.sip,
+        gateway = lab.network.site_gateway(site.index),
+        local_net =
+            lab.network.site_local_nets(site.index).iter().map(|n| format!("local_net = {n}\n")).collect::<String>(),
     ));
     s
 }

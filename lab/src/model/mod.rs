@@ -34,6 +34,31 @@ pub struct Lab {
     pub sites: Vec<Site>,
     pub operator: Operator,
     pub voicemail: Voicemail,
+    pub host: Host,
+}
+
+/// How phones outside the lab (a student's softphone) reach the sites: each
+/// site's SIP port and a small RTP range are published on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    /// Host address the ports are published on, and that Asterisk announces
+    /// to outside phones: 127.0.0.1, or the machine's address in a classroom.
+    pub bind: std::net::Ipv4Addr,
+    /// Site N's SIP is on this + N (5061 for site 1 by default).
+    pub sip_base: u16,
+    /// Site N's RTP range starts at this + 100 × N.
+    pub rtp_base: u16,
+}
+
+impl Host {
+    pub fn ports(&self, site_index: u8) -> HostPorts {
+        let rtp_start = self.rtp_base + 100 * u16::from(site_index);
+        HostPorts { sip: self.sip_base + u16::from(site_index), rtp_start, rtp_end: rtp_start + Self::RTP_PORTS - 1 }
+    }
+
+    /// RTP ports per site: enough for the lab's concurrent calls through one
+    /// IPBX (two ports per call leg), few enough to publish each one.
+    pub const RTP_PORTS: u16 = 60;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +97,7 @@ pub struct Site {
     /// Fixed password for every account of the site, or generated when `None`.
     pub password: Option<String>,
     pub phones: Vec<Phone>,
+    pub host_ports: HostPorts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +108,9 @@ pub struct Phone {
     pub account: String,
     /// Internal extension, `<cabinet><role>`, e.g. `23`.
     pub extension: String,
+    /// Left to a softphone outside the lab (`lab softphone`): the lab's own
+    /// softphones do not register it.
+    pub softphone: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +152,29 @@ impl Lab {
         self.sites.iter().find(|s| s.name == name)
     }
 
+    /// Leaves phones (`table1/secretaire1`) to softphones outside the lab,
+    /// and announces `bind` to them when given.
+    pub fn set_outside(&mut self, bind: Option<std::net::Ipv4Addr>, softphones: &[String]) -> Result<(), String> {
+        if let Some(bind) = bind {
+            self.host.bind = bind;
+        }
+        for name in softphones {
+            let phone = name
+                .split_once('/')
+                .and_then(|(site, account)| {
+                    self.sites.iter_mut().find(|s| s.name == site)?.phones.iter_mut().find(|p| p.account == account)
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "no phone {name:?} in lab {} (expected <site>/<account>, e.g. table1/secretaire1)",
+                        self.name
+                    )
+                })?;
+            phone.softphone = true;
+        }
+        Ok(())
+    }
+
     pub fn phone_count(&self) -> usize {
         self.sites.iter().map(|s| s.phones.len()).sum()
     }
@@ -142,4 +194,19 @@ impl Site {
     pub fn trunk_account(&self) -> &str {
         &self.name
     }
+
+    /// The host port where this site's SIP is published, for phones outside
+    /// the lab (a student's Linphone): 5061 for site 1, 5062 for site 2, …
+    pub fn host_sip_port(&self) -> u16 {
+        self.host_ports.sip
+    }
+}
+
+/// A site's ports on the host; its Asterisk uses the same RTP ports inside,
+/// since SDP carries the port a phone must send to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostPorts {
+    pub sip: u16,
+    pub rtp_start: u16,
+    pub rtp_end: u16,
 }

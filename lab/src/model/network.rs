@@ -52,6 +52,14 @@ impl Network {
         self.addr(site, 1)
     }
 
+    /// Site N's LAN without its gateway `.1`, as CIDR blocks: the gateway is
+    /// where traffic published on the host comes from, so it is "outside".
+    pub fn site_local_nets(&self, site: u8) -> Vec<String> {
+        let mut nets = vec![format!("{}/32", self.addr(site, 0))];
+        nets.extend((1..8).map(|bits| format!("{}/{}", self.addr(site, 1 << bits), 32 - bits)));
+        nets
+    }
+
     pub fn ipbx_lan(&self, site: u8) -> Ipv4Addr {
         self.addr(site, 2)
     }

@@ -23,6 +23,15 @@ pub struct RawLab {
     pub operator: Option<RawOperator>,
     #[serde(default)]
     pub voicemail: Option<RawVoicemail>,
+    #[serde(default)]
+    pub host: Option<RawHost>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawHost {
+    pub bind: Option<Spanned<String>>,
+    pub sip_port: Option<Spanned<i64>>,
+    pub rtp_port: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

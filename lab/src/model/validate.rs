@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::raw::{RawLab, RawRole};
-use super::{Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
+use super::{Host, Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
 use crate::diagnostic::{Collector, Diagnostics};
 use crate::toml_file::{parent_tables, read, Segment};
 
@@ -40,6 +40,7 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
         defaults.and_then(|d| d.password.as_ref()).map(|p| check_password(c, p, "defaults.password"));
 
     let roles = check_roles(c, &raw.roles);
+    let host = check_host(c, raw.host.as_ref());
 
     let mut sites = Vec::new();
     let mut indices: BTreeMap<i64, usize> = BTreeMap::new();
@@ -88,16 +89,50 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
                     role: role.clone(),
                     account: format!("{}{cabinet}", role.name),
                     extension: format!("{cabinet}{}", role.digit),
+                    softphone: false,
                 })
             })
             .collect();
-        sites.push(Site { index, name, cabinets, password, phones });
+        let host_ports = host.ports(index);
+        sites.push(Site { index, name, cabinets, password, phones, host_ports });
     }
     sites.sort_by_key(|s| s.index);
 
     let operator = check_operator(c, &raw, &numbering);
     let voicemail = check_voicemail(c, raw.voicemail.as_ref());
-    Lab { name, numbering, network, roles, sites, operator, voicemail }
+    Lab { name, numbering, network, roles, sites, operator, voicemail, host }
+}
+
+fn check_host(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>) -> Host {
+    let mut host = Host { bind: std::net::Ipv4Addr::LOCALHOST, sip_base: 5060, rtp_base: 40000 };
+    let Some(raw) = raw else { return host };
+    if let Some(b) = &raw.bind {
+        match b.get_ref().parse::<std::net::Ipv4Addr>() {
+            Ok(a) if !a.is_unspecified() => host.bind = a,
+            _ => c.error_with_help(
+                b.span(),
+                "host.bind",
+                format!("{:?} is not one IPv4 address of this machine", b.get_ref()),
+                "outside phones are told this address: 127.0.0.1, or the address students' phones reach",
+            ),
+        }
+    }
+    // Nine sites at most: SIP takes base+1..=base+9, RTP base+100..base+1000.
+    let mut port = |v: &Option<Spanned<i64>>, key: &str, room: i64| match v {
+        Some(p) if (1024..=65535 - room).contains(p.get_ref()) => Some(*p.get_ref() as u16),
+        Some(p) => {
+            c.error(p.span(), key, format!("port {} is out of range 1024..={}", p.get_ref(), 65535 - room));
+            None
+        }
+        None => None,
+    };
+    if let Some(p) = port(&raw.sip_port, "host.sip_port", 9) {
+        host.sip_base = p;
+    }
+    if let Some(p) = port(&raw.rtp_port, "host.rtp_port", 1000) {
+        host.rtp_base = p;
+    }
+    host
 }
 
 fn check_numbering(c: &mut Collector<'_>, raw: Option<&super::raw::RawNumbering>) -> Numbering {
@@ -337,7 +372,8 @@ fn capitalize(s: &str) -> String {
 
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
     match parent_tables(path).as_slice() {
-        [] => &["name", "numbering", "network", "defaults", "roles", "sites", "operator", "voicemail"],
+        [] => &["name", "numbering", "network", "defaults", "roles", "sites", "operator", "voicemail", "host"],
+        ["host"] => &["bind", "sip_port", "rtp_port"],
         ["voicemail"] => &["ring_seconds", "pin"],
         ["numbering"] => &["public_prefix", "intersite_prefix"],
         ["network"] => &["subnet"],

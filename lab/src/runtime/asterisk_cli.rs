@@ -1,6 +1,6 @@
 //! Asking a running Asterisk what it knows, through `asterisk -rx` in its container.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use super::docker::{Engine, EngineError};
 
@@ -16,13 +16,44 @@ pub async fn fully_booted(engine: &Engine, container: &str) -> Result<bool, Engi
     Ok(command(engine, container, "core waitfullybooted").await?.is_some_and(|o| o.contains("fully booted")))
 }
 
-/// AOR names that have at least one reachable (registered) contact.
-pub async fn registered_aors(engine: &Engine, container: &str) -> Result<BTreeSet<String>, EngineError> {
-    Ok(command(engine, container, "pjsip show contacts").await?.map(|o| parse_contacts(&o)).unwrap_or_default())
+/// AOR names that have a reachable (registered) contact, with the address
+/// the registration came from (the contact as rewritten to its source).
+pub async fn registered_aors(engine: &Engine, container: &str) -> Result<BTreeMap<String, String>, EngineError> {
+    let Some(contacts) = command(engine, container, "pjsip show contacts").await? else {
+        return Ok(BTreeMap::new());
+    };
+    // `pjsip show contacts` cuts long URIs short; the registrar's records are whole.
+    let sources = command(engine, container, "database show registrar/contact").await?.unwrap_or_default();
+    let sources = parse_contact_sources(&sources);
+    Ok(parse_contacts(&contacts)
+        .into_keys()
+        .map(|aor| {
+            let from = sources.get(&aor).cloned().unwrap_or_default();
+            (aor, from)
+        })
+        .collect())
+}
+
+/// Parses `database show registrar/contact`:
+/// `/registrar/contact/<aor>;@<hash>: {"uri":"sip:patron1-0x5646@172.28.1.10:5060",…}`
+/// -> the URI's host. (`via_addr` is what the phone wrote in Via, not its source.)
+pub fn parse_contact_sources(output: &str) -> BTreeMap<String, String> {
+    output
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("/registrar/contact/")?;
+            let (aor, record) = rest.split_once(";@")?;
+            let json = record.split_once(": ")?.1;
+            let value: serde_json::Value = serde_json::from_str(json.trim()).ok()?;
+            let uri = value.get("uri")?.as_str()?;
+            let host = uri.split_once('@').map_or(uri, |(_, h)| h).split([':', ';', '>']).next()?;
+            Some((aor.to_string(), host.to_string()))
+        })
+        .collect()
 }
 
 /// Parses `pjsip show contacts`: `  Contact:  <aor>/<uri>  <hash> <status> <rtt>`.
-pub fn parse_contacts(output: &str) -> BTreeSet<String> {
+pub fn parse_contacts(output: &str) -> BTreeMap<String, String> {
     output
         .lines()
         .filter_map(|l| l.trim_start().strip_prefix("Contact:"))
@@ -33,8 +64,8 @@ pub fn parse_contacts(output: &str) -> BTreeSet<String> {
                 return None; // the header line
             }
             let status = fields.nth(1).unwrap_or("");
-            let (aor, _) = aor_uri.split_once('/')?;
-            (!matches!(status, "Unavail" | "Unreachable")).then(|| aor.to_string())
+            let (aor, uri) = aor_uri.split_once('/')?;
+            (!matches!(status, "Unavail" | "Unreachable")).then(|| (aor.to_string(), uri.to_string()))
         })
         .collect()
 }
@@ -51,7 +82,17 @@ mod tests {
   Contact:  assistant1/sip:assistant1@172.28.1.10:5060        0a1b2c3d4e Unavail         nan\n\
   Contact:  table1/sip:table1@172.28.0.11:5060                1a2b3c4d5e Avail         1.203\n\n\
 Objects found: 3\n";
-        let aors: Vec<_> = parse_contacts(out).into_iter().collect();
+        let aors: Vec<_> = parse_contacts(out).into_keys().collect();
         assert_eq!(aors, ["patron1", "table1"]);
+    }
+
+    #[test]
+    fn contact_sources_are_read_from_the_registrar() {
+        let out = "/registrar/contact/assistant1;@c514fcfd: {\"via_addr\":\"172.28.1.10\",\"uri\":\"sip:assistant1-0x56@172.28.1.10:5060\"}\n\
+/registrar/contact/secretaire1;@8b3cc955: {\"via_addr\":\"127.0.0.1\",\"uri\":\"sip:x@172.28.1.1:48397;x-ast-orig-host=127.0.0.1:25060\"}\n\
+2 results found.\n";
+        let sources = parse_contact_sources(out);
+        assert_eq!(sources["assistant1"], "172.28.1.10");
+        assert_eq!(sources["secretaire1"], "172.28.1.1");
     }
 }

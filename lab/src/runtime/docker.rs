@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use bollard::errors::Error as BollardError;
 use bollard::models::{
     ContainerCreateBody, ContainerSummaryStateEnum, EndpointIpamConfig, EndpointSettings, HostConfig, Ipam, IpamConfig,
-    NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig,
+    NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding,
 };
 use bollard::query_parameters::{
     BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectNetworkOptions, ListContainersOptions,
@@ -28,6 +28,16 @@ pub enum EngineError {
     SubnetTaken { network: String, subnet: String, message: String },
     #[error("building image {tag} failed: {message}")]
     Build { tag: String, message: String },
+    #[error(
+        "cannot start {container}: a port it publishes on the host is in use ({message}).\n\
+         Stop the program (or the other lab) using it, or choose other ports with `[host] sip_port` / `rtp_port` in a lab file"
+    )]
+    PortTaken { container: String, message: String },
+    #[error(
+        "the Docker engine has {available_mib} MiB of memory; the lab needs about {needed_mib} MiB.\n\
+         Give Docker more memory (Docker Desktop: Settings > Resources) or close other containers"
+    )]
+    Memory { available_mib: u64, needed_mib: u64 },
 }
 
 type Result<T, E = EngineError> = std::result::Result<T, E>;
@@ -50,8 +60,18 @@ pub struct ContainerSpec {
     pub labels: HashMap<String, String>,
     /// `host_path:container_path[:ro]`.
     pub binds: Vec<String>,
-    /// Network name and fixed IPv4 address; the first one is attached at creation.
+    /// Network name and fixed IPv4 address; the first one is attached at creation
+    /// (and receives the published ports).
     pub networks: Vec<(String, String)>,
+    /// UDP ports published on the host, each on the same port number inside.
+    pub udp_ports: Vec<PublishedPort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedPort {
+    pub host_ip: std::net::Ipv4Addr,
+    pub host_port: u16,
+    pub container_port: u16,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +119,17 @@ impl Engine {
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         docker.ping().await.map_err(unreachable)?;
         Ok(Engine { docker })
+    }
+
+    /// Fails with a clear sentence when the engine has less than `needed_mib`
+    /// of memory in all (a small Docker Desktop VM, say).
+    pub async fn ensure_memory(&self, needed_mib: u64) -> Result<()> {
+        let info = self.docker.info().await.map_err(call("report its resources"))?;
+        let total = info.mem_total.unwrap_or(0).max(0) as u64 / (1024 * 1024);
+        if total > 0 && total < needed_mib {
+            return Err(EngineError::Memory { available_mib: total, needed_mib });
+        }
+        Ok(())
     }
 
     pub async fn image_exists(&self, reference: &str) -> Result<bool> {
@@ -274,14 +305,26 @@ impl Engine {
             ..Default::default()
         };
         let (first_net, first_ip) = spec.networks.first().expect("a lab container is on at least one network");
+        let port = |p: &PublishedPort| format!("{}/udp", p.container_port);
+        let bindings: bollard::models::PortMap = spec
+            .udp_ports
+            .iter()
+            .map(|p| {
+                let binding =
+                    PortBinding { host_ip: Some(p.host_ip.to_string()), host_port: Some(p.host_port.to_string()) };
+                (port(p), Some(vec![binding]))
+            })
+            .collect();
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
             hostname: Some(spec.hostname.clone()),
             labels: Some(spec.labels.clone()),
+            exposed_ports: (!spec.udp_ports.is_empty()).then(|| spec.udp_ports.iter().map(port).collect()),
             host_config: Some(HostConfig {
                 binds: Some(spec.binds.clone()),
                 network_mode: Some(first_net.clone()),
                 init: Some(true),
+                port_bindings: (!bindings.is_empty()).then_some(bindings),
                 ..Default::default()
             }),
             networking_config: Some(NetworkingConfig {
@@ -301,7 +344,14 @@ impl Engine {
                 .await
                 .map_err(call(format!("attach {} to network {net}", spec.name)))?;
         }
-        self.docker.start_container(&spec.name, None).await.map_err(call(format!("start container {}", spec.name)))
+        self.docker.start_container(&spec.name, None).await.map_err(|e| match &e {
+            BollardError::DockerResponseServerError { message, .. }
+                if message.contains("already in use") || message.contains("already allocated") =>
+            {
+                EngineError::PortTaken { container: spec.name.clone(), message: message.clone() }
+            }
+            _ => call(format!("start container {}", spec.name))(e),
+        })
     }
 
     pub async fn remove_container(&self, name: &str) -> Result<()> {

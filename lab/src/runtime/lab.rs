@@ -23,6 +23,9 @@ use crate::status::{
 const BOOT_DEADLINE: Duration = Duration::from_secs(60);
 const REGISTER_DEADLINE: Duration = Duration::from_secs(90);
 const POLL: Duration = Duration::from_millis(250);
+/// Memory the whole lab needs: five Asterisks at about 60 MiB, the phones,
+/// the mail server and Docker's port proxies, with room to spare.
+const NEEDED_MIB: u64 = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
@@ -40,6 +43,17 @@ pub enum LabError {
     NoSuchSite(String),
     #[error("{0} is not running: bring the lab up first (`cargo xtask lab up`)")]
     NotRunning(String),
+    #[error(
+        "port {port}/udp on {address} is in use, and {container} publishes it.\n\
+         Stop what uses it (another lab: `cargo xtask lab down --lab <file>`), or choose other ports with \
+         `[host] sip_port` / `rtp_port` in a lab file"
+    )]
+    PortInUse { address: String, port: u16, container: String },
+    #[error(
+        "{address} is not an address of this machine, so ports cannot be published on it.\n\
+         Give `--bind` one of this machine's addresses (`ip -4 addr`), or 127.0.0.1"
+    )]
+    BindAddress { address: String },
     #[error("Asterisk in {container} did not finish booting within {secs} s; see `docker logs {container}`")]
     Boot { container: String, secs: u64 },
     #[error("not registered after {secs} s: {missing}.\nSee `cargo xtask lab status` and `docker logs` of the IPBX concerned")]
@@ -86,6 +100,7 @@ impl<'a> LabRuntime<'a> {
     /// Builds missing images, writes the configs, starts what is missing or
     /// changed, and returns once every trunk and phone is registered.
     pub async fn up(&self, source: RootSource, progress: &dyn Progress) -> Result<UpReport, LabError> {
+        self.engine.ensure_memory(NEEDED_MIB).await?;
         let images = images::ensure(&self.engine, source, progress).await?;
         let secrets = self.secrets()?;
         let tree = gen::generate(self.lab, &secrets);
@@ -111,6 +126,9 @@ impl<'a> LabRuntime<'a> {
                 to_start.push(p);
             }
         }
+        let new: Vec<&Planned> =
+            to_start.iter().copied().filter(|p| !by_name.contains_key(p.spec.name.as_str())).collect();
+        ports_free(&new)?;
         let stale: Vec<&str> = existing
             .iter()
             .map(|c| c.name.as_str())
@@ -121,6 +139,13 @@ impl<'a> LabRuntime<'a> {
             try_join_all(stale.iter().map(|n| self.engine.remove_container(n))).await?;
         }
 
+        // Networks of an older plan of this lab (renamed, or a site removed).
+        let planned_nets: BTreeSet<&str> = plan.networks.iter().map(|n| n.name.as_str()).collect();
+        for old in self.engine.networks(LABEL_LAB, &self.lab.name).await? {
+            if !planned_nets.contains(old.as_str()) {
+                self.engine.remove_network(&old).await?;
+            }
+        }
         if !to_start.is_empty() {
             progress.step("creating networks");
             for net in &plan.networks {
@@ -265,8 +290,9 @@ impl<'a> LabRuntime<'a> {
         }
         let answers =
             try_join_all(asterisks.iter().map(|(_, c)| asterisk_cli::registered_aors(&self.engine, c))).await?;
-        let aors: BTreeMap<&str, BTreeSet<String>> = asterisks.iter().map(|(k, _)| k.as_str()).zip(answers).collect();
-        let empty = BTreeSet::new();
+        let aors: BTreeMap<&str, BTreeMap<String, String>> =
+            asterisks.iter().map(|(k, _)| k.as_str()).zip(answers).collect();
+        let empty = BTreeMap::new();
         let at_operator = aors.get(OPERATOR).unwrap_or(&empty);
 
         let describe = |pred: &dyn Fn(&ContainerInfo) -> bool| -> Vec<ContainerStatus> {
@@ -287,13 +313,15 @@ impl<'a> LabRuntime<'a> {
             .iter()
             .map(|site| {
                 let at_ipbx = aors.get(site.name.as_str()).unwrap_or(&empty);
+                let gateway = lab.network.site_gateway(site.index).to_string();
                 SiteStatus {
                     name: site.name.clone(),
                     index: site.index,
+                    outside_server: format!("{}:{}", lab.host.bind, site.host_sip_port()),
                     containers: describe(&|c| c.labels.get(LABEL_SITE) == Some(&site.name)),
                     trunk: TrunkStatus {
                         account: site.trunk_account().to_string(),
-                        registered: at_operator.contains(site.trunk_account()),
+                        registered: at_operator.contains_key(site.trunk_account()),
                     },
                     phones: site
                         .phones
@@ -304,7 +332,10 @@ impl<'a> LabRuntime<'a> {
                             public_number: site.public_number(&lab.numbering, &p.extension),
                             role: p.role.name.clone(),
                             device: p.role.device.clone(),
-                            registered: at_ipbx.contains(&p.account),
+                            registered: at_ipbx.contains_key(&p.account),
+                            // Published ports reach the IPBX from its LAN's gateway.
+                            from_outside: at_ipbx.get(&p.account).is_some_and(|from| *from == gateway),
+                            softphone: p.softphone,
                             username: p.account.clone(),
                             password: secrets.phone_password(site, p).to_string(),
                             domain: lab.network.ipbx_lan(site.index).to_string(),
@@ -324,7 +355,7 @@ impl<'a> LabRuntime<'a> {
                 .map(|t| TestPhoneStatus {
                     name: t.name.clone(),
                     number: t.number.clone(),
-                    registered: at_operator.contains(&t.account),
+                    registered: at_operator.contains_key(&t.account),
                     username: t.account.clone(),
                     password: secrets.test_phone_password(lab, t).to_string(),
                     domain: lab.network.operator().to_string(),
@@ -336,6 +367,29 @@ impl<'a> LabRuntime<'a> {
         let up = containers.iter().filter(|c| c.running).count() >= expected;
         Ok(LabStatus { lab: lab.name.clone(), up, sites, operator })
     }
+}
+
+/// Fails before anything starts when a port a new container publishes is
+/// taken (Docker's own error names no program and comes mid-way).
+fn ports_free(planned: &[&Planned]) -> Result<(), LabError> {
+    for p in planned {
+        for port in &p.spec.udp_ports {
+            match std::net::UdpSocket::bind((port.host_ip, port.host_port)) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => {
+                    return Err(LabError::BindAddress { address: port.host_ip.to_string() })
+                }
+                Err(_) => {
+                    return Err(LabError::PortInUse {
+                        address: port.host_ip.to_string(),
+                        port: port.host_port,
+                        container: p.spec.name.clone(),
+                    })
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Polls `check` until it holds or `deadline` passes; `Ok(false)` on timeout.

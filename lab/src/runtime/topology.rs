@@ -5,7 +5,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::docker::{ContainerSpec, NetworkSpec};
+use super::docker::{ContainerSpec, NetworkSpec, PublishedPort};
 use super::images::Images;
 use crate::gen::{Tree, ASTERISK_DIR, MAIL, MAIL_DIR, OPERATOR, PHONES_DIR};
 use crate::model::Lab;
@@ -53,8 +53,11 @@ pub struct Plan {
     pub containers: Vec<Planned>,
 }
 
+/// `sae_backbone`: with `_`, it sorts after every `sae-<site>-lan`. Docker
+/// publishes a container's ports on the network whose name sorts first
+/// (its default gateway), and an IPBX's published ports belong on its LAN.
 pub fn backbone_network(lab: &Lab) -> String {
-    format!("{}-backbone", lab.name)
+    format!("{}_backbone", lab.name)
 }
 
 pub fn lan_network(lab: &Lab, site: &str) -> String {
@@ -116,6 +119,10 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
             image: image.clone(),
             labels: labels(&[(LABEL_KIND, kind.label())]),
             binds: vec![format!("{}:{mount}", host_dir.display())],
+            udp_ports: match &kind {
+                Kind::Ipbx { site } => published_ports(lab, site),
+                _ => Vec::new(),
+            },
             networks,
         };
         if let Kind::Ipbx { site } | Kind::Phones { site } = &kind {
@@ -141,9 +148,11 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
         let ipbx = container(
             Kind::Ipbx { site: site.name.clone() },
             &site.name,
+            // Outside phones come in through the published ports, on the LAN
+            // (see `backbone_network`), to the phones' transport.
             vec![
-                (backbone_network(lab), net.ipbx_backbone(site.index).to_string()),
                 (lan_network(lab, &site.name), net.ipbx_lan(site.index).to_string()),
+                (backbone_network(lab), net.ipbx_backbone(site.index).to_string()),
             ],
             None,
         );
@@ -160,10 +169,21 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
     Plan { networks, containers }
 }
 
+/// A site's SIP port (host port `sip`, 5060 inside) and its RTP range, on the
+/// host address outside phones use.
+pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
+    let Some(site) = lab.site(site) else { return Vec::new() };
+    let ports = site.host_ports;
+    let host_ip = lab.host.bind;
+    let mut out = vec![PublishedPort { host_ip, host_port: ports.sip, container_port: 5060 }];
+    out.extend((ports.rtp_start..=ports.rtp_end).map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));
+    out
+}
+
 fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: &Path, depends_on: Option<&str>) -> String {
     let mut h = Sha256::new();
     h.update(&spec.image);
-    h.update(format!("{:?}{:?}", spec.networks, spec.binds));
+    h.update(format!("{:?}{:?}{:?}", spec.networks, spec.binds, spec.udp_ports));
     for (path, contents) in tree.files.iter().filter(|(p, _)| p.starts_with(files)) {
         h.update(path.to_string_lossy().as_bytes());
         h.update(contents);

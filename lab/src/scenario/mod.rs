@@ -15,7 +15,7 @@ pub mod ladder;
 mod media;
 mod messaging;
 mod pcap;
-mod phones;
+pub mod phones;
 pub mod report;
 mod runner;
 mod sipp;

@@ -91,3 +91,18 @@ pub async fn remove_lab(lab: &str) {
         let _ = engine.remove_network(&n).await;
     }
 }
+
+/// Whether `program` is installed on the host; when it is not, the reason is
+/// printed (and the test fails instead where `SAE_LAB_REQUIRE_DOCKER` is set).
+pub fn host_program_or_skip(test: &str, program: &str, package: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
+    if !found {
+        assert!(
+            std::env::var_os("SAE_LAB_REQUIRE_DOCKER").is_none(),
+            "{test}: SAE_LAB_REQUIRE_DOCKER is set but `{program}` is not installed (Debian package {package})"
+        );
+        eprintln!("SKIPPED {test}: it needs `{program}` on this machine (Debian package {package})");
+    }
+    found
+}

@@ -18,6 +18,21 @@ pub enum LabCmd {
         /// Where the Debian root file system comes from.
         #[arg(long, value_enum, default_value_t)]
         root: RootArg,
+        /// Publish each site's SIP and RTP ports on this address of the machine
+        /// (a classroom's network) instead of 127.0.0.1; remembered by the lab.
+        #[arg(long, value_name = "ADDRESS")]
+        bind: Option<std::net::Ipv4Addr>,
+    },
+    /// Leave a phone to your own softphone (Linphone…): the lab's simulated
+    /// phone stops registering it, and its settings are printed.
+    Softphone {
+        #[command(flatten)]
+        lab: LabArg,
+        /// `site/account`, e.g. table1/secretaire1.
+        phone: String,
+        /// Give the phone back to the lab's simulated phone.
+        #[arg(long)]
+        give_back: bool,
     },
     /// Remove every container and network of the lab.
     Down {
@@ -103,7 +118,8 @@ pub enum LabCmd {
 impl LabCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         match self {
-            LabCmd::Up { lab, root } => up(&lab, root).await,
+            LabCmd::Up { lab, root, bind } => up(&lab, root, bind).await,
+            LabCmd::Softphone { lab, phone, give_back } => softphone(&lab, &phone, give_back).await,
             LabCmd::Down { lab, volumes } => down(&lab, volumes).await,
             LabCmd::Status { lab, json } => status(&lab, json).await,
             LabCmd::Config { lab, out, reset } => config(&lab, out, reset).await,
@@ -123,8 +139,19 @@ impl LabCmd {
     }
 }
 
-async fn up(arg: &LabArg, root: RootArg) -> anyhow::Result<()> {
-    let lab = arg.load()?;
+async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>) -> anyhow::Result<()> {
+    let mut lab = arg.load()?;
+    if let Some(bind) = bind {
+        anyhow::ensure!(
+            !bind.is_unspecified(),
+            "--bind needs the one address phones reach this machine at (`ip -4 addr`), not 0.0.0.0"
+        );
+        let state = state_dir(&lab)?;
+        let mut outside = state.outside()?;
+        outside.bind = Some(bind);
+        state.save_outside(&outside)?;
+        lab.host.bind = bind;
+    }
     let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
     let progress = Term::new();
     let report = tokio::select! {
@@ -152,6 +179,48 @@ async fn up(arg: &LabArg, root: RootArg) -> anyhow::Result<()> {
         println!("kept your edit of {} (`cargo xtask lab config --reset <site>` regenerates it)", edit.display());
     }
     println!("`cargo xtask lab status` shows every account; `cargo xtask lab down` removes the lab.");
+    Ok(())
+}
+
+async fn softphone(arg: &LabArg, phone: &str, give_back: bool) -> anyhow::Result<()> {
+    let lab = arg.load()?;
+    let state = state_dir(&lab)?;
+    let mut outside = state.outside()?;
+    outside.softphones.retain(|p| p != phone);
+    if !give_back {
+        outside.softphones.push(phone.to_string());
+    }
+    let mut changed = lab.clone();
+    changed.set_outside(None, &outside.softphones).map_err(anyhow::Error::msg)?;
+    state.save_outside(&outside)?;
+    let (site, account) = phone.split_once('/').expect("checked by set_outside");
+    let site = changed.site(site).expect("checked by set_outside");
+    let runtime = LabRuntime::connect(&changed, state.clone()).await?;
+    let running = !runtime.engine().containers(lab::runtime::topology::LABEL_LAB, &lab.name).await?.is_empty();
+    if running {
+        // Only this site's phones container changes.
+        let progress = Term::new();
+        runtime.up(RootArg::default().into(), &progress).await?;
+        progress.finish();
+    }
+    if give_back {
+        println!("{phone} is back with the lab's simulated phone");
+        return Ok(());
+    }
+    let secrets = runtime.secrets()?;
+    let p = site.phones.iter().find(|p| p.account == account).expect("checked by set_outside");
+    println!(
+        "{phone} is yours: in Linphone, \"Use a SIP account\":\n  username   {account}\n  password   {}\n  domain     {}:{}\n  transport  UDP\n\
+         Extension {}, public number {}. `cargo xtask lab softphone --give-back {phone}` returns it to the lab.",
+        secrets.phone_password(site, p),
+        changed.host.bind,
+        site.host_sip_port(),
+        p.extension,
+        site.public_number(&changed.numbering, &p.extension),
+    );
+    if !running {
+        println!("The lab is not running: `cargo xtask lab up` starts it without this phone.");
+    }
     Ok(())
 }
 
@@ -317,11 +386,12 @@ fn render_status(s: &LabStatus) -> String {
     for site in &s.sites {
         writeln!(
             out,
-            "\n{} (site {}): trunk `{}` {}",
+            "\n{} (site {}): trunk `{}` {}; phones outside the lab register to {}",
             site.name,
             site.index,
             site.trunk.account,
-            mark(site.trunk.registered)
+            mark(site.trunk.registered),
+            site.outside_server
         );
         for c in &site.containers {
             writeln!(
@@ -347,7 +417,11 @@ fn render_status(s: &LabStatus) -> String {
                 p.public_number,
                 p.device,
                 p.password,
-                mark(p.registered),
+                match (p.registered, p.from_outside, p.softphone) {
+                    (true, true, _) => "registered from outside (your softphone)",
+                    (false, _, true) => "left to your softphone, not registered",
+                    (registered, ..) => mark(registered),
+                },
                 p.domain
             );
         }

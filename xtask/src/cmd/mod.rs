@@ -59,11 +59,18 @@ pub struct LabArg {
 }
 
 impl LabArg {
+    /// The lab, with what `lab up --bind` and `lab softphone` chose for it.
     pub fn load(&self) -> anyhow::Result<::lab::model::Lab> {
-        match &self.lab {
-            Some(path) => Ok(::lab::model::Lab::load(path)?),
-            None => Ok(::lab::model::Lab::sae()),
-        }
+        let mut lab = match &self.lab {
+            Some(path) => ::lab::model::Lab::load(path)?,
+            None => ::lab::model::Lab::sae(),
+        };
+        let state = state_dir(&lab)?;
+        let outside = state.outside().context("reading the lab's outside-phone settings")?;
+        lab.set_outside(outside.bind, &outside.softphones).map_err(|e| {
+            anyhow::anyhow!("{e}: listed in {}; fix or delete that file", state.path().join("outside.toml").display())
+        })?;
+        Ok(lab)
     }
 }
 
