@@ -87,3 +87,71 @@ fn extension_dialling_across_sites_is_refused() {
     let text = "title = \"t\"\n[[call]]\nsays = \"x\"\nfrom = \"table1/patron1\"\nto = \"table2/patron1\"\n";
     insta::assert_snapshot!(errors(text));
 }
+
+#[test]
+fn every_shipped_check_says_it_in_french_too() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let scenarios = scenario::load_dir(&dir, &Lab::sae()).expect("valid scenarios");
+    let missing: Vec<String> = scenarios
+        .iter()
+        .flat_map(|s| &s.checks)
+        .filter(|c| c.says_fr.as_deref().is_none_or(|fr| fr.trim().is_empty()))
+        .map(|c| format!("{}: {}", c.place, c.says))
+        .collect();
+    assert!(missing.is_empty(), "checks without `fr`:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn french_follows_each_expanded_call_and_each_flow() {
+    let text = r#"
+title = "t"
+[[call]]
+says = "pairs"
+fr = "paires"
+from = ["table1/patron1", "table1/secretaire1"]
+to = ["table1/patron1", "table1/secretaire1"]
+
+[[flow]]
+says = "flow"
+fr = "déroulé"
+steps = [{ dial = "12", from = "table1/patron1" }]
+
+[[flow]]
+says = "no French"
+steps = [{ dial = "12", from = "table1/patron1" }]
+"#;
+    let s = scenario::parse("t.toml", "t", text, &Lab::sae()).expect("valid");
+    let fr: Vec<_> = s.checks.iter().map(|c| c.says_fr.as_deref()).collect();
+    assert_eq!(
+        fr,
+        [
+            Some("paires : table1/patron1 → table1/secretaire1 (13)"),
+            Some("paires : table1/secretaire1 → table1/patron1 (11)"),
+            Some("déroulé"),
+            None
+        ]
+    );
+}
+
+#[test]
+fn an_empty_or_misspelt_french_sentence_is_reported() {
+    let text = r#"title = "t"
+
+[[call]]
+says = "x"
+fr = ""
+from = "table1/patron1"
+to = "table1/assistant1"
+
+[[flow]]
+says = "y"
+fr = "  "
+steps = [{ dial = "12", from = "table1/patron1" }]
+
+[[flow]]
+says = "z"
+francais = "z"
+steps = [{ dial = "12", from = "table1/patron1" }]
+"#;
+    insta::assert_snapshot!(errors(text));
+}

@@ -6,12 +6,14 @@
 //!
 //! [[call]]                       # shorthand: dial, ring, answer, audio both ways, hang up
 //! says = "Inside a cabinet every role reaches every other"
+//! fr = "Dans un cabinet, chaque poste joint les autres"   # optional: the same in French
 //! from = ["table1/patron1", "table1/assistant1"]
 //! to = ["table1/patron1", "table1/assistant1"]   # every ordered pair, self excluded
 //! dial = "extension"             # or "intersite", "public", or the digits themselves
 //!
 //! [[flow]]                       # any sequence of steps
 //! says = "Calling a phone already in a call gives busy"
+//! fr = "Appeler un poste déjà en communication donne occupé"
 //! steps = [
 //!   { dial = "22", from = "table1/patron2" },
 //!   { answer = "table1/assistant2" },
@@ -77,6 +79,7 @@ enum Outcome {
 #[derive(Debug, Deserialize)]
 struct RawCall {
     says: Spanned<String>,
+    fr: Option<Spanned<String>>,
     from: Spanned<OneOrMany>,
     to: Option<Spanned<OneOrMany>>,
     dial: Option<Spanned<String>>,
@@ -87,8 +90,8 @@ struct RawCall {
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
     match parent_tables(path).as_slice() {
         [] => &["title", "part", "call", "flow"],
-        ["call"] => &["says", "from", "to", "dial", "expect", "audio"],
-        ["flow"] => &["says", "steps"],
+        ["call"] => &["says", "fr", "from", "to", "dial", "expect", "audio"],
+        ["flow"] => &["says", "fr", "steps"],
         ["flow", "steps"] => STEP_KEYS,
         _ => &[],
     }
@@ -142,6 +145,16 @@ pub fn parse(file: &str, name: &str, text: &str, lab: &Lab) -> Result<Scenario, 
 
 pub(super) fn place(file: &str, text: &str, offset: usize) -> String {
     format!("{file}:{}", text[..offset.min(text.len())].matches('\n').count() + 1)
+}
+
+/// The check's French sentence, when given; an empty one is an error.
+pub(super) fn french(c: &mut Collector<'_>, fr: Option<&Spanned<String>>, key: String) -> Option<String> {
+    let fr = fr?;
+    if fr.get_ref().trim().is_empty() {
+        c.error_with_help(fr.span(), key, "`fr` is empty", "write the check's sentence in French, or leave `fr` out");
+        return None;
+    }
+    Some(fr.get_ref().clone())
 }
 
 /// Resolves `site/account` (or `operator/TM1`) against the lab.
@@ -268,6 +281,7 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
     let audio = call.audio.unwrap_or(true);
     let at = place(file, text, call.says.span().start);
     let says = call.says.get_ref();
+    let says_fr = french(c, call.fr.as_ref(), key("fr"));
     let mut checks = Vec::new();
     let targets: Vec<Option<&PhoneId>> = if tos.is_empty() { vec![None] } else { tos.iter().map(Some).collect() };
     for from in &froms {
@@ -318,7 +332,12 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
                 (None, None) => {}
             }
             let who = to.map_or(String::new(), |t| format!(" → {t}"));
-            checks.push(Check { says: format!("{says}: {from}{who} ({number})"), steps, place: at.clone() });
+            checks.push(Check {
+                says: format!("{says}: {from}{who} ({number})"),
+                says_fr: says_fr.as_ref().map(|fr| format!("{fr} : {from}{who} ({number})")),
+                steps,
+                place: at.clone(),
+            });
         }
     }
     checks

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::file::{is_keypad, phone, phone_of, place, OneOrMany};
+use super::file::{french, is_keypad, phone, phone_of, place, OneOrMany};
 use super::{BlfState, Check, PhoneId, Sound, Step, StepLine};
 use crate::diagnostic::Collector;
 use crate::gen::OPERATOR;
@@ -13,6 +13,7 @@ use crate::model::Lab;
 #[derive(Debug, Deserialize)]
 pub(super) struct RawFlow {
     says: Spanned<String>,
+    fr: Option<Spanned<String>>,
     steps: Vec<Spanned<RawStep>>,
 }
 
@@ -82,6 +83,7 @@ pub(super) fn check_flow(
     let mut steps = Vec::new();
     let before = c.count();
     let mut last_caller: Option<PhoneId> = None;
+    let says_fr = french(c, flow.fr.as_ref(), format!("flow[{i}].fr"));
     for (j, raw) in flow.steps.iter().enumerate() {
         let key = |f: &str| format!("flow[{i}].steps[{j}].{f}");
         let s = raw.get_ref();
@@ -403,6 +405,7 @@ pub(super) fn check_flow(
     }
     (c.count() == before).then(|| Check {
         says: flow.says.get_ref().clone(),
+        says_fr,
         steps,
         place: place(file, text, flow.says.span().start),
     })

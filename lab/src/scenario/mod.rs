@@ -151,6 +151,8 @@ pub struct StepLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
     pub says: String,
+    /// The same sentence in French (`fr` in the file), for French reports.
+    pub says_fr: Option<String>,
     pub steps: Vec<StepLine>,
     /// Where it is written, for reports (`scenarios/x.toml:12`).
     pub place: String,

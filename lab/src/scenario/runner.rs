@@ -57,6 +57,8 @@ pub struct Failure {
 pub struct CheckResult {
     pub scenario: String,
     pub says: String,
+    /// The check's sentence in French, when its file gives one.
+    pub says_fr: Option<String>,
     pub place: String,
     pub seconds: f64,
     pub failure: Option<Failure>,
@@ -195,6 +197,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     CheckResult {
         scenario: scenario.name.clone(),
         says: check.says.clone(),
+        says_fr: check.says_fr.clone(),
         place: check.place.clone(),
         seconds: started.elapsed().as_secs_f64(),
         failure,
