@@ -79,9 +79,9 @@ impl Secrets {
         keys.push(ami_key("operator"));
         keys.extend(lab.operator.test_phones.iter().map(test_phone_key));
         for key in keys {
-            if !self.accounts.contains_key(&key) {
-                let value = make(&key);
-                self.accounts.insert(key, value);
+            if let std::collections::btree_map::Entry::Vacant(slot) = self.accounts.entry(key) {
+                let value = make(slot.key());
+                slot.insert(value);
             }
         }
     }
@@ -109,6 +109,21 @@ impl Secrets {
     /// The voicemail PIN of a phone's box.
     pub fn voicemail_pin<'a>(&'a self, lab: &'a Lab, site: &Site, phone: &Phone) -> &'a str {
         lab.voicemail.pin.as_deref().unwrap_or_else(|| self.get(&format!("{VM_PREFIX}{}", phone_key(site, phone))))
+    }
+
+    /// The same secrets with some of `site`'s phone passwords, and its trunk
+    /// password, replaced: a config being graded declares its own.
+    pub fn with_site_passwords(&self, site: &Site, phones: &[(&str, &str)], trunk: Option<&str>) -> Secrets {
+        let mut out = self.clone();
+        for (account, password) in phones {
+            if let Some(phone) = site.phones.iter().find(|p| p.account == *account) {
+                out.accounts.insert(phone_key(site, phone), password.to_string());
+            }
+        }
+        if let Some(trunk) = trunk {
+            out.accounts.insert(trunk_key(site), trunk.to_string());
+        }
+        out
     }
 
     /// Manager (AMI) secret of a site's IPBX or of the operator.

@@ -15,6 +15,9 @@ mod inspect;
 mod mailbox;
 pub mod messages;
 pub mod pattern;
+pub mod retarget;
+pub mod score;
+pub mod session;
 
 use std::path::{Path, PathBuf};
 

@@ -82,8 +82,22 @@ pub fn asterisk_container(lab: &Lab, site: &str) -> Option<String> {
     lab.site(site).map(|s| container_name(lab, &Kind::Ipbx { site: s.name.clone() }))
 }
 
+/// A site running a config folder of its own (a student's, being graded)
+/// in place of the generated one; `hash` stands for its contents.
+#[derive(Debug, Clone)]
+pub struct OwnConfig {
+    pub site: String,
+    pub dir: std::path::PathBuf,
+    pub hash: String,
+}
+
 /// Plans the lab; `config_dir` holds `tree` as written on the host.
 pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan {
+    plan_with(lab, images, tree, config_dir, None)
+}
+
+/// Plans the lab, with one site's Asterisk on its own config folder.
+pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own: Option<&OwnConfig>) -> Plan {
     let net = &lab.network;
     let labels = |extra: &[(&str, &str)]| {
         let mut l = HashMap::from([(LABEL_LAB.to_string(), lab.name.clone())]);
@@ -128,7 +142,15 @@ pub fn plan(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path) -> Plan 
         if let Kind::Ipbx { site } | Kind::Phones { site } = &kind {
             spec.labels.insert(LABEL_SITE.into(), site.clone());
         }
-        let hash = spec_hash(&spec, tree, &Path::new(folder).join(sub), depends_on);
+        let own = own.filter(|o| matches!(&kind, Kind::Ipbx { site } if *site == o.site));
+        if let Some(own) = own {
+            // Read-only: the lab never writes into a student's folder.
+            spec.binds = vec![format!("{}:{mount}:ro", own.dir.display())];
+        }
+        let mut hash = spec_hash(&spec, tree, &Path::new(folder).join(sub), depends_on);
+        if let Some(own) = own {
+            hash = format!("{hash}-{}", own.hash);
+        }
         spec.labels.insert(LABEL_SPEC.into(), hash);
         Planned { kind, spec }
     };

@@ -10,8 +10,8 @@ use super::hints;
 use super::phones::{sip_user, Event, Hub};
 use super::runner::{Failure, Shared};
 use super::{BlfState, PhoneId, Step};
+use crate::gen::features;
 use crate::gen::phones::tone_hz;
-use crate::gen::{features, OPERATOR};
 use crate::runtime::topology::{asterisk_container, container_name, Kind};
 
 pub(super) const RING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -465,13 +465,12 @@ impl<'s, 'a> Ctx<'s, 'a> {
 
     /// Config lines and captures that tell why the check failed.
     pub(super) fn where_to_look(&self) -> Vec<String> {
-        let config_dir = &self.shared.options.config_dir;
+        let options = &self.shared.options;
         let mut look = Vec::new();
         for (from, number) in &self.dialled {
-            // Phones dial from `internal`, test phones from the operator's `routing`.
-            let start = if from.site == OPERATOR { "routing" } else { "internal" };
+            let start = options.phone_context(&from.site);
+            let dir = options.asterisk_dir(&from.site);
             if number == features::PICKUP {
-                let dir = config_dir.join(&from.site).join(crate::gen::ASTERISK_DIR);
                 look.push(format!(
                     "{}: pickupexten; {}: endpoint/call_group and endpoint/pickup_group of the phones",
                     dir.join("features.conf").display(),
@@ -479,7 +478,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 ));
                 continue;
             }
-            let hints = hints::dialplan(config_dir, &from.site, start, number);
+            let hints = hints::dialplan(&dir, start, number);
             if hints.is_empty() {
                 look.push(format!("no dialplan line of {} handles {number}", from.site));
             }

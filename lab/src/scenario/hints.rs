@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::gen::ASTERISK_DIR;
 use crate::grade::accounts::endpoint_names;
 pub use crate::grade::pattern::matches;
 
@@ -27,15 +26,14 @@ impl std::fmt::Display for Hint {
     }
 }
 
-/// Lines of `<config_dir>/<asterisk>/asterisk/extensions.conf` that handle
+/// Lines of `<dir>/extensions.conf` (an Asterisk's config folder) that handle
 /// `number` dialled from context `start`, following `include`s and `Goto`s.
-pub fn dialplan(config_dir: &Path, asterisk: &str, start: &str, number: &str) -> Vec<Hint> {
-    let dir = config_dir.join(asterisk).join(ASTERISK_DIR);
+pub fn dialplan(dir: &Path, start: &str, number: &str) -> Vec<Hint> {
     let file = dir.join("extensions.conf");
     let Ok(text) = std::fs::read_to_string(&file) else {
         return Vec::new();
     };
-    let endpoints = endpoint_names(&dir);
+    let endpoints = endpoint_names(dir);
     let contexts = contexts(&text);
     let mut hints = Vec::new();
     let mut todo = vec![start.to_string()];
@@ -107,15 +105,14 @@ mod tests {
     #[test]
     fn a_dial_to_an_undeclared_endpoint_is_pointed_at() {
         let dir = tempfile::tempdir().unwrap();
-        let site = dir.path().join("table1").join(ASTERISK_DIR);
-        std::fs::create_dir_all(&site).unwrap();
+        let site = dir.path();
         std::fs::write(site.join("pjsip_wizard.conf"), "[phone](!)\ntype = wizard\n[secretaire1](phone)\n").unwrap();
         std::fs::write(
             site.join("extensions.conf"),
             "[internal]\ninclude => extensions\n[extensions]\nexten => 13,hint,PJSIP/secretaire1\nexten => 13,1,Dial(PJSIP/secraitaire1,30)\n same => n,Hangup()\nexten => 14,1,Dial(PJSIP/x)\n[other]\nexten => _X.,1,Hangup()\n",
         )
         .unwrap();
-        let hints = dialplan(dir.path(), "table1", "internal", "13");
+        let hints = dialplan(site, "internal", "13");
         assert_eq!(hints.len(), 2, "only what `internal` reaches: {hints:?}");
         assert_eq!(hints[0].line, 5);
         assert!(hints[0].problem.as_deref().unwrap().contains("no endpoint `secraitaire1`"));

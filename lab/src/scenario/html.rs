@@ -192,6 +192,7 @@ mod tests {
                 CheckResult {
                     scenario: "internal-calls".into(),
                     says: "patron1 calls assistant1".into(),
+                    says_fr: None,
                     place: "scenarios/internal-calls.toml:4".into(),
                     seconds: 2.0,
                     failure: None,
@@ -202,6 +203,7 @@ mod tests {
                 CheckResult {
                     scenario: "failures".into(),
                     says: "an unknown number gets <404> & rings nobody".into(),
+                    says_fr: None,
                     place: "scenarios/failures.toml:9".into(),
                     seconds: 1.5,
                     failure: Some(Failure {

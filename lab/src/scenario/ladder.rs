@@ -458,6 +458,7 @@ mod tests {
         CheckResult {
             scenario: "external-calls".into(),
             says: "table1 reaches TM1".into(),
+            says_fr: None,
             place: "scenarios/external-calls.toml:3".into(),
             seconds: to - from,
             failure: None,

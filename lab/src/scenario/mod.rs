@@ -24,7 +24,7 @@ mod voicemail;
 use std::fmt;
 
 pub use file::{load_dir, parse};
-pub use runner::{run, CheckResult, RunOptions, RunReport};
+pub use runner::{run, CheckResult, RunError, RunOptions, RunReport};
 
 /// A phone of the lab, as scenario files name it: `table1/patron1`, `operator/TM1`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

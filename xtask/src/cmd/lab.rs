@@ -403,11 +403,7 @@ fn render_status(s: &LabStatus) -> String {
                 addresses(c)
             );
         }
-        writeln!(
-            out,
-            "  {:<4} {:<12} {:<11} {:<15} {:<16} {}",
-            "ext", "username", "public", "device", "password", "state"
-        );
+        writeln!(out, "  {:<4} {:<12} {:<11} {:<15} {:<16} state", "ext", "username", "public", "device", "password");
         for p in &site.phones {
             writeln!(
                 out,

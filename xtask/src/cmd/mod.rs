@@ -1,6 +1,7 @@
 //! Command-line surface; each command lives in its own file.
 
 mod bench;
+mod grade;
 mod images;
 mod lab;
 mod provision;
@@ -36,6 +37,8 @@ enum Command {
     Bench(bench::BenchCmd),
     /// Run every test: unit, golden, and integration against real containers.
     Test(test::TestCmd),
+    /// Grade one site's own Asterisk config by SAE part (French by default).
+    Grade(grade::GradeCmd),
 }
 
 impl Cli {
@@ -46,6 +49,7 @@ impl Cli {
             Command::Images(cmd) => cmd.run().await,
             Command::Bench(cmd) => cmd.run().await,
             Command::Test(cmd) => cmd.run().await,
+            Command::Grade(cmd) => cmd.run().await,
         }
     }
 }

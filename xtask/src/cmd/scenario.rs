@@ -36,7 +36,7 @@ impl ScenarioCmd {
                 let lab = lab.load()?;
                 for s in load(&lab, &[])? {
                     println!(
-                        "{:<20} {:<4} {:>3} checks  {}",
+                        "{:<20} {:<10} {:>3} checks  {}",
                         s.name,
                         s.part.as_deref().unwrap_or("-"),
                         s.checks.len(),
@@ -91,7 +91,7 @@ pub async fn run(lab: &Lab, scenarios: &[Scenario], jobs: usize, verbose: bool) 
     }
     let out_dir = workspace_root().join("target").join("scenarios");
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
-    let options = RunOptions { jobs, out_dir: out_dir.clone(), config_dir: state.config_dir() };
+    let options = RunOptions::new(jobs, out_dir.clone(), state.config_dir());
     let checks: usize = scenarios.iter().map(|s| s.checks.len()).sum();
     if verbose {
         eprintln!("running {checks} checks of {} scenario(s), {jobs} at a time", scenarios.len());

@@ -1,0 +1,259 @@
+//! Pointing the lab's checks at the site being graded.
+//!
+//! Scenario files spread their checks over the four sites (voicemail on
+//! table3 and table4, recording on table1, …). To grade one site on every
+//! function, a check that does not involve it is moved there: its home site
+//! (the first one it names) and the graded site trade places, in phone names
+//! and in the numbers dialled (`*2…` ↔ `*3…`, `0320000 2…` ↔ `0320000 3…`).
+
+use crate::model::{Lab, Numbering};
+use crate::scenario::{Check, PhoneId, Scenario, Sound, Step, StepLine};
+
+/// The checks of `scenarios` that exercise `site`: those naming it as they
+/// are, then the others moved onto it; duplicates are dropped, as are checks
+/// naming a phone the graded site does not have.
+pub fn checks_for_site(lab: &Lab, scenarios: &[Scenario], site: &str) -> Vec<Scenario> {
+    let mut out: Vec<Scenario> = Vec::new();
+    for scenario in scenarios {
+        let mut checks: Vec<Check> = Vec::new();
+        for check in &scenario.checks {
+            let moved = match home_site(lab, check) {
+                Some(home) if !names_site(check, site) => swap_sites(lab, check, &home, site),
+                _ => Some(check.clone()),
+            };
+            let Some(moved) = moved.filter(|c| phones_exist(lab, c)) else { continue };
+            if !checks.iter().any(|c| c.steps == moved.steps) {
+                checks.push(moved);
+            }
+        }
+        if !checks.is_empty() {
+            out.push(Scenario { checks, ..scenario.clone() });
+        }
+    }
+    out
+}
+
+fn names_site(check: &Check, site: &str) -> bool {
+    check.phones().iter().any(|p| p.site == site)
+}
+
+/// The site of the first site phone a check acts as (the caller, usually;
+/// the operator's test phones belong to no site).
+fn home_site(lab: &Lab, check: &Check) -> Option<String> {
+    let acting = check.steps.iter().flat_map(|s| match &s.step {
+        Step::Dial { from, .. } => vec![from.site.clone()],
+        Step::Watch { phone, .. } | Step::SendMessage { phone, .. } => vec![phone.site.clone()],
+        Step::EmptyBox { site, .. } => vec![site.clone()],
+        Step::Rings { phone, .. } | Step::Answer { phone } => vec![phone.site.clone()],
+        _ => vec![],
+    });
+    let dialled = check.steps.iter().filter_map(|s| match &s.step {
+        Step::Dial { number, .. } => site_of_number(lab, number),
+        _ => None,
+    });
+    acting.chain(check.phones().into_iter().map(|p| p.site)).filter(|s| s != crate::gen::OPERATOR).chain(dialled).next()
+}
+
+/// The site a public or inter-site number leads to.
+fn site_of_number(lab: &Lab, number: &str) -> Option<String> {
+    let n = &lab.numbering;
+    let rest =
+        number.strip_prefix(n.public_prefix.as_str()).or_else(|| number.strip_prefix(n.intersite_prefix.as_str()))?;
+    let index = rest.chars().next()?.to_digit(10)? as u8;
+    lab.sites.iter().find(|s| s.index == index).map(|s| s.name.clone())
+}
+
+fn phones_exist(lab: &Lab, check: &Check) -> bool {
+    check.phones().iter().all(|p| {
+        p.site == crate::gen::OPERATOR
+            || p.account.starts_with('#')
+            || lab.site(&p.site).is_some_and(|s| s.phones.iter().any(|ph| ph.account == p.account))
+    })
+}
+
+/// `check` with sites `a` and `b` trading places; `None` if either is unknown.
+pub fn swap_sites(lab: &Lab, check: &Check, a: &str, b: &str) -> Option<Check> {
+    let (ia, ib) = (lab.site(a)?.index, lab.site(b)?.index);
+    let site = |s: &String| -> String {
+        if s == a {
+            b.to_string()
+        } else if s == b {
+            a.to_string()
+        } else {
+            s.clone()
+        }
+    };
+    let phone = |p: &PhoneId| PhoneId { site: site(&p.site), account: p.account.clone() };
+    let number = |n: &String| swap_number(&lab.numbering, n, ia, ib);
+    let steps = check
+        .steps
+        .iter()
+        .map(|line| {
+            let step = match &line.step {
+                Step::Dial { from, number: n } => Step::Dial { from: phone(from), number: number(n) },
+                Step::Rings { phone: p, from, alert } => {
+                    Step::Rings { phone: phone(p), from: from.as_ref().map(phone), alert: alert.clone() }
+                }
+                Step::Connected { phone: p, with } => Step::Connected { phone: phone(p), with: phone(with) },
+                Step::Answer { phone: p } => Step::Answer { phone: phone(p) },
+                Step::Fails { phone: p, status } => Step::Fails { phone: phone(p), status: *status },
+                Step::NobodyRings { caller, sites } => {
+                    Step::NobodyRings { caller: phone(caller), sites: sites.iter().map(site).collect() }
+                }
+                Step::Audio { a: x, b: y } => Step::Audio { a: phone(x), b: phone(y) },
+                Step::Hangup { phone: p } => Step::Hangup { phone: phone(p) },
+                Step::Ended { phone: p } => Step::Ended { phone: phone(p) },
+                Step::Dtmf { phone: p, digits } => Step::Dtmf { phone: phone(p), digits: digits.clone() },
+                Step::Hold { phone: p } => Step::Hold { phone: phone(p) },
+                Step::Resume { phone: p } => Step::Resume { phone: phone(p) },
+                Step::Transfer { phone: p, number: n } => Step::Transfer { phone: phone(p), number: number(n) },
+                Step::Hears { phone: p, what } => Step::Hears {
+                    phone: phone(p),
+                    what: match what {
+                        Sound::Music { site: s } => Sound::Music { site: site(s) },
+                        Sound::ToneOf(t) => Sound::ToneOf(phone(t)),
+                        other => other.clone(),
+                    },
+                },
+                Step::Recorded { a: x, b: y } => Step::Recorded { a: phone(x), b: phone(y) },
+                Step::Parked { site: s, space } => Step::Parked { site: site(s), space: space.clone() },
+                Step::Answered { phone: p } => Step::Answered { phone: phone(p) },
+                Step::LeavesMessage { phone: p, site: s, mailbox } => {
+                    Step::LeavesMessage { phone: phone(p), site: site(s), mailbox: mailbox.clone() }
+                }
+                Step::Mwi { phone: p, waiting } => Step::Mwi { phone: phone(p), waiting: *waiting },
+                Step::Mailed { phone: p, from } => Step::Mailed { phone: phone(p), from: phone(from) },
+                Step::EmptyBox { site: s, mailbox } => Step::EmptyBox { site: site(s), mailbox: mailbox.clone() },
+                Step::Watch { phone: p, extension, presence } => {
+                    Step::Watch { phone: phone(p), extension: extension.clone(), presence: *presence }
+                }
+                Step::SendMessage { phone: p, to, text, status } => {
+                    Step::SendMessage { phone: phone(p), to: number(to), text: text.clone(), status: *status }
+                }
+                Step::Receives { phone: p, text, from } => {
+                    Step::Receives { phone: phone(p), text: text.clone(), from: from.as_ref().map(phone) }
+                }
+                Step::Blf { state } => Step::Blf { state: *state },
+            };
+            StepLine { step, says: swap_words(&line.says, a, b) }
+        })
+        .collect();
+    Some(Check {
+        says: swap_words(&check.says, a, b),
+        says_fr: check.says_fr.as_ref().map(|s| swap_words(s, a, b)),
+        steps,
+        place: check.place.clone(),
+    })
+}
+
+/// A number as dialled, with site digits `a` and `b` exchanged where the
+/// numbering plan puts a site digit: after the inter-site or public prefix.
+fn swap_number(numbering: &Numbering, number: &str, a: u8, b: u8) -> String {
+    for prefix in [&numbering.intersite_prefix, &numbering.public_prefix] {
+        if let Some(rest) = number.strip_prefix(prefix.as_str()) {
+            let mut chars = rest.chars();
+            let digit = chars.next().and_then(|c| c.to_digit(10)).map(|d| d as u8);
+            let swapped = match digit {
+                Some(d) if d == a => b,
+                Some(d) if d == b => a,
+                _ => continue,
+            };
+            return format!("{prefix}{swapped}{}", chars.as_str());
+        }
+    }
+    number.to_string()
+}
+
+/// `text` with the site names `a` and `b` exchanged (whole words only).
+fn swap_words(text: &str, a: &str, b: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(if word == a {
+            b
+        } else if word == b {
+            a
+        } else {
+            word
+        });
+        word.clear();
+    };
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '-' {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phone(site: &str, account: &str) -> PhoneId {
+        PhoneId { site: site.into(), account: account.into() }
+    }
+
+    fn line(step: Step) -> StepLine {
+        StepLine { step, says: String::new() }
+    }
+
+    #[test]
+    fn numbers_change_site_only_after_a_site_prefix() {
+        let n = Lab::sae().numbering;
+        assert_eq!(swap_number(&n, "*313", 3, 2), "*213");
+        assert_eq!(swap_number(&n, "0320000213", 3, 2), "0320000313");
+        assert_eq!(swap_number(&n, "0320000100", 3, 2), "0320000100", "another site's number stays");
+        assert_eq!(swap_number(&n, "888", 3, 2), "888");
+        assert_eq!(swap_number(&n, "0212345678", 3, 2), "0212345678");
+    }
+
+    #[test]
+    fn a_check_elsewhere_moves_onto_the_graded_site() {
+        let lab = Lab::sae();
+        let check = Check {
+            says: "table3/patron1 leaves a message to table4/secretaire2".into(),
+            says_fr: None,
+            steps: vec![
+                line(Step::Dial { from: phone("table3", "patron1"), number: "*423".into() }),
+                line(Step::LeavesMessage {
+                    phone: phone("table3", "patron1"),
+                    site: "table4".into(),
+                    mailbox: "23".into(),
+                }),
+            ],
+            place: "scenarios/voicemail.toml:3".into(),
+        };
+        let scenario =
+            Scenario { name: "voicemail".into(), title: "Voicemail".into(), part: None, checks: vec![check] };
+        let moved = checks_for_site(&lab, &[scenario], "table2");
+        let check = &moved[0].checks[0];
+        assert_eq!(check.says, "table2/patron1 leaves a message to table4/secretaire2");
+        assert_eq!(check.steps[0].step, Step::Dial { from: phone("table2", "patron1"), number: "*423".into() });
+        assert!(matches!(&check.steps[1].step, Step::LeavesMessage { site, .. } if site == "table4"));
+    }
+
+    #[test]
+    fn checks_already_on_the_site_stay_and_duplicates_go() {
+        let lab = Lab::sae();
+        let call = |site: &str| Check {
+            says: format!("{site} internal"),
+            says_fr: None,
+            steps: vec![line(Step::Dial { from: phone(site, "patron1"), number: "13".into() })],
+            place: String::new(),
+        };
+        let scenario = Scenario {
+            name: "internal".into(),
+            title: String::new(),
+            part: None,
+            checks: vec![call("table1"), call("table2"), call("table3")],
+        };
+        let moved = checks_for_site(&lab, &[scenario], "table2");
+        assert_eq!(moved[0].checks.len(), 1, "three copies of one call on table2 are one check");
+        assert_eq!(moved[0].checks[0].says, "table2 internal");
+    }
+}

@@ -1,0 +1,174 @@
+//! A grade: the inspection, what registered, the end-to-end checks, and a
+//! score per SAE part, rendered for the student in French or English.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::{Inspection, Lang, Part};
+use crate::scenario::CheckResult;
+
+/// Everything one grading run found about one site's config.
+#[derive(Debug, Clone)]
+pub struct GradeReport {
+    pub site: String,
+    pub config: PathBuf,
+    pub inspection: Inspection,
+    /// What registered once the site ran the config; `None` without a lab run.
+    pub registration: Option<Registration>,
+    /// End-to-end checks, with the part each belongs to.
+    pub checks: Vec<(Part, CheckResult)>,
+    /// Only this part was graded.
+    pub only: Option<Part>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub trunk: bool,
+    /// The site's phones (account, registered).
+    pub phones: Vec<(String, bool)>,
+}
+
+/// One part's score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartScore {
+    pub part: Part,
+    pub passed: usize,
+    pub total: usize,
+    pub findings: usize,
+}
+
+const PARTS: [Part; 5] = [Part::I, Part::II, Part::III, Part::IV, Part::Challenges];
+
+impl Part {
+    /// The part a scenario file declares (`part = "III"`); `I-II` counts as I.
+    pub fn from_scenario(part: &str) -> Option<Part> {
+        match part.trim().to_ascii_lowercase().as_str() {
+            "i" | "i-ii" => Some(Part::I),
+            "ii" => Some(Part::II),
+            "iii" => Some(Part::III),
+            "iv" => Some(Part::IV),
+            "challenges" | "défis" | "defis" => Some(Part::Challenges),
+            _ => None,
+        }
+    }
+
+    fn title(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Part::I, Lang::Fr) => "Partie I — appels internes",
+            (Part::I, Lang::En) => "Part I — internal calls",
+            (Part::II, Lang::Fr) => "Partie II — appels inter-sites et externes",
+            (Part::II, Lang::En) => "Part II — inter-site and external calls",
+            (Part::III, Lang::Fr) => "Partie III — fonctions téléphoniques",
+            (Part::III, Lang::En) => "Part III — telephony functions",
+            (Part::IV, Lang::Fr) => "Partie IV — messagerie vocale",
+            (Part::IV, Lang::En) => "Part IV — voicemail",
+            (Part::Challenges, Lang::Fr) => "Défis — SVI, messagerie instantanée, présence",
+            (Part::Challenges, Lang::En) => "Challenges — IVR, instant messaging, presence",
+        }
+    }
+}
+
+impl GradeReport {
+    fn registration_items(&self, lang: Lang) -> Vec<(Part, bool, String)> {
+        let Some(r) = &self.registration else { return Vec::new() };
+        let phones_ok = r.phones.iter().filter(|(_, ok)| *ok).count();
+        let missing: Vec<&str> = r.phones.iter().filter(|(_, ok)| !ok).map(|(a, _)| a.as_str()).collect();
+        let phones = match lang {
+            Lang::Fr => format!("Les postes s'enregistrent ({phones_ok}/{})", r.phones.len()),
+            Lang::En => format!("The phones register ({phones_ok}/{})", r.phones.len()),
+        };
+        let phones = if missing.is_empty() {
+            phones
+        } else {
+            let word = if lang == Lang::Fr { "manquent" } else { "missing" };
+            format!("{phones}; {word} : {}", missing.join(", "))
+        };
+        let trunk = match lang {
+            Lang::Fr => "Le faisceau s'enregistre auprès de l'opérateur".to_string(),
+            Lang::En => "The trunk registers at the operator".to_string(),
+        };
+        vec![(Part::I, missing.is_empty(), phones), (Part::II, r.trunk, trunk)]
+    }
+
+    fn wanted(&self, part: Part) -> bool {
+        self.only.is_none_or(|p| p == part)
+    }
+
+    /// Checks passed over checks run, per part (registration counts as checks).
+    pub fn scores(&self) -> Vec<PartScore> {
+        let items = self.registration_items(Lang::En);
+        PARTS
+            .iter()
+            .filter(|p| self.wanted(**p))
+            .map(|&part| {
+                let checks = self.checks.iter().filter(|(p, _)| *p == part);
+                let regs = items.iter().filter(|(p, ..)| *p == part);
+                PartScore {
+                    part,
+                    passed: checks.clone().filter(|(_, r)| r.passed()).count()
+                        + regs.clone().filter(|(_, ok, _)| *ok).count(),
+                    total: checks.count() + regs.count(),
+                    findings: self.inspection.findings.iter().filter(|f| f.part == part).count(),
+                }
+            })
+            .collect()
+    }
+
+    /// No finding and every check passed.
+    pub fn passed(&self) -> bool {
+        self.scores().iter().all(|s| s.passed == s.total && s.findings == 0)
+    }
+
+    /// The report a student reads, part by part, ending with the total.
+    pub fn render(&self, lang: Lang) -> String {
+        let fr = lang == Lang::Fr;
+        let mut out = String::new();
+        let _ =
+            writeln!(out, "{} {} ({})", if fr { "Évaluation de" } else { "Grading" }, self.site, self.config.display());
+        let items = self.registration_items(lang);
+        for score in self.scores() {
+            let _ = writeln!(out, "\n{}  {}/{}", score.part.title(lang), score.passed, score.total);
+            for f in self.inspection.findings.iter().filter(|f| f.part == score.part) {
+                let _ = writeln!(out, "  ! {}: {}", f.at, f.message(lang));
+                if !f.text.is_empty() {
+                    let _ = writeln!(out, "      {}", f.text);
+                }
+            }
+            for (_, ok, says) in items.iter().filter(|(p, ..)| *p == score.part) {
+                let _ = writeln!(out, "  {} {says}", if *ok { "✓" } else { "✗" });
+            }
+            for (_, r) in self.checks.iter().filter(|(p, _)| *p == score.part) {
+                let says = if fr { r.says_fr.as_deref().unwrap_or(&r.says) } else { &r.says };
+                let _ = writeln!(out, "  {} {} › {says}", if r.passed() { "✓" } else { "✗" }, r.scenario);
+                if let Some(f) = &r.failure {
+                    let (expected, observed, look) =
+                        if fr { ("attendu", "observé", "voir") } else { ("expected", "observed", "look at") };
+                    let _ = writeln!(out, "      {expected:<9} {}\n      {observed:<9} {}", f.expected, f.observed);
+                    for l in &f.look {
+                        let _ = writeln!(out, "      {look:<9} {l}");
+                    }
+                }
+            }
+        }
+        let scores = self.scores();
+        let passed: usize = scores.iter().map(|s| s.passed).sum();
+        let total: usize = scores.iter().map(|s| s.passed.max(s.total)).sum();
+        let findings: usize = scores.iter().map(|s| s.findings).sum();
+        let parts = scores
+            .iter()
+            .map(|s| format!("{} {}/{}", s.part.name(lang), s.passed, s.total))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            out,
+            "\nTotal: {passed}/{total} ({parts}); {findings} {}",
+            match (fr, findings) {
+                (true, 1) => "remarque sur les fichiers",
+                (true, _) => "remarques sur les fichiers",
+                (false, 1) => "finding in the files",
+                (false, _) => "findings in the files",
+            }
+        );
+        out
+    }
+}

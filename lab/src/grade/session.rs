@@ -1,0 +1,89 @@
+//! A grading run: the site on the student's folder, every other site as
+//! generated, then the checks that exercise that site.
+
+use std::path::Path;
+
+use super::score::Registration;
+use super::{retarget, Inspection, Part};
+use crate::model::Lab;
+use crate::runtime::progress::Progress;
+use crate::runtime::{LabError, LabRuntime};
+use crate::scenario::{self, CheckResult, RunError, RunOptions, RunReport, Scenario};
+use crate::secrets::Secrets;
+use crate::state::StateDir;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Lab(#[from] LabError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+/// What the lab saw of the graded site.
+pub struct Session {
+    pub registration: Registration,
+    pub report: RunReport,
+    /// Each result's part, in the report's order.
+    pub parts: Vec<Part>,
+}
+
+/// The lab with the graded site's passwords as its config declares them,
+/// so that the lab's phones and the operator use those.
+pub fn graded_lab(lab: &Lab, site: &str) -> Lab {
+    let mut lab = lab.clone();
+    if let Some(s) = lab.sites.iter_mut().find(|s| s.name == site) {
+        s.password = None;
+    }
+    lab
+}
+
+/// Brings the lab up with `site` on `dir` (its phones and trunk using the
+/// passwords `inspection` found), runs the checks of `scenarios` moved onto
+/// that site (only those of `only` when given), and reports.
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    lab: &Lab,
+    state: StateDir,
+    site: &str,
+    dir: &Path,
+    inspection: &Inspection,
+    scenarios: &[Scenario],
+    only: Option<Part>,
+    options: &RunOptions,
+    progress: &dyn Progress,
+    on_result: &(dyn Fn(&CheckResult) + Sync),
+) -> Result<Session, SessionError> {
+    let model = lab.site(site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
+    let secrets = Secrets::load_or_create(state.path(), lab).map_err(LabError::from)?;
+    let phones: Vec<(&str, &str)> =
+        inspection.phones.iter().filter_map(|p| Some((p.account.as_str(), p.password.as_deref()?))).collect();
+    let trunk = inspection.trunk.as_ref().and_then(|t| t.password.as_deref());
+    let secrets = secrets.with_site_passwords(model, &phones, trunk);
+    let runtime = LabRuntime::connect(lab, state).await?.with_own_config(site, dir, secrets.clone())?;
+    let up = runtime.up(Default::default(), progress).await?;
+    let status = up.status.sites.iter().find(|s| s.name == site).expect("the site is in the status");
+    let registration = Registration {
+        trunk: status.trunk.registered,
+        phones: status.phones.iter().map(|p| (p.name.clone(), p.registered)).collect(),
+    };
+
+    let moved = retarget::checks_for_site(lab, scenarios, site);
+    let selected: Vec<Scenario> = moved
+        .into_iter()
+        .filter(|s| {
+            let part = s.part.as_deref().and_then(Part::from_scenario);
+            part.is_some() && only.is_none_or(|o| part == Some(o))
+        })
+        .collect();
+    let report = scenario::run(runtime.engine(), lab, &secrets, &selected, options, on_result).await?;
+    let parts = report
+        .results
+        .iter()
+        .map(|r| {
+            let part = selected.iter().find(|s| s.name == r.scenario).and_then(|s| s.part.as_deref());
+            part.and_then(Part::from_scenario).expect("selected scenarios have a part")
+        })
+        .collect();
+    Ok(Session { registration, report, parts })
+}

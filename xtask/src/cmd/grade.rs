@@ -1,0 +1,120 @@
+//! `cargo xtask grade`: one site's own config (a student's /etc/asterisk),
+//! read and then run in the lab, scored by SAE part.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use lab::grade::score::GradeReport;
+use lab::grade::{session, Lang, Part};
+use lab::runtime::progress::Progress;
+use lab::scenario::{self, report, RunOptions};
+
+use super::{scenario::load, state_dir, workspace_root, LabArg};
+use crate::progress::Term;
+
+#[derive(clap::Args)]
+pub struct GradeCmd {
+    #[command(flatten)]
+    lab: LabArg,
+    /// The site the config is for, e.g. table2.
+    #[arg(long)]
+    site: String,
+    /// The folder of config files (what goes in /etc/asterisk).
+    #[arg(long, value_name = "DIR")]
+    config: PathBuf,
+    /// Grade one part only: I, II, III, IV or challenges.
+    #[arg(long, value_parser = parse_part)]
+    part: Option<Part>,
+    /// Language of the report: fr or en.
+    #[arg(long, default_value = "fr")]
+    lang: Lang,
+    /// Only read the files: no lab, no calls.
+    #[arg(long)]
+    files_only: bool,
+    /// Checks run at once.
+    #[arg(long, default_value_t = 8)]
+    jobs: usize,
+}
+
+fn parse_part(s: &str) -> Result<Part, String> {
+    Part::from_scenario(s).ok_or_else(|| format!("unknown part `{s}`; the parts are I, II, III, IV and challenges"))
+}
+
+impl GradeCmd {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let lab = self.lab.load()?;
+        let site = lab.site(&self.site).ok_or_else(|| {
+            let names: Vec<&str> = lab.sites.iter().map(|s| s.name.as_str()).collect();
+            anyhow::anyhow!("no site {:?} in lab {}; its sites are {}", self.site, lab.name, names.join(", "))
+        })?;
+        let dir = std::path::absolute(&self.config).with_context(|| format!("resolving {}", self.config.display()))?;
+        let inspection = lab::grade::inspect(&lab, site, &dir)?;
+        let mut grade = GradeReport {
+            site: site.name.clone(),
+            config: dir.clone(),
+            inspection,
+            registration: None,
+            checks: Vec::new(),
+            only: self.part,
+        };
+        if !self.files_only {
+            // Scenario files are checked before any container is touched.
+            let scenarios = load(&lab, &[])?;
+            let graded = session::graded_lab(&lab, &site.name);
+            let state = state_dir(&graded)?;
+            let out_dir = workspace_root().join("target").join("grade").join(&site.name);
+            std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+            let mut options = RunOptions::new(self.jobs, out_dir.clone(), state.config_dir());
+            options.own_configs.insert(site.name.clone(), (dir.clone(), phone_context(&grade)));
+            let progress = Term::new();
+            progress.step(&format!("running {} on {}", site.name, dir.display()));
+            let on_result = |r: &scenario::CheckResult| eprintln!("{}", report::line(r).lines().next().unwrap_or(""));
+            let session = session::run(
+                &graded,
+                state,
+                &site.name,
+                &dir,
+                &grade.inspection,
+                &scenarios,
+                self.part,
+                &options,
+                &progress,
+                &on_result,
+            )
+            .await?;
+            progress.finish();
+            let html = out_dir.join("report.html");
+            let captures = session
+                .report
+                .captures
+                .iter()
+                .map(|c| std::fs::read(c).with_context(|| format!("reading {}", c.display())))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            std::fs::write(&html, scenario::html::render(&graded, &session.report, &captures))
+                .with_context(|| format!("writing {}", html.display()))?;
+            eprintln!("HTML report: {}", html.display());
+            grade.registration = Some(session.registration);
+            grade.checks = session.parts.into_iter().zip(session.report.results).collect();
+        }
+        crate::output::print(&grade.render(self.lang));
+        anyhow::ensure!(
+            grade.passed(),
+            "{}",
+            if self.lang == Lang::Fr { "des points restent à corriger" } else { "some points remain to fix" }
+        );
+        Ok(())
+    }
+}
+
+/// The context the site's phones call from in the graded config (the first
+/// phone endpoint's), or the lab's own `internal`.
+fn phone_context(grade: &GradeReport) -> String {
+    let phones: Vec<&str> = grade.inspection.phones.iter().map(|p| p.account.as_str()).collect();
+    grade
+        .inspection
+        .endpoints
+        .iter()
+        .filter(|e| phones.contains(&e.name.as_str()))
+        .find_map(|e| e.context.as_ref().map(|c| c.value.clone()))
+        .unwrap_or_else(|| "internal".to_string())
+}
