@@ -135,12 +135,12 @@ pub fn swap_sites(lab: &Lab, check: &Check, a: &str, b: &str) -> Option<Check> {
                 }
                 Step::Blf { state } => Step::Blf { state: *state },
             };
-            StepLine { step, says: swap_words(&line.says, a, b) }
+            StepLine { step, says: swap_words(&line.says, a, b, &number) }
         })
         .collect();
     Some(Check {
-        says: swap_words(&check.says, a, b),
-        says_fr: check.says_fr.as_ref().map(|s| swap_words(s, a, b)),
+        says: swap_words(&check.says, a, b, &number),
+        says_fr: check.says_fr.as_ref().map(|s| swap_words(s, a, b, &number)),
         steps,
         place: check.place.clone(),
     })
@@ -164,22 +164,24 @@ fn swap_number(numbering: &Numbering, number: &str, a: u8, b: u8) -> String {
     number.to_string()
 }
 
-/// `text` with the site names `a` and `b` exchanged (whole words only).
-fn swap_words(text: &str, a: &str, b: &str) -> String {
+/// `text` with the site names `a` and `b` exchanged, and the numbers that
+/// lead to them (whole words only).
+fn swap_words(text: &str, a: &str, b: &str, number: &dyn Fn(&String) -> String) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
-        out.push_str(if word == a {
-            b
+        let swapped = if word == a {
+            b.to_string()
         } else if word == b {
-            a
+            a.to_string()
         } else {
-            word
-        });
+            number(word)
+        };
+        out.push_str(&swapped);
         word.clear();
     };
     for ch in text.chars() {
-        if ch.is_ascii_alphanumeric() || ch == '-' {
+        if ch.is_ascii_alphanumeric() || matches!(ch, '-' | '*' | '#') {
             word.push(ch);
         } else {
             flush(&mut word, &mut out);
@@ -216,7 +218,7 @@ mod tests {
     fn a_check_elsewhere_moves_onto_the_graded_site() {
         let lab = Lab::sae();
         let check = Check {
-            says: "table3/patron1 leaves a message to table4/secretaire2".into(),
+            says: "table3/patron1 leaves a message to table4/secretaire2 (*423, 0320000311)".into(),
             says_fr: None,
             steps: vec![
                 line(Step::Dial { from: phone("table3", "patron1"), number: "*423".into() }),
@@ -232,7 +234,7 @@ mod tests {
             Scenario { name: "voicemail".into(), title: "Voicemail".into(), part: None, checks: vec![check] };
         let moved = checks_for_site(&lab, &[scenario], "table2");
         let check = &moved[0].checks[0];
-        assert_eq!(check.says, "table2/patron1 leaves a message to table4/secretaire2");
+        assert_eq!(check.says, "table2/patron1 leaves a message to table4/secretaire2 (*423, 0320000211)");
         assert_eq!(check.steps[0].step, Step::Dial { from: phone("table2", "patron1"), number: "*423".into() });
         assert!(matches!(&check.steps[1].step, Step::LeavesMessage { site, .. } if site == "table4"));
     }
