@@ -152,25 +152,27 @@ impl Lab {
         self.sites.iter().find(|s| s.name == name)
     }
 
-    /// Leaves phones (`table1/secretaire1`) to softphones outside the lab,
-    /// and announces `bind` to them when given.
+    /// Leaves exactly these phones (`table1/secretaire1`) to softphones
+    /// outside the lab, and announces `bind` to them when given.
     pub fn set_outside(&mut self, bind: Option<std::net::Ipv4Addr>, softphones: &[String]) -> Result<(), String> {
         if let Some(bind) = bind {
             self.host.bind = bind;
         }
         for name in softphones {
-            let phone = name
-                .split_once('/')
-                .and_then(|(site, account)| {
-                    self.sites.iter_mut().find(|s| s.name == site)?.phones.iter_mut().find(|p| p.account == account)
-                })
-                .ok_or_else(|| {
-                    format!(
-                        "no phone {name:?} in lab {} (expected <site>/<account>, e.g. table1/secretaire1)",
-                        self.name
-                    )
-                })?;
-            phone.softphone = true;
+            let known = name.split_once('/').is_some_and(|(site, account)| {
+                self.site(site).is_some_and(|s| s.phones.iter().any(|p| p.account == account))
+            });
+            if !known {
+                return Err(format!(
+                    "no phone {name:?} in lab {} (expected <site>/<account>, e.g. table1/secretaire1)",
+                    self.name
+                ));
+            }
+        }
+        for site in &mut self.sites {
+            for phone in &mut site.phones {
+                phone.softphone = softphones.contains(&format!("{}/{}", site.name, phone.account));
+            }
         }
         Ok(())
     }

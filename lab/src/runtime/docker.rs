@@ -454,6 +454,18 @@ impl Engine {
     }
 
     /// Memory in use by a container, as `docker stats` shows it (without page cache).
+    /// What a container has written to its standard output and error so far.
+    pub async fn logs(&self, container: &str) -> Result<String> {
+        let options = bollard::query_parameters::LogsOptions { stdout: true, stderr: true, ..Default::default() };
+        let chunks: Vec<_> = self
+            .docker
+            .logs(container, Some(options))
+            .try_collect()
+            .await
+            .map_err(call(format!("read the log of {container}")))?;
+        Ok(chunks.iter().map(|c| c.to_string()).collect())
+    }
+
     pub async fn memory(&self, container: &str) -> Result<u64> {
         let options = StatsOptions { stream: false, one_shot: true };
         let mut stream = self.docker.stats(container, Some(options));

@@ -218,8 +218,37 @@ impl<'a> LabRuntime<'a> {
             tokio::time::sleep(POLL).await;
             status = self.status_with(&secrets).await?;
         }
+        // A new softphone container on a kept IPBX: Asterisk still holds the
+        // old container's contacts, so "registered" proves nothing until the
+        // new baresip says each of its accounts registered.
+        for p in to_start.iter().filter(|p| matches!(p.kind, Kind::Phones { .. } | Kind::OperatorPhones)) {
+            let accounts = self.softphone_accounts(&p.kind);
+            let name = &p.spec.name;
+            let done = poll_until(REGISTER_DEADLINE, || async {
+                let log = self.engine.logs(name).await?;
+                Ok(accounts.iter().all(|a| registered_in(&log, a)))
+            })
+            .await?;
+            if !done && self.grading.is_none() {
+                let missing = format!("the softphones of {name} (see `docker logs {name}`)");
+                return Err(LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing });
+            }
+        }
         let created = to_start.iter().map(|p| p.spec.name.clone()).collect();
         Ok(UpReport { created, kept, status, kept_edits: sync.kept_edits })
+    }
+
+    /// SIP users a softphone container registers.
+    fn softphone_accounts(&self, kind: &Kind) -> Vec<String> {
+        match kind {
+            Kind::Phones { site } => self
+                .lab
+                .site(site)
+                .map(|s| s.phones.iter().filter(|p| !p.softphone).map(|p| p.account.clone()).collect())
+                .unwrap_or_default(),
+            Kind::OperatorPhones => self.lab.operator.test_phones.iter().map(|t| t.account.clone()).collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// The Asterisk container of a site, or of the operator.
@@ -400,6 +429,12 @@ impl<'a> LabRuntime<'a> {
         let up = containers.iter().filter(|c| c.running).count() >= expected;
         Ok(LabStatus { lab: lab.name.clone(), up, sites, operator })
     }
+}
+
+/// Whether baresip's log shows `account` registered: `patron1@172.28.1.2: … 200 OK`.
+fn registered_in(log: &str, account: &str) -> bool {
+    let prefix = format!("{account}@");
+    log.lines().any(|l| l.starts_with(&prefix) && l.contains("} 200 OK"))
 }
 
 /// A short digest of every file under `dir` (names and contents), so that a

@@ -147,8 +147,9 @@ pub async fn run(
 
     let asterisks = asterisk_containers(lab);
     for c in &asterisks {
-        // A capture per Asterisk for the whole run, kept for the report.
-        engine.exec(c, &["pkill", "-x", "tcpdump"]).await?;
+        // A capture per Asterisk for the whole run, kept for the report. Only
+        // the runner's own: a student's `lab capture` may be running too.
+        engine.exec(c, &["pkill", "-f", CAPTURE]).await?;
         engine
             .exec_detached(
                 c,
@@ -186,7 +187,7 @@ pub async fn run(
         captures.push(path);
     }
     for c in &asterisks {
-        engine.exec(c, &["pkill", "-x", "tcpdump"]).await?;
+        engine.exec(c, &["pkill", "-f", CAPTURE]).await?;
     }
     Ok(RunReport { results, seconds: started.elapsed().as_secs_f64(), started: started_at, captures })
 }
