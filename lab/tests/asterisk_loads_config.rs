@@ -30,13 +30,8 @@ async fn asterisk_with(images: &lab::runtime::images::Images, dir: &std::path::P
     container
 }
 
-/// The SAE lab on its own subnet and name, so it never meets a lab left running.
 fn sae_elsewhere() -> Lab {
-    let text = lab::model::SAE_LAB
-        .replace("name = \"sae\"", "name = \"itest-load\"")
-        .replace("172.28.0.0/16", "172.30.0.0/16")
-        + "\n[host]\nsip_port = 15160\nrtp_port = 46000\n";
-    Lab::parse("sae.toml", &text).expect("valid")
+    support::sae_elsewhere("itest-load", "172.30.0.0/16", 15160, 46000)
 }
 
 #[tokio::test]

@@ -18,13 +18,8 @@ use lab::state::StateDir;
 
 const SITE: &str = "table2";
 
-/// The SAE lab on a name, subnet and host ports of its own.
 fn lab() -> Lab {
-    let text = lab::model::SAE_LAB
-        .replace("name = \"sae\"", "name = \"itest-grade\"")
-        .replace("172.28.0.0/16", "172.26.0.0/16")
-        + "\n[host]\nsip_port = 15500\nrtp_port = 50000\n";
-    Lab::parse("sae.toml", &text).expect("valid")
+    support::sae_elsewhere("itest-grade", "172.26.0.0/16", 15500, 50000)
 }
 
 fn scenarios(lab: &Lab) -> Vec<lab::scenario::Scenario> {

@@ -106,3 +106,12 @@ pub fn host_program_or_skip(test: &str, program: &str, package: &str) -> bool {
     }
     found
 }
+
+/// The SAE lab under another name, subnet and host ports, so that a test never
+/// meets a lab left running (or another test's).
+pub fn sae_elsewhere(name: &str, subnet: &str, sip_port: u16, rtp_port: u16) -> lab::model::Lab {
+    let text =
+        lab::model::SAE_LAB.replace("name = \"sae\"", &format!("name = \"{name}\"")).replace("172.28.0.0/16", subnet)
+            + &format!("\n[host]\nsip_port = {sip_port}\nrtp_port = {rtp_port}\n");
+    lab::model::Lab::parse("sae.toml", &text).expect("valid")
+}
