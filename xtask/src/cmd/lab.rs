@@ -146,6 +146,12 @@ async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>) -> an
             !bind.is_unspecified(),
             "--bind needs the one address phones reach this machine at (`ip -4 addr`), not 0.0.0.0"
         );
+        // Checked before it is remembered: a wrong address would stick.
+        anyhow::ensure!(
+            std::net::UdpSocket::bind((bind, 0)).is_ok(),
+            "{bind} is not an address of this machine, so ports cannot be published on it.\n\
+             Give `--bind` one of this machine's addresses (`ip -4 addr`), or 127.0.0.1"
+        );
         let state = state_dir(&lab)?;
         let mut outside = state.outside()?;
         outside.bind = Some(bind);
@@ -407,7 +413,7 @@ fn render_status(s: &LabStatus) -> String {
         for p in &site.phones {
             writeln!(
                 out,
-                "  {:<4} {:<12} {:<11} {:<15} {:<16} {} (domain {})",
+                "  {:<4} {:<12} {:<11} {:<15} {:<16} {}",
                 p.extension,
                 p.username,
                 p.public_number,
@@ -418,7 +424,6 @@ fn render_status(s: &LabStatus) -> String {
                     (false, _, true) => "left to your softphone, not registered",
                     (registered, ..) => mark(registered),
                 },
-                p.domain
             );
         }
     }

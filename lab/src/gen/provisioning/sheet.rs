@@ -55,5 +55,49 @@ pub fn text(lab: &Lab, a: &Account<'_>) -> String {
         attended = features::ATTENDED_TRANSFER,
         park = features::PARK,
     ));
+    if p.role.device.contains("LIP6812") {
+        s.push_str(&nortel_steps(a));
+    }
+    s
+}
+
+/// The LIP6812's own menus (SIP firmware), as used in the SAE: the line
+/// settings, then one flexible key per speed dial.
+fn nortel_steps(a: &Account<'_>) -> String {
+    let p = a.phone;
+    let mut keys: Vec<(String, String)> = a
+        .site
+        .phones
+        .iter()
+        .filter(|c| c.cabinet == p.cabinet && c.account != p.account)
+        .map(|c| (c.extension.clone(), format!("{} {}", c.role.label, c.cabinet)))
+        .collect();
+    keys.push((voicemail::ACCESS.to_string(), "Voicemail".to_string()));
+    if p.role.pickup {
+        keys.push((features::PICKUP.to_string(), "Pickup".to_string()));
+    }
+    let mut s = format!(
+        "\n## On the Nortel LIP6812, step by step\n\n\
+         1. Press **Settings**, then with the arrows open **2. SIP Configuration** › **1. Line 1 Settings**.\n\
+         2. Enter, each field followed by OK:\n\
+         \x20  - **1. Call Server Address**: {server}\n\
+         \x20  - **2. Proxy Port**: {port}\n\
+         \x20  - **3. Display Name**: {display}\n\
+         \x20  - **4. Name**: {account}\n\
+         \x20  - **5. Auth. Username**: {account}\n\
+         \x20  - **6. Auth. Password**: {password}\n\
+         3. Back out of the menus; the phone registers and shows its line.\n\
+         4. Speed dial keys: **Settings** › **3. Phone Settings** › **6. Flexible Key Settings**, press the\n\
+         \x20  key to set (line keys show red, keys already set green), choose **Speed Dial Function**,\n\
+         \x20  then enter the number:\n",
+        server = a.server,
+        port = a.port,
+        display = a.display,
+        account = p.account,
+        password = a.password,
+    );
+    for (number, label) in keys {
+        s.push_str(&format!("   - {label}: {number}\n"));
+    }
     s
 }
