@@ -1,6 +1,7 @@
-//! A real softphone on the host, as a student's Linphone would be: baresip
-//! registers through a site's published SIP port and talks to a lab phone
-//! through the published RTP range, with audio proven both ways by content.
+//! Real softphones on the host, as a student's would be: baresip registers
+//! through a site's published SIP port and talks to a lab phone through the
+//! published RTP range, with audio proven both ways by content; Linphone
+//! (linphonec), set up by the lab's provisioning file alone, registers too.
 
 mod support;
 
@@ -27,7 +28,7 @@ sip_port = 15260
 rtp_port = 47000
 
 [defaults]
-cabinets = 1
+cabinets = 2
 
 [[sites]]
 index = 1
@@ -41,12 +42,15 @@ async fn a_softphone_on_the_host_registers_and_talks_both_ways() {
     let Some(engine) = support::engine_or_skip(test).await else {
         return;
     };
-    if !support::host_program_or_skip(test, "baresip", "baresip-core") {
+    if !support::host_program_or_skip(test, "baresip", "baresip-core")
+        || !support::host_program_or_skip(test, "linphonec", "linphone-cli")
+    {
         return;
     }
     support::images(&engine).await;
     let mut lab = Lab::parse("outside.toml", ONE_SITE).expect("valid lab");
-    lab.set_outside(None, &["table1/secretaire1".to_string()]).expect("a phone of the lab");
+    lab.set_outside(None, &["table1/secretaire1".to_string(), "table1/secretaire2".to_string()])
+        .expect("phones of the lab");
     let state = tempfile::tempdir().unwrap();
     let runtime = LabRuntime::connect(&lab, StateDir::new(state.path(), &lab.name)).await.unwrap();
     support::remove_lab(&lab.name).await;
@@ -118,12 +122,63 @@ async fn a_softphone_on_the_host_registers_and_talks_both_ways() {
             .expect("the softphone recorded what it received");
         let (ok, heard) = hears(&parse_wav(&std::fs::read(decoded).unwrap()).unwrap(), patron_tone, &[HOST_TONE_HZ]);
         assert!(ok, "the softphone should hear patron1's {patron_tone} Hz: {heard}");
+
+        // Linphone, from the provisioning file `lab provision` writes for secretaire2.
+        let secrets = runtime.secrets().unwrap();
+        let (_, xml) = lab::gen::provisioning::files(&lab, &secrets, "127.0.0.1")
+            .into_iter()
+            .find(|(p, _)| p.ends_with("table1/secretaire2.xml"))
+            .expect("secretaire2 is a Linphone");
+        let linphone = tempfile::tempdir().unwrap();
+        let mut linphonec = start_linphonec(linphone.path(), &xml);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = runtime.status().await.unwrap();
+            let p = &s.sites[0].phones[5];
+            if p.registered && p.from_outside {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "Linphone did not register secretaire2 from outside");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        use tokio::io::AsyncWriteExt;
+        let _ = linphonec.stdin.take().unwrap().write_all(b"quit\n").await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), linphonec.wait()).await;
     }
     .await;
 
     let _ = baresip.kill().await;
     runtime.down(false, &Silent).await.expect("down");
     outcome
+}
+
+/// linphonec with nothing but the provisioning file (and its own folders):
+/// Linphone applies `config-uri` at start, once its database opens.
+fn start_linphonec(dir: &std::path::Path, xml: &str) -> tokio::process::Child {
+    let xml_path = dir.join("secretaire2.xml");
+    std::fs::write(&xml_path, xml).unwrap();
+    let rc = dir.join("linphonerc");
+    std::fs::write(
+        &rc,
+        format!(
+            "[misc]\nconfig-uri=file://{}\n\n[storage]\nuri={}\n\n[sip]\nsip_port=-1\nsip_tcp_port=0\nsip_tls_port=0\n",
+            xml_path.display(),
+            dir.join("linphone.db").display()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join(".local/share/linphone")).unwrap();
+    tokio::process::Command::new("linphonec")
+        .arg("-c")
+        .arg(&rc)
+        .args(["-d", "0"])
+        .env("HOME", dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("linphonec starts")
 }
 
 /// A host baresip with one account, as Linphone would be set up, answering
