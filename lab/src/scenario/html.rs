@@ -15,6 +15,7 @@ const STYLE: &str = "
 body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { margin-bottom: 4px; }
 .meta { color: #555; margin-top: 0; }
+.preface { background: #f6f6f6; border: 1px solid #ddd; padding: 12px; white-space: pre-wrap; }
 .counts span { display: inline-block; padding: 4px 10px; border-radius: 4px; margin-right: 8px; font-weight: bold; }
 .pass { color: #2e7d32; }
 .fail { color: #c62828; }
@@ -40,6 +41,18 @@ summary { cursor: pointer; color: #1f5fa8; }
 /// The whole report for `report`, with ladders read from `captures` (the
 /// bytes of each pcap in `report.captures`).
 pub fn render(lab: &Lab, report: &RunReport, captures: &[Vec<u8>]) -> String {
+    render_titled(lab, report, captures, &format!("Scenario report: lab {}", lab.name), None)
+}
+
+/// The same report under another title, with `preface` (plain text, such as
+/// a grade's scores and findings) shown before the topology.
+pub fn render_titled(
+    lab: &Lab,
+    report: &RunReport,
+    captures: &[Vec<u8>],
+    title: &str,
+    preface: Option<&str>,
+) -> String {
     let calls = ladder::calls(captures);
     let (per_check, unclaimed) = ladder::attribute(lab, &report.results, &calls);
     let failed = report.results.iter().filter(|r| !r.passed()).count();
@@ -47,9 +60,9 @@ pub fn render(lab: &Lab, report: &RunReport, captures: &[Vec<u8>]) -> String {
 
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
-    let _ = writeln!(h, "<title>Scenario report: lab {}</title>", esc(&lab.name));
+    let _ = writeln!(h, "<title>{}</title>", esc(title));
     let _ = writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>");
-    let _ = writeln!(h, "<h1>Scenario report: lab {}</h1>", esc(&lab.name));
+    let _ = writeln!(h, "<h1>{}</h1>", esc(title));
     let _ = writeln!(
         h,
         "<p class=\"meta\">Run started {} · {:.1} s · {} SIP capture(s), {} call(s) seen</p>",
@@ -63,6 +76,9 @@ pub fn render(lab: &Lab, report: &RunReport, captures: &[Vec<u8>]) -> String {
         "<p class=\"counts\"><span class=\"pass\">{passed} passed</span><span class=\"fail\">{failed} failed</span>of {} checks</p>",
         report.results.len()
     );
+    if let Some(preface) = preface {
+        let _ = writeln!(h, "<pre class=\"preface\">{}</pre>", esc(preface));
+    }
     let _ = writeln!(h, "<h2>Topology</h2>\n<div class=\"picture\">\n{}</div>", crate::graph::svg(lab));
 
     // Scenario files in the order their first check appears.

@@ -83,6 +83,8 @@ impl GradeCmd {
             )
             .await?;
             progress.finish();
+            grade.registration = Some(session.registration);
+            grade.checks = session.parts.into_iter().zip(session.report.results.iter().cloned()).collect();
             let html = out_dir.join("report.html");
             let captures = session
                 .report
@@ -90,11 +92,19 @@ impl GradeCmd {
                 .iter()
                 .map(|c| std::fs::read(c).with_context(|| format!("reading {}", c.display())))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            std::fs::write(&html, scenario::html::render(&graded, &session.report, &captures))
-                .with_context(|| format!("writing {}", html.display()))?;
+            let title = match self.lang {
+                Lang::Fr => format!("Évaluation de {}", site.name),
+                Lang::En => format!("Grade of {}", site.name),
+            };
+            let page = scenario::html::render_titled(
+                &graded,
+                &session.report,
+                &captures,
+                &title,
+                Some(&grade.render(self.lang)),
+            );
+            std::fs::write(&html, page).with_context(|| format!("writing {}", html.display()))?;
             eprintln!("HTML report: {}", html.display());
-            grade.registration = Some(session.registration);
-            grade.checks = session.parts.into_iter().zip(session.report.results).collect();
         }
         crate::output::print(&grade.render(self.lang));
         anyhow::ensure!(
