@@ -73,7 +73,7 @@ pub fn render_titled(
     );
     let _ = writeln!(
         h,
-        "<p class=\"counts\"><span class=\"pass\">{passed} passed</span><span class=\"fail\">{failed} failed</span>of {} checks</p>",
+        "<p class=\"counts\"><span class=\"pass\">{passed} passed</span><span class=\"fail\">{failed} failed</span>of {} checks · <button onclick=\"openAll()\">open every ladder</button></p>",
         report.results.len()
     );
     if let Some(preface) = preface {
@@ -117,6 +117,11 @@ pub fn render_titled(
         }
         h.push_str("</details>\n");
     }
+    // `report.html#all` opens every ladder (for printing or a screenshot).
+    h.push_str(
+        "<script>function openAll(){document.querySelectorAll('details').forEach(function(d){d.open=true})}\n\
+         if(location.hash==='#all')openAll();</script>\n",
+    );
     h.push_str("</body>\n</html>\n");
     h
 }
