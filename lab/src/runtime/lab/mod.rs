@@ -1,23 +1,26 @@
 //! Bringing a lab up, down, and reading its state.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 
+mod preflight;
+mod status;
+
+use preflight::{folder_hash, ports_free, registered_in};
+
 use super::asterisk_cli;
 use super::docker::{ContainerInfo, Engine, EngineError};
 use super::images::{self, ImageError, RootSource};
 use super::progress::Progress;
-use super::topology::{self, Kind, Planned, LABEL_KIND, LABEL_LAB, LABEL_SITE, LABEL_SPEC};
+use super::topology::{self, Kind, Planned, LABEL_LAB, LABEL_SPEC};
 use crate::gen::{self, OPERATOR};
 use crate::model::Lab;
 use crate::secrets::{Secrets, SecretsError};
 use crate::state::StateDir;
-use crate::status::{
-    ContainerStatus, LabStatus, OperatorStatus, PhoneStatus, SiteStatus, TestPhoneStatus, TrunkStatus,
-};
+use crate::status::LabStatus;
 
 /// How long Asterisk may take to boot, and every account to register.
 const BOOT_DEADLINE: Duration = Duration::from_secs(60);
@@ -327,162 +330,6 @@ impl<'a> LabRuntime<'a> {
         }
         Ok(report)
     }
-
-    pub async fn status(&self) -> Result<LabStatus, LabError> {
-        let secrets = self.secrets()?;
-        self.status_with(&secrets).await
-    }
-
-    async fn status_with(&self, secrets: &Secrets) -> Result<LabStatus, LabError> {
-        let lab = self.lab;
-        let containers = self.engine.containers(LABEL_LAB, &lab.name).await?;
-        let running = |kind: &Kind| {
-            let name = topology::container_name(lab, kind);
-            containers.iter().any(|c| c.name == name && c.running).then_some(name)
-        };
-        // Ask every running Asterisk at once who is registered.
-        let mut asterisks: Vec<(String, String)> = Vec::new();
-        if let Some(name) = running(&Kind::Operator) {
-            asterisks.push((OPERATOR.to_string(), name));
-        }
-        for site in &lab.sites {
-            if let Some(name) = running(&Kind::Ipbx { site: site.name.clone() }) {
-                asterisks.push((site.name.clone(), name));
-            }
-        }
-        let answers =
-            try_join_all(asterisks.iter().map(|(_, c)| asterisk_cli::registered_aors(&self.engine, c))).await?;
-        let aors: BTreeMap<&str, BTreeMap<String, String>> =
-            asterisks.iter().map(|(k, _)| k.as_str()).zip(answers).collect();
-        let empty = BTreeMap::new();
-        let at_operator = aors.get(OPERATOR).unwrap_or(&empty);
-
-        let describe = |pred: &dyn Fn(&ContainerInfo) -> bool| -> Vec<ContainerStatus> {
-            containers
-                .iter()
-                .filter(|c| pred(c))
-                .map(|c| ContainerStatus {
-                    name: c.name.clone(),
-                    kind: c.labels.get(LABEL_KIND).cloned().unwrap_or_default(),
-                    running: c.running,
-                    addresses: c.addresses.clone().into_iter().collect(),
-                })
-                .collect()
-        };
-
-        let sites = lab
-            .sites
-            .iter()
-            .map(|site| {
-                let at_ipbx = aors.get(site.name.as_str()).unwrap_or(&empty);
-                let gateway = lab.network.site_gateway(site.index).to_string();
-                SiteStatus {
-                    name: site.name.clone(),
-                    index: site.index,
-                    outside_server: format!("{}:{}", lab.host.bind, site.host_sip_port()),
-                    containers: describe(&|c| c.labels.get(LABEL_SITE) == Some(&site.name)),
-                    trunk: TrunkStatus {
-                        account: site.trunk_account().to_string(),
-                        registered: at_operator.contains_key(site.trunk_account()),
-                    },
-                    phones: site
-                        .phones
-                        .iter()
-                        .map(|p| PhoneStatus {
-                            name: p.account.clone(),
-                            extension: p.extension.clone(),
-                            public_number: site.public_number(&lab.numbering, &p.extension),
-                            role: p.role.name.clone(),
-                            device: p.role.device.clone(),
-                            registered: at_ipbx.contains_key(&p.account),
-                            // Published ports reach the IPBX from its LAN's gateway.
-                            from_outside: at_ipbx.get(&p.account).is_some_and(|from| *from == gateway),
-                            softphone: p.softphone,
-                            username: p.account.clone(),
-                            password: secrets.phone_password(site, p).to_string(),
-                            domain: lab.network.ipbx_lan(site.index).to_string(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        let operator = OperatorStatus {
-            containers: describe(&|c| {
-                matches!(c.labels.get(LABEL_KIND).map(String::as_str), Some("operator" | "operator-phones" | "mail"))
-            }),
-            test_phones: lab
-                .operator
-                .test_phones
-                .iter()
-                .map(|t| TestPhoneStatus {
-                    name: t.name.clone(),
-                    number: t.number.clone(),
-                    registered: at_operator.contains_key(&t.account),
-                    username: t.account.clone(),
-                    password: secrets.test_phone_password(lab, t).to_string(),
-                    domain: lab.network.operator().to_string(),
-                })
-                .collect(),
-        };
-        // The operator, its phones, the mail server, and an IPBX and its phones per site.
-        let expected = 3 + 2 * lab.sites.len();
-        let up = containers.iter().filter(|c| c.running).count() >= expected;
-        Ok(LabStatus { lab: lab.name.clone(), up, sites, operator })
-    }
-}
-
-/// Whether baresip's log shows `account` registered: `patron1@172.28.1.2: … 200 OK`.
-fn registered_in(log: &str, account: &str) -> bool {
-    let prefix = format!("{account}@");
-    log.lines().any(|l| l.starts_with(&prefix) && l.contains("} 200 OK"))
-}
-
-/// A short digest of every file under `dir` (names and contents), so that a
-/// changed folder recreates the container that mounts it.
-fn folder_hash(dir: &std::path::Path) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut files = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    let mut h = Sha256::new();
-    for f in files {
-        h.update(f.strip_prefix(dir).unwrap_or(&f).to_string_lossy().as_bytes());
-        h.update(std::fs::read(&f)?);
-    }
-    Ok(h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect())
-}
-
-/// Fails before anything starts when a port a new container publishes is
-/// taken (Docker's own error names no program and comes mid-way).
-fn ports_free(planned: &[&Planned]) -> Result<(), LabError> {
-    for p in planned {
-        for port in &p.spec.udp_ports {
-            match std::net::UdpSocket::bind((port.host_ip, port.host_port)) {
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => {
-                    return Err(LabError::BindAddress { address: port.host_ip.to_string() })
-                }
-                Err(_) => {
-                    return Err(LabError::PortInUse {
-                        address: port.host_ip.to_string(),
-                        port: port.host_port,
-                        container: p.spec.name.clone(),
-                    })
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Polls `check` until it holds or `deadline` passes; `Ok(false)` on timeout.

@@ -1,0 +1,119 @@
+//! Reading a lab's state from Docker and from each Asterisk.
+
+use std::collections::BTreeMap;
+
+use futures_util::future::try_join_all;
+
+use super::{LabError, LabRuntime};
+use crate::gen::OPERATOR;
+use crate::runtime::asterisk_cli;
+use crate::runtime::docker::ContainerInfo;
+use crate::runtime::topology::{self, Kind, LABEL_KIND, LABEL_LAB, LABEL_SITE};
+use crate::secrets::Secrets;
+use crate::status::{
+    ContainerStatus, LabStatus, OperatorStatus, PhoneStatus, SiteStatus, TestPhoneStatus, TrunkStatus,
+};
+
+impl LabRuntime<'_> {
+    pub async fn status(&self) -> Result<LabStatus, LabError> {
+        let secrets = self.secrets()?;
+        self.status_with(&secrets).await
+    }
+
+    pub(super) async fn status_with(&self, secrets: &Secrets) -> Result<LabStatus, LabError> {
+        let lab = self.lab;
+        let containers = self.engine.containers(LABEL_LAB, &lab.name).await?;
+        let running = |kind: &Kind| {
+            let name = topology::container_name(lab, kind);
+            containers.iter().any(|c| c.name == name && c.running).then_some(name)
+        };
+        // Ask every running Asterisk at once who is registered.
+        let mut asterisks: Vec<(String, String)> = Vec::new();
+        if let Some(name) = running(&Kind::Operator) {
+            asterisks.push((OPERATOR.to_string(), name));
+        }
+        for site in &lab.sites {
+            if let Some(name) = running(&Kind::Ipbx { site: site.name.clone() }) {
+                asterisks.push((site.name.clone(), name));
+            }
+        }
+        let answers =
+            try_join_all(asterisks.iter().map(|(_, c)| asterisk_cli::registered_aors(&self.engine, c))).await?;
+        let aors: BTreeMap<&str, BTreeMap<String, String>> =
+            asterisks.iter().map(|(k, _)| k.as_str()).zip(answers).collect();
+        let empty = BTreeMap::new();
+        let at_operator = aors.get(OPERATOR).unwrap_or(&empty);
+
+        let describe = |pred: &dyn Fn(&ContainerInfo) -> bool| -> Vec<ContainerStatus> {
+            containers
+                .iter()
+                .filter(|c| pred(c))
+                .map(|c| ContainerStatus {
+                    name: c.name.clone(),
+                    kind: c.labels.get(LABEL_KIND).cloned().unwrap_or_default(),
+                    running: c.running,
+                    addresses: c.addresses.clone().into_iter().collect(),
+                })
+                .collect()
+        };
+
+        let sites = lab
+            .sites
+            .iter()
+            .map(|site| {
+                let at_ipbx = aors.get(site.name.as_str()).unwrap_or(&empty);
+                let gateway = lab.network.site_gateway(site.index).to_string();
+                SiteStatus {
+                    name: site.name.clone(),
+                    index: site.index,
+                    outside_server: format!("{}:{}", lab.host.bind, site.host_sip_port()),
+                    containers: describe(&|c| c.labels.get(LABEL_SITE) == Some(&site.name)),
+                    trunk: TrunkStatus {
+                        account: site.trunk_account().to_string(),
+                        registered: at_operator.contains_key(site.trunk_account()),
+                    },
+                    phones: site
+                        .phones
+                        .iter()
+                        .map(|p| PhoneStatus {
+                            name: p.account.clone(),
+                            extension: p.extension.clone(),
+                            public_number: site.public_number(&lab.numbering, &p.extension),
+                            role: p.role.name.clone(),
+                            device: p.role.device.clone(),
+                            registered: at_ipbx.contains_key(&p.account),
+                            // Published ports reach the IPBX from its LAN's gateway.
+                            from_outside: at_ipbx.get(&p.account).is_some_and(|from| *from == gateway),
+                            softphone: p.softphone,
+                            username: p.account.clone(),
+                            password: secrets.phone_password(site, p).to_string(),
+                            domain: lab.network.ipbx_lan(site.index).to_string(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let operator = OperatorStatus {
+            containers: describe(&|c| {
+                matches!(c.labels.get(LABEL_KIND).map(String::as_str), Some("operator" | "operator-phones" | "mail"))
+            }),
+            test_phones: lab
+                .operator
+                .test_phones
+                .iter()
+                .map(|t| TestPhoneStatus {
+                    name: t.name.clone(),
+                    number: t.number.clone(),
+                    registered: at_operator.contains_key(&t.account),
+                    username: t.account.clone(),
+                    password: secrets.test_phone_password(lab, t).to_string(),
+                    domain: lab.network.operator().to_string(),
+                })
+                .collect(),
+        };
+        // The operator, its phones, the mail server, and an IPBX and its phones per site.
+        let expected = 3 + 2 * lab.sites.len();
+        let up = containers.iter().filter(|c| c.running).count() >= expected;
+        Ok(LabStatus { lab: lab.name.clone(), up, sites, operator })
+    }
+}
