@@ -91,8 +91,32 @@ async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
         let bytes = runtime.engine().memory(name).await?;
         println!("  {name:<28} {:>7.1} MiB", bytes as f64 / (1024.0 * 1024.0));
     }
+    if let Some((count, kib)) = port_proxies() {
+        println!(
+            "  {:<28} {:>7.1} MiB  ({count} processes: the published SIP and RTP ports)",
+            "docker-proxy (host)",
+            kib as f64 / 1024.0
+        );
+    }
     if !keep {
         runtime.down(false, &Silent).await?;
     }
     Ok(())
+}
+
+/// Docker's userland port proxies on this host (Linux): how many, and their
+/// proportional memory (PSS) in KiB. `None` where /proc does not tell.
+fn port_proxies() -> Option<(usize, u64)> {
+    let mut count = 0;
+    let mut kib = 0;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let dir = entry.path();
+        if std::fs::read_to_string(dir.join("comm")).is_ok_and(|c| c.trim() == "docker-proxy") {
+            count += 1;
+            let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).ok()?;
+            let pss = rollup.lines().find_map(|l| l.strip_prefix("Pss:"))?;
+            kib += pss.trim().trim_end_matches("kB").trim().parse::<u64>().ok()?;
+        }
+    }
+    (count > 0).then_some((count, kib))
 }
