@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use lab::gen::generate;
+use lab::grade::mapping::Mapping;
 use lab::grade::{inspect, session, write_site_config, Part};
 use lab::model::Lab;
 use lab::runtime::progress::Silent;
@@ -61,14 +62,14 @@ async fn a_misspelt_endpoint_fails_exactly_the_calls_to_it() {
     let out = tempfile::tempdir().unwrap();
     let mut options = RunOptions::new(8, out.path().to_path_buf(), state.config_dir());
     options.own_configs = BTreeMap::from([(SITE.to_string(), (student.path().to_path_buf(), "internal".to_string()))]);
+    let checks = session::select_checks(&lab, &lab, SITE, &scenarios(&lab), None, Some(Part::I));
     let run = session::run(
         &lab,
         state.clone(),
         SITE,
         student.path(),
         &inspection,
-        &scenarios(&lab),
-        Some(Part::I),
+        &checks,
         &options,
         &support::Stderr,
         &|_| {},
@@ -103,4 +104,56 @@ async fn a_misspelt_endpoint_fails_exactly_the_calls_to_it() {
         }
     }
     assert_eq!(results.iter().filter(|r| !r.passed()).count(), 2, "patron1 and assistant1 call 13");
+}
+
+/// The SAE report's way of writing a site (one cabinet, endpoints `patron`,
+/// `assistant`, `secretaire` on 1, 2, 3, its own trunk name and passwords),
+/// graded through a mapping file: part I passes on the phones it configures.
+#[tokio::test]
+async fn a_config_of_its_own_names_is_graded_through_its_mapping() {
+    let Some(engine) = support::engine_or_skip("a_config_of_its_own_names").await else {
+        return;
+    };
+    support::images(&engine).await;
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grade-report");
+    let original = support::sae_elsewhere("itest-mapped", "172.26.0.0/16", 15500, 50000);
+    // Written for the default lab's operator address; moved to this lab's.
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture.join("etc-asterisk")).unwrap() {
+        let path = entry.unwrap().path();
+        let text =
+            std::fs::read_to_string(&path).unwrap().replace("172.28.0.2", &original.network.operator().to_string());
+        std::fs::write(copy.path().join(path.file_name().unwrap()), text).unwrap();
+    }
+    let dir = copy.path().to_path_buf();
+    let text = std::fs::read_to_string(fixture.join("map.toml")).unwrap();
+    let mapping = Mapping::parse("map.toml", &text, original.site(SITE).unwrap()).expect("a valid mapping");
+    let lab = mapping.apply(&session::graded_lab(&original, SITE), SITE);
+    let inspection = inspect(&lab, lab.site(SITE).unwrap(), &dir).unwrap();
+    assert!(inspection.findings.is_empty(), "{:?}", inspection.findings);
+    assert_eq!(inspection.trunk.as_ref().map(|t| t.name.as_str()), Some("operateurvoix1"));
+    assert_eq!(inspection.password("secretaire"), Some("toto"));
+
+    let state = tempfile::tempdir().unwrap();
+    let state = StateDir::new(state.path(), &lab.name);
+    support::remove_lab(&lab.name).await;
+    let _cleanup = support::Cleanup::new(&lab.name);
+    let out = tempfile::tempdir().unwrap();
+    let options = RunOptions::new(8, out.path().to_path_buf(), state.config_dir());
+    let checks = session::select_checks(&original, &lab, SITE, &scenarios(&original), Some(&mapping), Some(Part::I));
+    let run =
+        session::run(&lab, state.clone(), SITE, &dir, &inspection, &checks, &options, &support::Stderr, &|_| {}).await;
+    let down = LabRuntime::connect(&lab, state).await.unwrap().down(false, &Silent).await;
+    let run = run.expect("the graded lab runs");
+    down.expect("down");
+
+    assert_eq!(run.registration.phones.len(), 3, "one cabinet");
+    assert!(run.registration.phones.iter().all(|(_, ok)| *ok), "{:?}", run.registration.phones);
+    let results = &run.report.results;
+    let calls = results.iter().filter(|r| r.scenario == "internal-calls").count();
+    assert_eq!(calls, 6, "every pair of the cabinet's three phones, both ways");
+    for r in results.iter().filter(|r| r.scenario == "internal-calls") {
+        assert!(r.passed(), "{}: {:?}", r.says, r.failure);
+        assert!(r.says.contains("table2/patron") || r.says.contains("table2/assistant"), "{}", r.says);
+    }
 }

@@ -108,7 +108,7 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
     for phone in &site.phones {
         s.push_str(&format!(
             "exten => {public},1,Gosub(welcome,s,1)\n same => n,Goto(extensions,{ext},1)\n",
-            public = site.public_number(n, &phone.extension),
+            public = site.public_number(n, &phone.number),
             ext = phone.extension,
         ));
     }

@@ -101,8 +101,8 @@ fn example_number(facts: &Facts, literal: &str) -> Option<String> {
     let n = &facts.lab.numbering;
     let sites = facts.lab.sites.iter();
     let others = sites.clone().filter(|s| s.index != facts.site.index).chain(std::iter::once(facts.site));
-    let intersite = others.flat_map(|s| s.phones.iter().map(move |p| s.intersite_number(n, &p.extension)));
-    let public = sites.flat_map(|s| s.phones.iter().map(move |p| s.public_number(n, &p.extension)));
+    let intersite = others.flat_map(|s| s.phones.iter().map(move |p| s.intersite_number(n, &p.number)));
+    let public = sites.flat_map(|s| s.phones.iter().map(move |p| s.public_number(n, &p.number)));
     let test_phones = facts.lab.operator.test_phones.iter().map(|t| t.number.clone());
     intersite.chain(public).chain(test_phones).find(|x| x.len() > literal.len() && x.starts_with(literal))
 }

@@ -13,6 +13,7 @@ mod dialling;
 pub mod dialplan;
 mod inspect;
 mod mailbox;
+pub mod mapping;
 pub mod messages;
 pub mod pattern;
 pub mod retarget;

@@ -22,7 +22,7 @@ pub fn checks_for_site(lab: &Lab, scenarios: &[Scenario], site: &str) -> Vec<Sce
                 _ => Some(check.clone()),
             };
             let Some(moved) = moved.filter(|c| phones_exist(lab, c)) else { continue };
-            if !checks.iter().any(|c| c.steps == moved.steps) {
+            if !checks.iter().any(|c| super::mapping::same_steps(c, &moved)) {
                 checks.push(moved);
             }
         }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::mapping::Mapping;
 use super::score::Registration;
 use super::{retarget, Inspection, Part};
 use crate::model::Lab;
@@ -38,9 +39,32 @@ pub fn graded_lab(lab: &Lab, site: &str) -> Lab {
     lab
 }
 
-/// Brings the lab up with `site` on `dir` (its phones and trunk using the
-/// passwords `inspection` found), runs the checks of `scenarios` moved onto
-/// that site (only those of `only` when given), and reports.
+/// The checks of `scenarios` (valid for `original`) that grade `site`: moved
+/// onto it, put in the mapping's terms when there is one, only those of `only`.
+pub fn select_checks(
+    original: &Lab,
+    graded: &Lab,
+    site: &str,
+    scenarios: &[Scenario],
+    mapping: Option<&Mapping>,
+    only: Option<Part>,
+) -> Vec<Scenario> {
+    let moved = retarget::checks_for_site(original, scenarios, site);
+    let moved = match mapping {
+        Some(m) => m.translate(original, graded, site, moved),
+        None => moved,
+    };
+    moved
+        .into_iter()
+        .filter(|s| {
+            let part = s.part.as_deref().and_then(Part::from_scenario);
+            part.is_some() && only.is_none_or(|o| part == Some(o))
+        })
+        .collect()
+}
+
+/// Brings `lab` up with `site` on `dir` (its phones and trunk using the
+/// passwords `inspection` found), runs `checks` (see [`select_checks`]), and reports.
 #[allow(clippy::too_many_arguments)]
 pub async fn run(
     lab: &Lab,
@@ -48,8 +72,7 @@ pub async fn run(
     site: &str,
     dir: &Path,
     inspection: &Inspection,
-    scenarios: &[Scenario],
-    only: Option<Part>,
+    checks: &[Scenario],
     options: &RunOptions,
     progress: &dyn Progress,
     on_result: &(dyn Fn(&CheckResult) + Sync),
@@ -68,20 +91,12 @@ pub async fn run(
         phones: status.phones.iter().map(|p| (p.name.clone(), p.registered)).collect(),
     };
 
-    let moved = retarget::checks_for_site(lab, scenarios, site);
-    let selected: Vec<Scenario> = moved
-        .into_iter()
-        .filter(|s| {
-            let part = s.part.as_deref().and_then(Part::from_scenario);
-            part.is_some() && only.is_none_or(|o| part == Some(o))
-        })
-        .collect();
-    let report = scenario::run(runtime.engine(), lab, &secrets, &selected, options, on_result).await?;
+    let report = scenario::run(runtime.engine(), lab, &secrets, checks, options, on_result).await?;
     let parts = report
         .results
         .iter()
         .map(|r| {
-            let part = selected.iter().find(|s| s.name == r.scenario).and_then(|s| s.part.as_deref());
+            let part = checks.iter().find(|s| s.name == r.scenario).and_then(|s| s.part.as_deref());
             part.and_then(Part::from_scenario).expect("selected scenarios have a part")
         })
         .collect();

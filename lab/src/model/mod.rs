@@ -108,6 +108,9 @@ pub struct Phone {
     pub account: String,
     /// Internal extension, `<cabinet><role>`, e.g. `23`.
     pub extension: String,
+    /// What its public and inter-site numbers end with: the lab's extension,
+    /// even where a graded config dials the phone on another one.
+    pub number: String,
     /// Left to a softphone outside the lab (`lab softphone`): the lab's own
     /// softphones do not register it.
     pub softphone: bool,

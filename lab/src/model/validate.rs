@@ -89,6 +89,7 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
                     role: role.clone(),
                     account: format!("{}{cabinet}", role.name),
                     extension: format!("{cabinet}{}", role.digit),
+                    number: format!("{cabinet}{}", role.digit),
                     softphone: false,
                 })
             })

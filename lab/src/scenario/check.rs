@@ -137,7 +137,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 .phones
                 .iter()
                 .filter(|p| p.account == caller.account)
-                .flat_map(|p| [p.extension.clone(), site.public_number(&lab.numbering, &p.extension)])
+                .flat_map(|p| [p.extension.clone(), site.public_number(&lab.numbering, &p.number)])
                 .collect(),
             None => lab
                 .operator

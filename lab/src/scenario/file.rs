@@ -221,15 +221,19 @@ fn number_for(lab: &Lab, how: &str, from: &PhoneId, to: &PhoneId) -> Result<Stri
     match (how, lab.site(&to.site)) {
         ("extension", Some(site)) if from.site == to.site => Ok(extension(site, &to.account)),
         ("extension", _) => Err(format!("{to} is not on {from}'s site: dial \"intersite\" or \"public\"")),
-        ("intersite", Some(site)) => Ok(site.intersite_number(&lab.numbering, &extension(site, &to.account))),
+        ("intersite", Some(site)) => Ok(site.intersite_number(&lab.numbering, &public_suffix(site, &to.account))),
         ("intersite", None) => Err(format!("{to} is a test phone: dial \"public\"")),
-        ("public", Some(site)) => Ok(site.public_number(&lab.numbering, &extension(site, &to.account))),
+        ("public", Some(site)) => Ok(site.public_number(&lab.numbering, &public_suffix(site, &to.account))),
         ("public", None) => Ok(test_phone(to).map(|t| t.number.clone()).unwrap_or_default()),
         (digits, _) if is_keypad(digits) => Ok(digits.to_string()),
         (other, _) => {
             Err(format!("dial {other:?}: expected \"extension\", \"intersite\", \"public\" or the digits to dial"))
         }
     }
+}
+
+fn public_suffix(site: &crate::model::Site, account: &str) -> String {
+    site.phones.iter().find(|p| p.account == account).map(|p| p.number.clone()).unwrap_or_default()
 }
 
 fn extension(site: &crate::model::Site, account: &str) -> String {

@@ -239,8 +239,8 @@ fn phone_names(lab: &Lab, r: &CheckResult) -> Vec<(Option<String>, String)> {
         let Some(phone) = site.phones.iter().find(|x| x.account == p.account) else { continue };
         out.push((Some(site.name.clone()), phone.account.clone()));
         out.push((Some(site.name.clone()), phone.extension.clone()));
-        out.push((None, site.public_number(&lab.numbering, &phone.extension)));
-        out.push((None, site.intersite_number(&lab.numbering, &phone.extension)));
+        out.push((None, site.public_number(&lab.numbering, &phone.number)));
+        out.push((None, site.intersite_number(&lab.numbering, &phone.number)));
     }
     out
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use lab::grade::mapping::Mapping;
 use lab::grade::score::GradeReport;
 use lab::grade::{session, Lang, Part};
 use lab::runtime::progress::Progress;
@@ -22,6 +23,10 @@ pub struct GradeCmd {
     /// The folder of config files (what goes in /etc/asterisk).
     #[arg(long, value_name = "DIR")]
     config: PathBuf,
+    /// A mapping file, for a config that names its phones otherwise than the
+    /// lab (endpoints, extensions, fewer cabinets, the trunk's name).
+    #[arg(long, value_name = "FILE")]
+    map: Option<PathBuf>,
     /// Grade one part only: I, II, III, IV or challenges.
     #[arg(long, value_parser = parse_part)]
     part: Option<Part>,
@@ -48,7 +53,29 @@ impl GradeCmd {
             anyhow::anyhow!("no site {:?} in lab {}; its sites are {}", self.site, lab.name, names.join(", "))
         })?;
         let dir = std::path::absolute(&self.config).with_context(|| format!("resolving {}", self.config.display()))?;
-        let inspection = lab::grade::inspect(&lab, site, &dir)?;
+        let mapping = match &self.map {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                Some(Mapping::parse(&path.display().to_string(), &text, site)?)
+            }
+            None => None,
+        };
+        // The lab as the config names it: its own passwords, and the mapping's names.
+        let graded = session::graded_lab(&lab, &site.name);
+        let graded = match &mapping {
+            Some(m) => m.apply(&graded, &site.name),
+            None => graded,
+        };
+        let graded_site = graded.site(&site.name).expect("the site is still there");
+        let inspection = lab::grade::inspect(&graded, graded_site, &dir)?;
+        if let (Some(want), Some(found)) = (mapping.as_ref().and_then(|m| m.trunk.as_deref()), &inspection.trunk) {
+            anyhow::ensure!(
+                found.name == want,
+                "the mapping names the trunk {want:?}, but the section registering to the operator is {:?} ({})",
+                found.name,
+                found.at
+            );
+        }
         let mut grade = GradeReport {
             site: site.name.clone(),
             config: dir.clone(),
@@ -60,7 +87,7 @@ impl GradeCmd {
         if !self.files_only {
             // Scenario files are checked before any container is touched.
             let scenarios = load(&lab, &[])?;
-            let graded = session::graded_lab(&lab, &site.name);
+            let checks = session::select_checks(&lab, &graded, &site.name, &scenarios, mapping.as_ref(), self.part);
             let state = state_dir(&graded)?;
             let out_dir = workspace_root().join("target").join("grade").join(&site.name);
             std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
@@ -75,8 +102,7 @@ impl GradeCmd {
                 &site.name,
                 &dir,
                 &grade.inspection,
-                &scenarios,
-                self.part,
+                &checks,
                 &options,
                 &progress,
                 &on_result,

@@ -222,7 +222,7 @@ async fn softphone(arg: &LabArg, phone: &str, give_back: bool) -> anyhow::Result
         changed.host.bind,
         site.host_sip_port(),
         p.extension,
-        site.public_number(&changed.numbering, &p.extension),
+        site.public_number(&changed.numbering, &p.number),
     );
     if !running {
         println!("The lab is not running: `cargo xtask lab up` starts it without this phone.");

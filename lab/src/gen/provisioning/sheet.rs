@@ -43,7 +43,7 @@ pub fn text(lab: &Lab, a: &Account<'_>) -> String {
         display = a.display,
         vm = voicemail::ACCESS,
         ext = p.extension,
-        public = a.site.public_number(&lab.numbering, &p.extension),
+        public = a.site.public_number(&lab.numbering, &p.number),
         pickup = if p.role.pickup {
             format!("| answer a ringing colleague of the cabinet | {} |\n", features::PICKUP)
         } else {

@@ -78,7 +78,7 @@ impl LabRuntime<'_> {
                         .map(|p| PhoneStatus {
                             name: p.account.clone(),
                             extension: p.extension.clone(),
-                            public_number: site.public_number(&lab.numbering, &p.extension),
+                            public_number: site.public_number(&lab.numbering, &p.number),
                             role: p.role.name.clone(),
                             device: p.role.device.clone(),
                             registered: at_ipbx.contains_key(&p.account),
