@@ -116,7 +116,7 @@ async fn a_config_of_its_own_names_is_graded_through_its_mapping() {
     };
     support::images(&engine).await;
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grade-report");
-    let original = support::sae_elsewhere("itest-mapped", "172.26.0.0/16", 15500, 50000);
+    let original = support::sae_elsewhere("itest-mapped", "172.25.0.0/16", 15600, 52000);
     // Written for the default lab's operator address; moved to this lab's.
     let copy = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(fixture.join("etc-asterisk")).unwrap() {
