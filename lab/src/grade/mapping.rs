@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::rewrite::{phones_exist, same_steps, Rewrite};
 use crate::diagnostic::Diagnostics;
 use crate::model::{Lab, Site};
 use crate::scenario::{Check, PhoneId, Scenario, Step, StepLine};
@@ -162,6 +163,8 @@ impl Mapping {
             }
             extensions.iter().find(|(lab, _)| lab == n).map_or_else(|| n.clone(), |(_, own)| own.clone())
         };
+        // Sites keep their names under a mapping.
+        let same_site = |s: &String| s.clone();
         // Names of the site's phones, and the extensions its own phones dial
         // (written `(13)` after a call's phones).
         let words = |text: &str, dialled_on_site: bool| -> String {
@@ -193,7 +196,8 @@ impl Mapping {
                                 .steps
                                 .iter()
                                 .map(|line| StepLine {
-                                    step: map_step(&line.step, &phone, &dial, &on_site),
+                                    step: Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &on_site }
+                                        .step(&line.step),
                                     says: words(&line.says, local),
                                 })
                                 .collect(),
@@ -243,6 +247,7 @@ fn fold_cabinets(lab: &Lab, site: &str, cabinets: u8, scenarios: Vec<Scenario>) 
     };
     let mailbox =
         |s: &String, x: &String| if s == site { find(&numbers, x).unwrap_or_else(|| x.clone()) } else { x.clone() };
+    let same_site = |s: &String| s.clone();
     let words = |text: &str| -> String {
         let mut out = text.to_string();
         // One-digit cabinets: no account name is the start of another.
@@ -266,7 +271,11 @@ fn fold_cabinets(lab: &Lab, site: &str, cabinets: u8, scenarios: Vec<Scenario>) 
                     steps: check
                         .steps
                         .iter()
-                        .map(|l| StepLine { step: map_step(&l.step, &phone, &dial, &mailbox), says: words(&l.says) })
+                        .map(|l| StepLine {
+                            step: Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox }
+                                .step(&l.step),
+                            says: words(&l.says),
+                        })
                         .collect(),
                 };
                 let merged = folded.phones().len() < check.phones().len();
@@ -277,70 +286,6 @@ fn fold_cabinets(lab: &Lab, site: &str, cabinets: u8, scenarios: Vec<Scenario>) 
             (!checks.is_empty()).then_some(Scenario { checks, ..scenario })
         })
         .collect()
-}
-
-/// The same actions and observations, whatever their sentences say.
-pub(super) fn same_steps(a: &Check, b: &Check) -> bool {
-    a.steps.len() == b.steps.len() && a.steps.iter().zip(&b.steps).all(|(x, y)| x.step == y.step)
-}
-
-fn map_step(
-    step: &Step,
-    phone: &dyn Fn(&PhoneId) -> PhoneId,
-    dial: &dyn Fn(&PhoneId, &String) -> String,
-    on_site: &dyn Fn(&String, &String) -> String,
-) -> Step {
-    match step {
-        Step::Dial { from, number } => Step::Dial { from: phone(from), number: dial(from, number) },
-        Step::Rings { phone: p, from, alert } => {
-            Step::Rings { phone: phone(p), from: from.as_ref().map(phone), alert: alert.clone() }
-        }
-        Step::Connected { phone: p, with } => Step::Connected { phone: phone(p), with: phone(with) },
-        Step::Answer { phone: p } => Step::Answer { phone: phone(p) },
-        Step::Fails { phone: p, status } => Step::Fails { phone: phone(p), status: *status },
-        Step::NobodyRings { caller, sites } => Step::NobodyRings { caller: phone(caller), sites: sites.clone() },
-        Step::Audio { a, b } => Step::Audio { a: phone(a), b: phone(b) },
-        Step::Hangup { phone: p } => Step::Hangup { phone: phone(p) },
-        Step::Ended { phone: p } => Step::Ended { phone: phone(p) },
-        Step::Dtmf { phone: p, digits } => Step::Dtmf { phone: phone(p), digits: digits.clone() },
-        Step::Hold { phone: p } => Step::Hold { phone: phone(p) },
-        Step::Resume { phone: p } => Step::Resume { phone: phone(p) },
-        Step::Transfer { phone: p, number } => Step::Transfer { phone: phone(p), number: dial(p, number) },
-        Step::Hears { phone: p, what } => Step::Hears {
-            phone: phone(p),
-            what: match what {
-                crate::scenario::Sound::ToneOf(t) => crate::scenario::Sound::ToneOf(phone(t)),
-                other => other.clone(),
-            },
-        },
-        Step::Recorded { a, b } => Step::Recorded { a: phone(a), b: phone(b) },
-        Step::Parked { site, space } => Step::Parked { site: site.clone(), space: space.clone() },
-        Step::Answered { phone: p } => Step::Answered { phone: phone(p) },
-        Step::LeavesMessage { phone: p, site, mailbox } => {
-            Step::LeavesMessage { phone: phone(p), site: site.clone(), mailbox: on_site(site, mailbox) }
-        }
-        Step::Mwi { phone: p, waiting } => Step::Mwi { phone: phone(p), waiting: *waiting },
-        Step::Mailed { phone: p, from } => Step::Mailed { phone: phone(p), from: phone(from) },
-        Step::EmptyBox { site, mailbox } => Step::EmptyBox { site: site.clone(), mailbox: on_site(site, mailbox) },
-        Step::Watch { phone: p, extension, presence } => {
-            Step::Watch { phone: phone(p), extension: dial(p, extension), presence: *presence }
-        }
-        Step::SendMessage { phone: p, to, text, status } => {
-            Step::SendMessage { phone: phone(p), to: dial(p, to), text: text.clone(), status: *status }
-        }
-        Step::Receives { phone: p, text, from } => {
-            Step::Receives { phone: phone(p), text: text.clone(), from: from.as_ref().map(phone) }
-        }
-        Step::Blf { state } => Step::Blf { state: *state },
-    }
-}
-
-fn phones_exist(lab: &Lab, check: &Check) -> bool {
-    check.phones().iter().all(|p| {
-        p.site == crate::gen::OPERATOR
-            || p.account.starts_with('#')
-            || lab.site(&p.site).is_some_and(|s| s.phones.iter().any(|ph| ph.account == p.account))
-    })
 }
 
 #[cfg(test)]

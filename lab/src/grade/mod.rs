@@ -17,6 +17,7 @@ pub mod mapping;
 pub mod messages;
 pub mod pattern;
 pub mod retarget;
+mod rewrite;
 pub mod score;
 pub mod session;
 

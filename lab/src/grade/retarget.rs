@@ -6,8 +6,9 @@
 //! (the first one it names) and the graded site trade places, in phone names
 //! and in the numbers dialled (`*2…` ↔ `*3…`, `0320000 2…` ↔ `0320000 3…`).
 
+use super::rewrite::{phones_exist, same_steps, Rewrite};
 use crate::model::{Lab, Numbering};
-use crate::scenario::{Check, PhoneId, Scenario, Sound, Step, StepLine};
+use crate::scenario::{Check, PhoneId, Scenario, Step, StepLine};
 
 /// The checks of `scenarios` that exercise `site`: those naming it as they
 /// are, then the others moved onto it; duplicates are dropped, as are checks
@@ -22,7 +23,7 @@ pub fn checks_for_site(lab: &Lab, scenarios: &[Scenario], site: &str) -> Vec<Sce
                 _ => Some(check.clone()),
             };
             let Some(moved) = moved.filter(|c| phones_exist(lab, c)) else { continue };
-            if !checks.iter().any(|c| super::mapping::same_steps(c, &moved)) {
+            if !checks.iter().any(|c| same_steps(c, &moved)) {
                 checks.push(moved);
             }
         }
@@ -63,14 +64,6 @@ fn site_of_number(lab: &Lab, number: &str) -> Option<String> {
     lab.sites.iter().find(|s| s.index == index).map(|s| s.name.clone())
 }
 
-fn phones_exist(lab: &Lab, check: &Check) -> bool {
-    check.phones().iter().all(|p| {
-        p.site == crate::gen::OPERATOR
-            || p.account.starts_with('#')
-            || lab.site(&p.site).is_some_and(|s| s.phones.iter().any(|ph| ph.account == p.account))
-    })
-}
-
 /// `check` with sites `a` and `b` trading places; `None` if either is unknown.
 pub fn swap_sites(lab: &Lab, check: &Check, a: &str, b: &str) -> Option<Check> {
     let (ia, ib) = (lab.site(a)?.index, lab.site(b)?.index);
@@ -85,56 +78,15 @@ pub fn swap_sites(lab: &Lab, check: &Check, a: &str, b: &str) -> Option<Check> {
     };
     let phone = |p: &PhoneId| PhoneId { site: site(&p.site), account: p.account.clone() };
     let number = |n: &String| swap_number(&lab.numbering, n, ia, ib);
+    // A box is named by its extension, which moving leaves as it is.
+    let keep = |_: &String, m: &String| m.clone();
+    let dialled = |_: &PhoneId, n: &String| number(n);
+    let rewrite = Rewrite { phone: &phone, site: &site, number: &dialled, mailbox: &keep };
     let steps = check
         .steps
         .iter()
         .map(|line| {
-            let step = match &line.step {
-                Step::Dial { from, number: n } => Step::Dial { from: phone(from), number: number(n) },
-                Step::Rings { phone: p, from, alert } => {
-                    Step::Rings { phone: phone(p), from: from.as_ref().map(phone), alert: alert.clone() }
-                }
-                Step::Connected { phone: p, with } => Step::Connected { phone: phone(p), with: phone(with) },
-                Step::Answer { phone: p } => Step::Answer { phone: phone(p) },
-                Step::Fails { phone: p, status } => Step::Fails { phone: phone(p), status: *status },
-                Step::NobodyRings { caller, sites } => {
-                    Step::NobodyRings { caller: phone(caller), sites: sites.iter().map(site).collect() }
-                }
-                Step::Audio { a: x, b: y } => Step::Audio { a: phone(x), b: phone(y) },
-                Step::Hangup { phone: p } => Step::Hangup { phone: phone(p) },
-                Step::Ended { phone: p } => Step::Ended { phone: phone(p) },
-                Step::Dtmf { phone: p, digits } => Step::Dtmf { phone: phone(p), digits: digits.clone() },
-                Step::Hold { phone: p } => Step::Hold { phone: phone(p) },
-                Step::Resume { phone: p } => Step::Resume { phone: phone(p) },
-                Step::Transfer { phone: p, number: n } => Step::Transfer { phone: phone(p), number: number(n) },
-                Step::Hears { phone: p, what } => Step::Hears {
-                    phone: phone(p),
-                    what: match what {
-                        Sound::Music { site: s } => Sound::Music { site: site(s) },
-                        Sound::ToneOf(t) => Sound::ToneOf(phone(t)),
-                        other => other.clone(),
-                    },
-                },
-                Step::Recorded { a: x, b: y } => Step::Recorded { a: phone(x), b: phone(y) },
-                Step::Parked { site: s, space } => Step::Parked { site: site(s), space: space.clone() },
-                Step::Answered { phone: p } => Step::Answered { phone: phone(p) },
-                Step::LeavesMessage { phone: p, site: s, mailbox } => {
-                    Step::LeavesMessage { phone: phone(p), site: site(s), mailbox: mailbox.clone() }
-                }
-                Step::Mwi { phone: p, waiting } => Step::Mwi { phone: phone(p), waiting: *waiting },
-                Step::Mailed { phone: p, from } => Step::Mailed { phone: phone(p), from: phone(from) },
-                Step::EmptyBox { site: s, mailbox } => Step::EmptyBox { site: site(s), mailbox: mailbox.clone() },
-                Step::Watch { phone: p, extension, presence } => {
-                    Step::Watch { phone: phone(p), extension: extension.clone(), presence: *presence }
-                }
-                Step::SendMessage { phone: p, to, text, status } => {
-                    Step::SendMessage { phone: phone(p), to: number(to), text: text.clone(), status: *status }
-                }
-                Step::Receives { phone: p, text, from } => {
-                    Step::Receives { phone: phone(p), text: text.clone(), from: from.as_ref().map(phone) }
-                }
-                Step::Blf { state } => Step::Blf { state: *state },
-            };
+            let step = rewrite.step(&line.step);
             StepLine { step, says: swap_words(&line.says, a, b, &number) }
         })
         .collect();
