@@ -99,7 +99,7 @@ pub enum LabCmd {
         #[arg(long, default_value_t = 10)]
         seconds: u32,
     },
-    /// Apply edited configs of a site (or the operator): Asterisk `core reload`.
+    /// Apply edited configs of a site (or the operator), reloading Asterisk module by module.
     Reload {
         #[command(flatten)]
         lab: LabArg,
