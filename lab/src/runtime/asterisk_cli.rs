@@ -34,6 +34,16 @@ pub async fn registered_aors(engine: &Engine, container: &str) -> Result<BTreeMa
         .collect())
 }
 
+/// Keys (`<aor>;@<hash>`) of `aor`'s contacts in `database show registrar/contact`.
+pub fn contact_keys(output: &str, aor: &str) -> Vec<String> {
+    let prefix = format!("/registrar/contact/{aor};@");
+    output
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .filter_map(|rest| rest.split_once(':').map(|(hash, _)| format!("{aor};@{}", hash.trim())))
+        .collect()
+}
+
 /// Parses `database show registrar/contact`:
 /// `/registrar/contact/<aor>;@<hash>: {"uri":"sip:patron1-0x5646@172.28.1.10:5060",…}`
 /// -> the URI's host. (`via_addr` is what the phone wrote in Via, not its source.)
@@ -91,6 +101,7 @@ Objects found: 3\n";
         let out = "/registrar/contact/assistant1;@c514fcfd: {\"via_addr\":\"172.28.1.10\",\"uri\":\"sip:assistant1-0x56@172.28.1.10:5060\"}\n\
 /registrar/contact/secretaire1;@8b3cc955: {\"via_addr\":\"127.0.0.1\",\"uri\":\"sip:x@172.28.1.1:48397;x-ast-orig-host=127.0.0.1:25060\"}\n\
 2 results found.\n";
+        assert_eq!(contact_keys(out, "secretaire1"), ["secretaire1;@8b3cc955"]);
         let sources = parse_contact_sources(out);
         assert_eq!(sources["assistant1"], "172.28.1.10");
         assert_eq!(sources["secretaire1"], "172.28.1.1");

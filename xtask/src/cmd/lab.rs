@@ -208,6 +208,11 @@ async fn softphone(arg: &LabArg, phone: &str, give_back: bool) -> anyhow::Result
         let progress = Term::new();
         runtime.up(RootArg::default().into(), &progress).await?;
         progress.finish();
+        if !give_back {
+            // The removed container never unregistered: its contact would still
+            // look registered, and take the calls, until it expired.
+            runtime.forget_registrations(&site.name, account).await?;
+        }
     }
     if give_back {
         println!("{phone} is back with the lab's simulated phone");

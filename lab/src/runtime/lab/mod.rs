@@ -282,6 +282,22 @@ impl<'a> LabRuntime<'a> {
         Ok(out)
     }
 
+    /// Drops what a site's IPBX remembers of `account`'s registrations (its
+    /// registrar records): a phone just left to a softphone then shows as
+    /// unregistered until that softphone registers. Returns how many went.
+    pub async fn forget_registrations(&self, site: &str, account: &str) -> Result<usize, LabError> {
+        let container = self.asterisk_container(site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
+        let Some(records) = asterisk_cli::command(&self.engine, &container, "database show registrar/contact").await?
+        else {
+            return Err(LabError::NotRunning(container));
+        };
+        let keys = asterisk_cli::contact_keys(&records, account);
+        for key in &keys {
+            asterisk_cli::command(&self.engine, &container, &format!("database del registrar/contact {key}")).await?;
+        }
+        Ok(keys.len())
+    }
+
     /// Regenerates a site's (or the operator's) config folder, dropping hand edits.
     pub fn reset_config(&self, site: &str) -> Result<usize, LabError> {
         if site != OPERATOR && self.lab.site(site).is_none() {
