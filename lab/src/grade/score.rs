@@ -126,8 +126,14 @@ impl GradeReport {
         let _ =
             writeln!(out, "{} {} ({})", if fr { "Évaluation de" } else { "Grading" }, self.site, self.config.display());
         let items = self.registration_items(lang);
+        // Without a lab run (`--files-only`) there is nothing to score, only findings.
+        let ran = self.registration.is_some();
         for score in self.scores() {
-            let _ = writeln!(out, "\n{}  {}/{}", score.part.title(lang), score.passed, score.total);
+            match ran {
+                true => writeln!(out, "\n{}  {}/{}", score.part.title(lang), score.passed, score.total),
+                false => writeln!(out, "\n{}", score.part.title(lang)),
+            }
+            .ok();
             for f in self.inspection.findings.iter().filter(|f| f.part == score.part) {
                 let _ = writeln!(out, "  ! {}: {}", f.at, f.message(lang));
                 if !f.text.is_empty() {
@@ -159,9 +165,8 @@ impl GradeReport {
             .map(|s| format!("{} {}/{}", s.part.name(lang), s.passed, s.total))
             .collect::<Vec<_>>()
             .join(", ");
-        let _ = writeln!(
-            out,
-            "\nTotal: {passed}/{total} ({parts}); {findings} {}",
+        let findings = format!(
+            "{findings} {}",
             match (fr, findings) {
                 (true, 1) => "remarque sur les fichiers",
                 (true, _) => "remarques sur les fichiers",
@@ -169,6 +174,72 @@ impl GradeReport {
                 (false, _) => "findings in the files",
             }
         );
+        let _ = match ran {
+            true => writeln!(out, "\nTotal: {passed}/{total} ({parts}); {findings}"),
+            false => writeln!(out, "\n{findings}"),
+        };
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::{Finding, Place, Problem};
+
+    fn report(registration: Option<Registration>) -> GradeReport {
+        let inspection = Inspection {
+            site: "table2".into(),
+            endpoints: Vec::new(),
+            phones: Vec::new(),
+            trunk: None,
+            findings: vec![Finding {
+                part: Part::II,
+                at: Place::new("extensions.conf", 205),
+                text: "exten => _ONXXXXXXXX,1,Goto(to-operator,${EXTEN},1)".into(),
+                problem: Problem::LetterO { extension: "_ONXXXXXXXX".into(), fixed: "_0NXXXXXXXX".into() },
+            }],
+        };
+        GradeReport {
+            site: "table2".into(),
+            config: "/tmp/c".into(),
+            inspection,
+            registration,
+            checks: Vec::new(),
+            only: None,
+        }
+    }
+
+    #[test]
+    fn parts_are_read_from_scenario_files() {
+        assert_eq!(Part::from_scenario("I-II"), Some(Part::I));
+        assert_eq!(Part::from_scenario("iv"), Some(Part::IV));
+        assert_eq!(Part::from_scenario("challenges"), Some(Part::Challenges));
+        assert_eq!(Part::from_scenario("V"), None);
+    }
+
+    #[test]
+    fn registrations_count_and_findings_fail_the_grade() {
+        let r = report(Some(Registration {
+            trunk: true,
+            phones: vec![("patron1".into(), true), ("assistant1".into(), false)],
+        }));
+        let scores = r.scores();
+        assert_eq!((scores[0].part, scores[0].passed, scores[0].total), (Part::I, 0, 1), "one phone is missing");
+        assert_eq!((scores[1].passed, scores[1].total, scores[1].findings), (1, 1, 1));
+        assert!(!r.passed());
+        let text = r.render(Lang::Fr);
+        assert!(text.contains("✗ Les postes s'enregistrent (1/2); manquent : assistant1"), "{text}");
+        assert!(text.contains("Total: 1/2"), "{text}");
+    }
+
+    #[test]
+    fn reading_the_files_alone_gives_findings_without_scores() {
+        let text = report(None).render(Lang::En);
+        assert!(
+            text.contains("Part II — inter-site and external calls\n  ! extensions.conf:205: pattern _ONXXXXXXXX"),
+            "{text}"
+        );
+        assert!(!text.contains("0/0") && text.trim_end().ends_with("1 finding in the files"), "{text}");
     }
 }

@@ -190,6 +190,8 @@ async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>) -> an
 
 async fn softphone(arg: &LabArg, phone: &str, give_back: bool) -> anyhow::Result<()> {
     let lab = arg.load()?;
+    // The name is checked whichever way it goes.
+    lab.clone().set_outside(None, &[phone.to_string()]).map_err(anyhow::Error::msg)?;
     let state = state_dir(&lab)?;
     let mut outside = state.outside()?;
     outside.softphones.retain(|p| p != phone);
