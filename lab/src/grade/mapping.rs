@@ -20,10 +20,10 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::rewrite::{phones_exist, same_steps, Rewrite};
+use super::rewrite::{each_check, phones_exist, same_steps, Rewrite};
 use crate::diagnostic::Diagnostics;
 use crate::model::{Lab, Site};
-use crate::scenario::{Check, PhoneId, Scenario, Step, StepLine};
+use crate::scenario::{PhoneId, Scenario, Step};
 use crate::toml_file::{parent_tables, read, Segment};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,19 +150,11 @@ impl Mapping {
             Some(m) => PhoneId { site: p.site.clone(), account: m.endpoint.clone() },
             None => p.clone(),
         };
+        let own =
+            |n: &String| extensions.iter().find(|(lab, _)| lab == n).map_or_else(|| n.clone(), |(_, e)| e.clone());
         // Only what a phone of the site dials on its own site is an extension.
-        let dial = |from: &PhoneId, n: &String| -> String {
-            if from.site != site {
-                return n.clone();
-            }
-            extensions.iter().find(|(lab, _)| lab == n).map_or_else(|| n.clone(), |(_, own)| own.clone())
-        };
-        let on_site = |s: &String, n: &String| -> String {
-            if s != site {
-                return n.clone();
-            }
-            extensions.iter().find(|(lab, _)| lab == n).map_or_else(|| n.clone(), |(_, own)| own.clone())
-        };
+        let dial = |from: &PhoneId, n: &String| if from.site == site { own(n) } else { n.clone() };
+        let mailbox = |s: &String, n: &String| if s == site { own(n) } else { n.clone() };
         // Sites keep their names under a mapping.
         let same_site = |s: &String| s.clone();
         // Names of the site's phones, and the extensions its own phones dial
@@ -179,35 +171,12 @@ impl Mapping {
             }
             out
         };
-        scenarios
-            .into_iter()
-            .filter_map(|scenario| {
-                let checks: Vec<Check> = scenario
-                    .checks
-                    .iter()
-                    .map(|check| {
-                        let local =
-                            check.steps.iter().any(|l| matches!(&l.step, Step::Dial { from, .. } if from.site == site));
-                        Check {
-                            says: words(&check.says, local),
-                            says_fr: check.says_fr.as_deref().map(|s| words(s, local)),
-                            place: check.place.clone(),
-                            steps: check
-                                .steps
-                                .iter()
-                                .map(|line| StepLine {
-                                    step: Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &on_site }
-                                        .step(&line.step),
-                                    says: words(&line.says, local),
-                                })
-                                .collect(),
-                        }
-                    })
-                    .filter(|c| phones_exist(mapped, c))
-                    .collect();
-                (!checks.is_empty()).then_some(Scenario { checks, ..scenario })
-            })
-            .collect()
+        each_check(scenarios, |check, _| {
+            let local = check.steps.iter().any(|l| matches!(&l.step, Step::Dial { from, .. } if from.site == site));
+            let text = |s: &str| words(s, local);
+            let rewrite = Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox, text: &text };
+            Some(rewrite.check(check)).filter(|c| phones_exist(mapped, c))
+        })
     }
 }
 
@@ -259,38 +228,18 @@ fn fold_cabinets(lab: &Lab, site: &str, cabinets: u8, scenarios: Vec<Scenario>) 
         }
         out
     };
-    scenarios
-        .into_iter()
-        .filter_map(|scenario| {
-            let mut checks: Vec<Check> = Vec::new();
-            for check in &scenario.checks {
-                let folded = Check {
-                    says: words(&check.says),
-                    says_fr: check.says_fr.as_deref().map(words),
-                    place: check.place.clone(),
-                    steps: check
-                        .steps
-                        .iter()
-                        .map(|l| StepLine {
-                            step: Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox }
-                                .step(&l.step),
-                            says: words(&l.says),
-                        })
-                        .collect(),
-                };
-                let merged = folded.phones().len() < check.phones().len();
-                if !merged && !checks.iter().any(|c| same_steps(c, &folded)) {
-                    checks.push(folded);
-                }
-            }
-            (!checks.is_empty()).then_some(Scenario { checks, ..scenario })
-        })
-        .collect()
+    let rewrite = Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox, text: &words };
+    each_check(scenarios, |check, kept| {
+        let folded = rewrite.check(check);
+        let merged = folded.phones().len() < check.phones().len();
+        (!merged && !kept.iter().any(|c| same_steps(c, &folded))).then_some(folded)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{Check, StepLine};
 
     const REPORT: &str = r#"
 cabinets = 1

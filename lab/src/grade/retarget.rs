@@ -6,32 +6,21 @@
 //! (the first one it names) and the graded site trade places, in phone names
 //! and in the numbers dialled (`*2…` ↔ `*3…`, `0320000 2…` ↔ `0320000 3…`).
 
-use super::rewrite::{phones_exist, same_steps, Rewrite};
+use super::rewrite::{each_check, phones_exist, same_steps, Rewrite};
 use crate::model::{Lab, Numbering};
-use crate::scenario::{Check, PhoneId, Scenario, Step, StepLine};
+use crate::scenario::{Check, PhoneId, Scenario, Step};
 
 /// The checks of `scenarios` that exercise `site`: those naming it as they
 /// are, then the others moved onto it; duplicates are dropped, as are checks
 /// naming a phone the graded site does not have.
 pub fn checks_for_site(lab: &Lab, scenarios: &[Scenario], site: &str) -> Vec<Scenario> {
-    let mut out: Vec<Scenario> = Vec::new();
-    for scenario in scenarios {
-        let mut checks: Vec<Check> = Vec::new();
-        for check in &scenario.checks {
-            let moved = match home_site(lab, check) {
-                Some(home) if !names_site(check, site) => swap_sites(lab, check, &home, site),
-                _ => Some(check.clone()),
-            };
-            let Some(moved) = moved.filter(|c| phones_exist(lab, c)) else { continue };
-            if !checks.iter().any(|c| same_steps(c, &moved)) {
-                checks.push(moved);
-            }
-        }
-        if !checks.is_empty() {
-            out.push(Scenario { checks, ..scenario.clone() });
-        }
-    }
-    out
+    each_check(scenarios.to_vec(), |check, kept| {
+        let moved = match home_site(lab, check) {
+            Some(home) if !names_site(check, site) => swap_sites(lab, check, &home, site)?,
+            _ => check.clone(),
+        };
+        (phones_exist(lab, &moved) && !kept.iter().any(|c| same_steps(c, &moved))).then_some(moved)
+    })
 }
 
 fn names_site(check: &Check, site: &str) -> bool {
@@ -57,11 +46,18 @@ fn home_site(lab: &Lab, check: &Check) -> Option<String> {
 
 /// The site a public or inter-site number leads to.
 fn site_of_number(lab: &Lab, number: &str) -> Option<String> {
-    let n = &lab.numbering;
-    let rest =
-        number.strip_prefix(n.public_prefix.as_str()).or_else(|| number.strip_prefix(n.intersite_prefix.as_str()))?;
-    let index = rest.chars().next()?.to_digit(10)? as u8;
+    let (_, index, _) = site_digit(&lab.numbering, number)?;
     lab.sites.iter().find(|s| s.index == index).map(|s| s.name.clone())
+}
+
+/// Where the numbering plan puts a site digit, after the inter-site or
+/// public prefix: the prefix, the digit, and what follows.
+fn site_digit<'a>(numbering: &'a Numbering, number: &'a str) -> Option<(&'a str, u8, &'a str)> {
+    [&numbering.intersite_prefix, &numbering.public_prefix].into_iter().find_map(|prefix| {
+        let rest = number.strip_prefix(prefix.as_str())?;
+        let digit = rest.chars().next()?.to_digit(10)? as u8;
+        Some((prefix.as_str(), digit, &rest[1..]))
+    })
 }
 
 /// `check` with sites `a` and `b` trading places; `None` if either is unknown.
@@ -81,39 +77,18 @@ pub fn swap_sites(lab: &Lab, check: &Check, a: &str, b: &str) -> Option<Check> {
     // A box is named by its extension, which moving leaves as it is.
     let keep = |_: &String, m: &String| m.clone();
     let dialled = |_: &PhoneId, n: &String| number(n);
-    let rewrite = Rewrite { phone: &phone, site: &site, number: &dialled, mailbox: &keep };
-    let steps = check
-        .steps
-        .iter()
-        .map(|line| {
-            let step = rewrite.step(&line.step);
-            StepLine { step, says: swap_words(&line.says, a, b, &number) }
-        })
-        .collect();
-    Some(Check {
-        says: swap_words(&check.says, a, b, &number),
-        says_fr: check.says_fr.as_ref().map(|s| swap_words(s, a, b, &number)),
-        steps,
-        place: check.place.clone(),
-    })
+    let text = |s: &str| swap_words(s, a, b, &number);
+    Some(Rewrite { phone: &phone, site: &site, number: &dialled, mailbox: &keep, text: &text }.check(check))
 }
 
 /// A number as dialled, with site digits `a` and `b` exchanged where the
 /// numbering plan puts a site digit: after the inter-site or public prefix.
 fn swap_number(numbering: &Numbering, number: &str, a: u8, b: u8) -> String {
-    for prefix in [&numbering.intersite_prefix, &numbering.public_prefix] {
-        if let Some(rest) = number.strip_prefix(prefix.as_str()) {
-            let mut chars = rest.chars();
-            let digit = chars.next().and_then(|c| c.to_digit(10)).map(|d| d as u8);
-            let swapped = match digit {
-                Some(d) if d == a => b,
-                Some(d) if d == b => a,
-                _ => continue,
-            };
-            return format!("{prefix}{swapped}{}", chars.as_str());
-        }
+    match site_digit(numbering, number) {
+        Some((prefix, d, rest)) if d == a => format!("{prefix}{b}{rest}"),
+        Some((prefix, d, rest)) if d == b => format!("{prefix}{a}{rest}"),
+        _ => number.to_string(),
     }
-    number.to_string()
 }
 
 /// `text` with the site names `a` and `b` exchanged, and the numbers that
@@ -147,6 +122,7 @@ fn swap_words(text: &str, a: &str, b: &str, number: &dyn Fn(&String) -> String) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::StepLine;
 
     fn phone(site: &str, account: &str) -> PhoneId {
         PhoneId { site: site.into(), account: account.into() }

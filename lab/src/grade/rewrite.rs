@@ -2,7 +2,7 @@
 //! a check onto the graded site and following a mapping file both use it.
 
 use crate::model::Lab;
-use crate::scenario::{Check, PhoneId, Sound, Step};
+use crate::scenario::{Check, PhoneId, Scenario, Sound, Step, StepLine};
 
 /// How each kind of name in a step changes.
 pub(super) struct Rewrite<'a> {
@@ -12,9 +12,24 @@ pub(super) struct Rewrite<'a> {
     pub number: &'a dyn Fn(&PhoneId, &String) -> String,
     /// A voicemail box of a site.
     pub mailbox: &'a dyn Fn(&String, &String) -> String,
+    /// The sentences saying what the check and its steps do.
+    pub text: &'a dyn Fn(&str) -> String,
 }
 
 impl Rewrite<'_> {
+    pub fn check(&self, check: &Check) -> Check {
+        Check {
+            says: (self.text)(&check.says),
+            says_fr: check.says_fr.as_deref().map(self.text),
+            place: check.place.clone(),
+            steps: check
+                .steps
+                .iter()
+                .map(|l| StepLine { step: self.step(&l.step), says: (self.text)(&l.says) })
+                .collect(),
+        }
+    }
+
     pub fn step(&self, step: &Step) -> Step {
         let (phone, site, number, mailbox) = (self.phone, self.site, self.number, self.mailbox);
         match step {
@@ -64,6 +79,27 @@ impl Rewrite<'_> {
             Step::Blf { state } => Step::Blf { state: *state },
         }
     }
+}
+
+/// Each scenario with its checks passed through `keep`, which sees the
+/// checks kept so far and gives the one to keep, if any; a scenario left with
+/// none goes.
+pub(super) fn each_check(
+    scenarios: Vec<Scenario>,
+    mut keep: impl FnMut(&Check, &[Check]) -> Option<Check>,
+) -> Vec<Scenario> {
+    scenarios
+        .into_iter()
+        .filter_map(|scenario| {
+            let mut checks: Vec<Check> = Vec::new();
+            for check in &scenario.checks {
+                if let Some(kept) = keep(check, &checks) {
+                    checks.push(kept);
+                }
+            }
+            (!checks.is_empty()).then_some(Scenario { checks, ..scenario })
+        })
+        .collect()
 }
 
 /// Every phone the check names exists in `lab` (the operator's test phones,
