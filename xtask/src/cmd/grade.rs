@@ -10,7 +10,8 @@ use lab::grade::{session, Lang, Part};
 use lab::runtime::progress::Progress;
 use lab::scenario::{self, report, RunOptions};
 
-use super::{scenario::load, state_dir, workspace_root, LabArg};
+use super::scenario::{load, write_html};
+use super::{state_dir, workspace_root, LabArg};
 use crate::progress::Term;
 
 #[derive(clap::Args)]
@@ -111,25 +112,11 @@ impl GradeCmd {
             progress.finish();
             grade.registration = Some(session.registration);
             grade.checks = session.parts.into_iter().zip(session.report.results.iter().cloned()).collect();
-            let html = out_dir.join("report.html");
-            let captures = session
-                .report
-                .captures
-                .iter()
-                .map(|c| std::fs::read(c).with_context(|| format!("reading {}", c.display())))
-                .collect::<anyhow::Result<Vec<_>>>()?;
             let title = match self.lang {
                 Lang::Fr => format!("Évaluation de {}", site.name),
                 Lang::En => format!("Grade of {}", site.name),
             };
-            let page = scenario::html::render_titled(
-                &graded,
-                &session.report,
-                &captures,
-                &title,
-                Some(&grade.render(self.lang)),
-            );
-            std::fs::write(&html, page).with_context(|| format!("writing {}", html.display()))?;
+            let html = write_html(&out_dir, &graded, &session.report, &title, Some(&grade.render(self.lang)))?;
             eprintln!("HTML report: {}", html.display());
         }
         crate::output::print(&grade.render(self.lang));

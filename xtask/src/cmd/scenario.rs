@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -105,14 +105,8 @@ pub async fn run(lab: &Lab, scenarios: &[Scenario], jobs: usize, verbose: bool) 
     let report = scenario::run(runtime.engine(), lab, &secrets, scenarios, &options, &print).await?;
     let junit = out_dir.join("junit.xml");
     std::fs::write(&junit, report::junit(&report)).with_context(|| format!("writing {}", junit.display()))?;
-    let captures = report
-        .captures
-        .iter()
-        .map(|c| std::fs::read(c).with_context(|| format!("reading {}", c.display())))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let html = out_dir.join("report.html");
-    std::fs::write(&html, scenario::html::render(lab, &report, &captures))
-        .with_context(|| format!("writing {}", html.display()))?;
+    let title = format!("Scenario report: lab {}", lab.name);
+    let html = write_html(&out_dir, lab, &report, &title, None)?;
     if verbose {
         println!("\nJUnit report: {}", junit.display());
         println!("HTML report:  {}", html.display());
@@ -123,4 +117,24 @@ pub async fn run(lab: &Lab, scenarios: &[Scenario], jobs: usize, verbose: bool) 
         println!("{}", report::summary(&report));
     }
     Ok(report)
+}
+
+/// Writes `out_dir/report.html` for a run (its SIP captures drawn as ladders),
+/// with `preface` (a grade, say) on top; returns its path.
+pub fn write_html(
+    out_dir: &Path,
+    lab: &Lab,
+    report: &RunReport,
+    title: &str,
+    preface: Option<&str>,
+) -> anyhow::Result<PathBuf> {
+    let captures = report
+        .captures
+        .iter()
+        .map(|c| std::fs::read(c).with_context(|| format!("reading {}", c.display())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let html = out_dir.join("report.html");
+    std::fs::write(&html, scenario::html::render_titled(lab, report, &captures, title, preface))
+        .with_context(|| format!("writing {}", html.display()))?;
+    Ok(html)
 }
