@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use bollard::errors::Error as BollardError;
 use bollard::models::{
     ContainerCreateBody, ContainerSummaryStateEnum, EndpointIpamConfig, EndpointSettings, HostConfig, Ipam, IpamConfig,
-    NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding,
+    NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
 };
 use bollard::query_parameters::{
     BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectNetworkOptions, ListContainersOptions,
@@ -65,6 +65,8 @@ pub struct ContainerSpec {
     pub networks: Vec<(String, String)>,
     /// UDP ports published on the host, each on the same port number inside.
     pub udp_ports: Vec<PublishedPort>,
+    /// Docker starts it again when its process fails (a softphone that crashed).
+    pub restart_on_failure: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,6 +327,10 @@ impl Engine {
                 network_mode: Some(first_net.clone()),
                 init: Some(true),
                 port_bindings: (!bindings.is_empty()).then_some(bindings),
+                restart_policy: spec.restart_on_failure.then_some(RestartPolicy {
+                    name: Some(RestartPolicyNameEnum::ON_FAILURE),
+                    maximum_retry_count: Some(10),
+                }),
                 ..Default::default()
             }),
             networking_config: Some(NetworkingConfig {

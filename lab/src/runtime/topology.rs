@@ -137,6 +137,9 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
                 Kind::Ipbx { site } => published_ports(lab, site),
                 _ => Vec::new(),
             },
+            // baresip 1.1 has been seen to abort on a call torn down from both
+            // ends at once; the scenario runner reconnects once it is back.
+            restart_on_failure: matches!(kind, Kind::Phones { .. } | Kind::OperatorPhones),
             networks,
         };
         if let Kind::Ipbx { site } | Kind::Phones { site } = &kind {
@@ -205,7 +208,7 @@ pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
 fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: &Path, depends_on: Option<&str>) -> String {
     let mut h = Sha256::new();
     h.update(&spec.image);
-    h.update(format!("{:?}{:?}{:?}", spec.networks, spec.binds, spec.udp_ports));
+    h.update(format!("{:?}{:?}{:?}{}", spec.networks, spec.binds, spec.udp_ports, spec.restart_on_failure));
     for (path, contents) in tree.files.iter().filter(|(p, _)| p.starts_with(files)) {
         h.update(path.to_string_lossy().as_bytes());
         h.update(contents);

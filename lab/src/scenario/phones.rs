@@ -47,16 +47,26 @@ pub struct Response {
 
 type Pending = Arc<std::sync::Mutex<HashMap<String, oneshot::Sender<Response>>>>;
 
-/// One control connection to one phone container.
+/// One control connection to one phone container, made again if the
+/// container's softphone restarts.
 pub struct Hub {
+    engine: Engine,
+    site: String,
     container: String,
+    events: broadcast::Sender<Event>,
     input: Mutex<std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>>,
     pending: Pending,
     next_token: AtomicU64,
-    reader: tokio::task::JoinHandle<()>,
+    reader: std::sync::Mutex<tokio::task::JoinHandle<()>>,
+    /// Counts connections, so that the checks that lost the same one make
+    /// a new one once.
+    generation: AtomicU64,
+    reconnecting: Mutex<()>,
 }
 
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a restarted softphone container may take to answer and register.
+const RECONNECT_DEADLINE: Duration = Duration::from_secs(40);
 
 impl Hub {
     /// Connects to the phones of `site` in `container`; events go to `events`.
@@ -66,17 +76,52 @@ impl Hub {
         container: &str,
         events: broadcast::Sender<Event>,
     ) -> Result<Hub, PhoneError> {
-        let port = CONTROL_PORT.to_string();
-        let attached = engine.attach(container, &["nc", "127.0.0.1", &port]).await?;
+        let attached = attach(engine, container).await?;
         let pending: Pending = Arc::default();
-        let reader = tokio::spawn(read_loop(attached.output, site.to_string(), events, pending.clone()));
+        let reader = tokio::spawn(read_loop(attached.output, site.to_string(), events.clone(), pending.clone()));
         Ok(Hub {
+            engine: engine.clone(),
+            site: site.to_string(),
             container: container.to_string(),
+            events,
             input: Mutex::new(attached.input),
             pending,
             next_token: AtomicU64::new(1),
-            reader,
+            reader: std::sync::Mutex::new(reader),
+            generation: AtomicU64::new(0),
+            reconnecting: Mutex::new(()),
         })
+    }
+
+    /// A new control connection once the container's softphone is back (its
+    /// restart policy starts it again) and has registered every account.
+    /// Nothing to do if another caller already made one since `seen`.
+    async fn reconnect(&self, seen: u64) -> Result<(), PhoneError> {
+        let _one_at_a_time = self.reconnecting.lock().await;
+        if self.generation.load(Ordering::SeqCst) != seen {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        while started.elapsed() < RECONNECT_DEADLINE {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let Ok(attached) = attach(&self.engine, &self.container).await else { continue };
+            let events = self.events.clone();
+            let reader = tokio::spawn(read_loop(attached.output, self.site.clone(), events, self.pending.clone()));
+            *self.input.lock().await = attached.input;
+            std::mem::replace(&mut *self.reader.lock().expect("not poisoned"), reader).abort();
+            // The socket may not listen yet (nc then ends at once): ask again.
+            while started.elapsed() < RECONNECT_DEADLINE {
+                match self.send_once(&[("reginfo", "")]).await {
+                    Ok(r) if all_registered(&r[0].data) => {
+                        self.generation.fetch_add(1, Ordering::SeqCst);
+                        return Ok(());
+                    }
+                    Ok(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+                    Err(_) => break,
+                }
+            }
+        }
+        Err(PhoneError::Closed { container: self.container.clone() })
     }
 
     /// Sends a ctrl_tcp command and waits for its response.
@@ -86,9 +131,26 @@ impl Hub {
     }
 
     /// Sends commands in one write, so baresip runs them back to back with no
-    /// SIP event in between, and waits for every response.
+    /// SIP event in between, and waits for every response. A lost connection
+    /// (the softphone crashed) is made again, and the commands sent once more.
     async fn send(&self, commands: &[(&str, &str)]) -> Result<Vec<Response>, PhoneError> {
+        let seen = self.generation.load(Ordering::SeqCst);
+        match self.send_once(commands).await {
+            Err(PhoneError::Closed { .. }) => {
+                self.reconnect(seen).await?;
+                self.send_once(commands).await
+            }
+            other => other,
+        }
+    }
+
+    async fn send_once(&self, commands: &[(&str, &str)]) -> Result<Vec<Response>, PhoneError> {
         let closed = || PhoneError::Closed { container: self.container.clone() };
+        // A connection whose reader ended answers nothing more.
+        let gone = || self.reader.lock().expect("not poisoned").is_finished();
+        if gone() {
+            return Err(closed());
+        }
         let mut frames = String::new();
         let mut waiting = Vec::new();
         for (command, params) in commands {
@@ -109,6 +171,7 @@ impl Hub {
             match tokio::time::timeout(COMMAND_TIMEOUT, rx).await {
                 Ok(Ok(response)) => responses.push(response),
                 Ok(Err(_)) => return Err(closed()),
+                Err(_) if gone() => return Err(closed()),
                 Err(_) => {
                     return Err(PhoneError::Timeout {
                         container: self.container.clone(),
@@ -134,8 +197,20 @@ impl Hub {
 
 impl Drop for Hub {
     fn drop(&mut self) {
-        self.reader.abort();
+        self.reader.lock().expect("not poisoned").abort();
     }
+}
+
+/// A control connection: `nc` to baresip's socket inside the container.
+async fn attach(engine: &Engine, container: &str) -> Result<crate::runtime::docker::Attached, EngineError> {
+    engine.attach(container, &["nc", "127.0.0.1", &CONTROL_PORT.to_string()]).await
+}
+
+/// Whether baresip's `reginfo` lists every account as registered:
+/// `0 - sip:patron1@172.28.1.2  OK  Asterisk table1 Expires 299s`.
+fn all_registered(reginfo: &str) -> bool {
+    let accounts: Vec<&str> = reginfo.lines().filter(|l| l.contains(" - sip:")).collect();
+    !accounts.is_empty() && accounts.iter().all(|l| l.contains("OK "))
 }
 
 async fn read_loop(
@@ -211,6 +286,16 @@ mod tests {
         let (m, used2) = netstring(&buf[used..]).unwrap();
         assert_eq!((m.as_slice(), used2), (&b"abc"[..], 6));
         assert!(netstring(&buf[used + used2..]).is_none(), "an incomplete frame waits for more bytes");
+    }
+
+    #[test]
+    fn reginfo_tells_when_every_account_is_registered() {
+        let ok =
+            "\nUser Agents (2):\n0 - sip:patron1@172.28.1.2  \u{1b}[32mOK \u{1b}[;m Asterisk table1 Expires 299s\n\
+                  1 - sip:assistant1@172.28.1.2  \u{1b}[32mOK \u{1b}[;m Asterisk table1 Expires 299s\n";
+        assert!(all_registered(ok));
+        assert!(!all_registered(&ok.replacen("OK ", "ERR ", 1)), "one account is not registered yet");
+        assert!(!all_registered(""), "no account listed yet");
     }
 
     #[test]
