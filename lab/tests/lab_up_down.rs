@@ -1,5 +1,6 @@
 //! A two-site lab from nothing: up, every account registered, a second up
-//! changes nothing, down leaves nothing labelled behind.
+//! changes nothing, state survives down + up, down --volumes leaves nothing
+//! labelled behind.
 
 mod support;
 
@@ -75,17 +76,33 @@ async fn two_sites_come_up_registered_and_go_away() {
         let second = runtime.up(Default::default(), &Silent).await?;
         assert!(second.created.is_empty(), "a second up recreated {:?}", second.created);
         assert_eq!(second.kept.len(), 7);
+
+        // State lives on volumes: an astdb value (a call forward, say) and a
+        // voicemail file survive `down` + `up`.
+        engine.exec(ipbx, &["asterisk", "-rx", "database put CF 11 0212345678"]).await?;
+        engine.exec(ipbx, &["touch", "/var/spool/asterisk/voicemail/kept"]).await?;
+        let down = runtime.down(false, &Silent).await?;
+        assert_eq!(down.containers.len(), 7);
+        assert!(down.volumes.is_empty(), "down without --volumes keeps them");
+        assert_eq!(engine.volumes(LABEL_LAB, &lab.name).await?.len(), 7, "spool and astdb of three Asterisks, mail");
+        let third = runtime.up(Default::default(), &Silent).await?;
+        assert!(third.status.ready(), "not ready after down + up: {:?}", third.status.missing());
+        let value = engine.exec(ipbx, &["asterisk", "-rx", "database get CF 11"]).await?.output;
+        assert!(value.contains("0212345678"), "the astdb value is gone after down + up: {value}");
+        assert_eq!(engine.exec(ipbx, &["test", "-f", "/var/spool/asterisk/voicemail/kept"]).await?.code, 0);
         Ok::<_, lab::runtime::LabError>(())
     }
     .await;
 
-    let down = runtime.down(false, &Silent).await;
+    let down = runtime.down(true, &Silent).await;
     outcome.expect("the lab came up");
     let down = down.expect("down succeeds");
     assert_eq!(down.containers.len(), 7);
     assert_eq!(down.networks.len(), 3);
+    assert_eq!(down.volumes.len(), 7, "down --volumes deletes them");
     assert!(engine.containers(LABEL_LAB, &lab.name).await.unwrap().is_empty());
     assert!(engine.networks(LABEL_LAB, &lab.name).await.unwrap().is_empty());
-    let again = runtime.down(false, &Silent).await.expect("down is safe to rerun");
-    assert!(again.containers.is_empty() && again.networks.is_empty());
+    assert!(engine.volumes(LABEL_LAB, &lab.name).await.unwrap().is_empty());
+    let again = runtime.down(true, &Silent).await.expect("down is safe to rerun");
+    assert!(again.containers.is_empty() && again.networks.is_empty() && again.volumes.is_empty());
 }

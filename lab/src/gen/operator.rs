@@ -53,7 +53,9 @@ fn pjsip_wizard_conf(lab: &Lab, secrets: &Secrets) -> String {
          {UA_OPTIONS}\
          aor/max_contacts = 1\n\
          aor/remove_existing = yes\n\
-         aor/qualify_frequency = 30\n\n",
+         ; A site that comes back re-registers the same contact, which keeps its\n\
+         ; Unreachable mark until the next qualify: ask often, so it is soon seen.\n\
+         aor/qualify_frequency = 5\n\n",
         UA_OPTIONS = asterisk::UA_OPTIONS,
     ));
     for site in &lab.sites {

@@ -80,6 +80,13 @@ pub fn parse_contacts(output: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Whether `pjsip show registrations` lists at least one outbound
+/// registration and every one is `Registered` (not Unregistered, Rejected…).
+pub fn all_registrations_registered(output: &str) -> bool {
+    let rows: Vec<&str> = output.lines().filter(|l| l.trim_start().contains("/sip:")).collect();
+    !rows.is_empty() && rows.iter().all(|l| l.split_whitespace().any(|w| w == "Registered"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +112,17 @@ Objects found: 3\n";
         let sources = parse_contact_sources(out);
         assert_eq!(sources["assistant1"], "172.28.1.10");
         assert_eq!(sources["secretaire1"], "172.28.1.1");
+    }
+
+    #[test]
+    fn outbound_registrations_are_read_from_the_cli() {
+        let shown = " <Registration/ServerURI..............................>  <Auth....................>  <Status.......>\n\
+                     ==========================================================================================\n\n\
+                      operator-reg-0/sip:172.28.0.2:5060                      operator-oauth              Registered        (exp. 91s)\n\n\
+                     Objects found: 1\n";
+        assert!(all_registrations_registered(shown));
+        assert!(!all_registrations_registered(&shown.replace("Registered ", "Rejected ")));
+        assert!(!all_registrations_registered(&shown.replace("Registered ", "Unregistered ")));
+        assert!(!all_registrations_registered("No objects found.\n"), "no registration at all");
     }
 }

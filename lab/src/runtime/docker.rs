@@ -7,10 +7,12 @@ use bollard::errors::Error as BollardError;
 use bollard::models::{
     ContainerCreateBody, ContainerSummaryStateEnum, EndpointIpamConfig, EndpointSettings, HostConfig, Ipam, IpamConfig,
     NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
+    VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectNetworkOptions, ListContainersOptions,
-    ListNetworksOptions, RemoveContainerOptions, StatsOptions, TagImageOptions,
+    BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions, InspectNetworkOptions,
+    KillContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions, RemoveContainerOptions,
+    RemoveVolumeOptions, RestartContainerOptions, StatsOptions, TagImageOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -63,10 +65,18 @@ pub struct ContainerSpec {
     /// Network name and fixed IPv4 address; the first one is attached at creation
     /// (and receives the published ports).
     pub networks: Vec<(String, String)>,
+    /// Named volumes (`VolumeSpec::name`) and where they are mounted: the
+    /// state that outlives the container.
+    pub volumes: Vec<(String, String)>,
     /// UDP ports published on the host, each on the same port number inside.
     pub udp_ports: Vec<PublishedPort>,
-    /// Docker starts it again when its process fails (a softphone that crashed).
-    pub restart_on_failure: bool,
+}
+
+/// A named volume the lab keeps its state in.
+#[derive(Debug, Clone)]
+pub struct VolumeSpec {
+    pub name: String,
+    pub labels: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,8 +100,20 @@ pub struct ContainerInfo {
     pub name: String,
     pub running: bool,
     pub labels: HashMap<String, String>,
-    /// Network name -> IPv4 address.
+    /// Network name -> IPv4 address (empty while the container is stopped).
     pub addresses: HashMap<String, String>,
+    /// Networks it is attached to, running or not.
+    pub networks: Vec<String>,
+}
+
+/// What `inspect` tells of a container's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerLife {
+    pub running: bool,
+    /// Times Docker started it again after its process ended.
+    pub restarts: i64,
+    /// When it last started (RFC 3339, as Docker reports it).
+    pub started_at: String,
 }
 
 /// Output and exit code of a command run inside a container.
@@ -211,8 +233,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Creates a network unless one of that name exists already.
-    pub async fn ensure_network(&self, spec: &NetworkSpec) -> Result<()> {
+    /// Creates a network unless one of that name exists already; true when it
+    /// had to be made (containers planned on it must then be made again).
+    pub async fn ensure_network(&self, spec: &NetworkSpec) -> Result<bool> {
         let request = NetworkCreateRequest {
             name: spec.name.clone(),
             driver: Some("bridge".into()),
@@ -238,7 +261,7 @@ impl Engine {
                     .filter_map(|c| c.subnet)
                     .collect();
                 if subnets.contains(&spec.subnet) {
-                    return Ok(());
+                    return Ok(false);
                 }
                 // The lab file's subnet changed: its containers are gone already.
                 self.remove_network(&spec.name).await?;
@@ -247,8 +270,8 @@ impl Engine {
             Err(e) => return Err(call(format!("inspect network {}", spec.name))(e)),
         }
         match self.docker.create_network(request).await {
-            Ok(_) => Ok(()),
-            Err(e) if is_status(&e, 409) => Ok(()),
+            Ok(_) => Ok(true),
+            Err(e) if is_status(&e, 409) => Ok(false),
             Err(e) if e.to_string().contains("overlaps") => Err(EngineError::SubnetTaken {
                 network: spec.name.clone(),
                 subnet: spec.subnet.clone(),
@@ -289,6 +312,12 @@ impl Engine {
                     .unwrap_or_default(),
                 running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
                 labels: c.labels.unwrap_or_default(),
+                networks: c
+                    .network_settings
+                    .as_ref()
+                    .and_then(|s| s.networks.as_ref())
+                    .map(|n| n.keys().cloned().collect())
+                    .unwrap_or_default(),
                 addresses: c
                     .network_settings
                     .and_then(|s| s.networks)
@@ -298,6 +327,67 @@ impl Engine {
                     .collect(),
             })
             .collect())
+    }
+
+    /// Whether a container runs, how often Docker restarted it, and since when.
+    /// `None` when there is no such container.
+    pub async fn life(&self, name: &str) -> Result<Option<ContainerLife>> {
+        match self.docker.inspect_container(name, None::<InspectContainerOptions>).await {
+            Ok(c) => {
+                let state = c.state.unwrap_or_default();
+                Ok(Some(ContainerLife {
+                    running: state.running.unwrap_or(false),
+                    restarts: c.restart_count.unwrap_or(0),
+                    started_at: state.started_at.unwrap_or_default(),
+                }))
+            }
+            Err(e) if is_status(&e, 404) => Ok(None),
+            Err(e) => Err(call(format!("inspect container {name}"))(e)),
+        }
+    }
+
+    /// `docker restart`: stopped (its grace period cut short) and started again.
+    pub async fn restart(&self, name: &str) -> Result<()> {
+        let options = RestartContainerOptions { t: Some(2), ..Default::default() };
+        self.docker.restart_container(name, Some(options)).await.map_err(call(format!("restart container {name}")))
+    }
+
+    /// `docker kill`: Docker takes it as stopped on purpose and does not restart it.
+    pub async fn kill(&self, name: &str) -> Result<()> {
+        let options = KillContainerOptions { signal: "KILL".into() };
+        self.docker.kill_container(name, Some(options)).await.map_err(call(format!("kill container {name}")))
+    }
+
+    /// Starts an existing container again (stopped by hand, or after a reboot).
+    pub async fn start(&self, name: &str) -> Result<()> {
+        self.docker.start_container(name, None).await.map_err(|e| start_error(name, e))
+    }
+
+    /// Creates a named volume unless it exists.
+    pub async fn ensure_volume(&self, spec: &VolumeSpec) -> Result<()> {
+        let request = VolumeCreateRequest {
+            name: Some(spec.name.clone()),
+            labels: Some(spec.labels.clone()),
+            ..Default::default()
+        };
+        // Creating a volume that exists is a no-op for Docker: it keeps its data.
+        self.docker.create_volume(request).await.map_err(call(format!("create volume {}", spec.name)))?;
+        Ok(())
+    }
+
+    /// Names of the volumes carrying `label=value`.
+    pub async fn volumes(&self, label: &str, value: &str) -> Result<Vec<String>> {
+        let options = ListVolumesOptions { filters: Some(label_filter(label, value)) };
+        let list = self.docker.list_volumes(Some(options)).await.map_err(call("list volumes"))?;
+        Ok(list.volumes.unwrap_or_default().into_iter().map(|v| v.name).collect())
+    }
+
+    pub async fn remove_volume(&self, name: &str) -> Result<()> {
+        match self.docker.remove_volume(name, None::<RemoveVolumeOptions>).await {
+            Ok(()) => Ok(()),
+            Err(e) if is_status(&e, 404) => Ok(()),
+            Err(e) => Err(call(format!("remove volume {name}"))(e)),
+        }
     }
 
     /// Creates, wires and starts a container.
@@ -323,13 +413,18 @@ impl Engine {
             labels: Some(spec.labels.clone()),
             exposed_ports: (!spec.udp_ports.is_empty()).then(|| spec.udp_ports.iter().map(port).collect()),
             host_config: Some(HostConfig {
-                binds: Some(spec.binds.clone()),
+                binds: Some(
+                    spec.binds.iter().cloned().chain(spec.volumes.iter().map(|(v, at)| format!("{v}:{at}"))).collect(),
+                ),
                 network_mode: Some(first_net.clone()),
                 init: Some(true),
                 port_bindings: (!bindings.is_empty()).then_some(bindings),
-                restart_policy: spec.restart_on_failure.then_some(RestartPolicy {
-                    name: Some(RestartPolicyNameEnum::ON_FAILURE),
-                    maximum_retry_count: Some(10),
+                // A process that ends (a crash, `core stop now`) comes back at
+                // once; one stopped on purpose (`docker stop`/`kill`) stays down
+                // until `lab up` starts it.
+                restart_policy: Some(RestartPolicy {
+                    name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
+                    maximum_retry_count: None,
                 }),
                 ..Default::default()
             }),
@@ -350,14 +445,7 @@ impl Engine {
                 .await
                 .map_err(call(format!("attach {} to network {net}", spec.name)))?;
         }
-        self.docker.start_container(&spec.name, None).await.map_err(|e| match &e {
-            BollardError::DockerResponseServerError { message, .. }
-                if message.contains("already in use") || message.contains("already allocated") =>
-            {
-                EngineError::PortTaken { container: spec.name.clone(), message: message.clone() }
-            }
-            _ => call(format!("start container {}", spec.name))(e),
-        })
+        self.start(&spec.name).await
     }
 
     pub async fn remove_container(&self, name: &str) -> Result<()> {
@@ -472,6 +560,31 @@ impl Engine {
         Ok(chunks.iter().map(|c| c.to_string()).collect())
     }
 
+    /// What a container wrote since `since` (an RFC 3339 time as Docker
+    /// reports them, e.g. `ContainerLife::started_at`): this run's lines only.
+    pub async fn logs_since(&self, container: &str, since: &str) -> Result<String> {
+        let options = bollard::query_parameters::LogsOptions {
+            stdout: true,
+            stderr: true,
+            timestamps: true,
+            ..Default::default()
+        };
+        let chunks: Vec<_> = self
+            .docker
+            .logs(container, Some(options))
+            .try_collect()
+            .await
+            .map_err(call(format!("read the log of {container}")))?;
+        let text: String = chunks.iter().map(|c| c.to_string()).collect();
+        let since = instant(since);
+        Ok(text
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .filter(|(at, _)| instant(at) >= since)
+            .map(|(_, line)| format!("{line}\n"))
+            .collect())
+    }
+
     pub async fn memory(&self, container: &str) -> Result<u64> {
         let options = StatsOptions { stream: false, one_shot: true };
         let mut stream = self.docker.stats(container, Some(options));
@@ -489,6 +602,39 @@ impl Engine {
     }
 }
 
+/// An RFC 3339 time as Docker writes it (`2026-12-02T16:30:05.1234Z`, the
+/// fraction trimmed of its zeros) as a key that sorts in time order.
+fn instant(rfc3339: &str) -> (String, u32) {
+    let (whole, rest) = rfc3339.split_at(rfc3339.len().min(19));
+    let digits: String = rest.trim_start_matches('.').chars().take_while(char::is_ascii_digit).collect();
+    let nanos = format!("{digits:0<9}").parse().unwrap_or(0);
+    (whole.to_string(), nanos)
+}
+
+fn start_error(name: &str, e: BollardError) -> EngineError {
+    match &e {
+        BollardError::DockerResponseServerError { message, .. }
+            if message.contains("already in use") || message.contains("already allocated") =>
+        {
+            EngineError::PortTaken { container: name.to_string(), message: message.clone() }
+        }
+        _ => call(format!("start container {name}"))(e),
+    }
+}
+
 fn label_filter(label: &str, value: &str) -> HashMap<String, Vec<String>> {
     HashMap::from([("label".to_string(), vec![format!("{label}={value}")])])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instant;
+
+    #[test]
+    fn docker_times_sort_in_time_order_whatever_their_fraction() {
+        assert!(instant("2026-12-02T16:30:05.1234Z") < instant("2026-12-02T16:30:05.12345Z"));
+        assert!(instant("2026-12-02T16:30:05Z") < instant("2026-12-02T16:30:05.000000001Z"));
+        assert!(instant("2026-12-02T16:30:04.9Z") < instant("2026-12-02T16:30:05Z"));
+        assert_eq!(instant("2026-12-02T16:30:05.5Z"), instant("2026-12-02T16:30:05.500000000Z"));
+    }
 }

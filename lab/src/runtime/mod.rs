@@ -8,7 +8,7 @@ pub mod progress;
 pub mod topology;
 
 pub use asterisk_cli::parse_contacts;
-pub use lab::{DownReport, LabError, LabRuntime, UpReport};
+pub use lab::{DownReport, Fault, Health, LabError, LabRuntime, Recovery, UpReport};
 
 /// Prefix of every label the lab puts on what it creates.
 pub const LABEL_PREFIX: &str = "sae-lab";

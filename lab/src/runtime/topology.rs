@@ -5,7 +5,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::docker::{ContainerSpec, NetworkSpec, PublishedPort};
+use super::docker::{ContainerSpec, NetworkSpec, PublishedPort, VolumeSpec};
 use super::images::Images;
 use crate::gen::{Tree, ASTERISK_DIR, MAIL, MAIL_DIR, OPERATOR, PHONES_DIR};
 use crate::model::Lab;
@@ -50,7 +50,20 @@ pub struct Planned {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub networks: Vec<NetworkSpec>,
+    pub volumes: Vec<VolumeSpec>,
     pub containers: Vec<Planned>,
+}
+
+/// Where a container keeps what must outlive it: voicemail, recordings and the
+/// astdb (call forwards, registrations) of an Asterisk, the mail server's
+/// mailboxes. Named volumes survive a container's recreation and `lab down`;
+/// `lab down --volumes` deletes them.
+fn state_mounts(kind: &Kind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        Kind::Operator | Kind::Ipbx { .. } => &[("spool", "/var/spool/asterisk"), ("db", "/var/lib/asterisk")],
+        Kind::Mail => &[("mail", "/var/mail")],
+        Kind::OperatorPhones | Kind::Phones { .. } => &[],
+    }
 }
 
 /// `sae_backbone`: with `_`, it sorts after every `sae-<site>-lan`. Docker
@@ -72,6 +85,16 @@ pub fn container_name(lab: &Lab, kind: &Kind) -> String {
         Kind::Ipbx { site } => format!("{}-{site}", lab.name),
         Kind::Phones { site } => format!("{}-{site}-phones", lab.name),
     }
+}
+
+/// Every container a lab runs, by what it is for, in start order.
+pub fn kinds(lab: &Lab) -> Vec<Kind> {
+    let mut kinds = vec![Kind::Operator, Kind::Mail, Kind::OperatorPhones];
+    for site in &lab.sites {
+        kinds.push(Kind::Ipbx { site: site.name.clone() });
+        kinds.push(Kind::Phones { site: site.name.clone() });
+    }
+    kinds
 }
 
 /// The container running a site's Asterisk, or the operator's (site `operator`).
@@ -127,19 +150,18 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
         };
         let host_dir = config_dir.join(folder).join(sub);
         let name = container_name(lab, &kind);
+        let volumes = state_mounts(&kind).iter().map(|(what, at)| (format!("{name}-{what}"), at.to_string())).collect();
         let mut spec = ContainerSpec {
             hostname: name.clone(),
             name,
             image: image.clone(),
             labels: labels(&[(LABEL_KIND, kind.label())]),
             binds: vec![format!("{}:{mount}", host_dir.display())],
+            volumes,
             udp_ports: match &kind {
                 Kind::Ipbx { site } => published_ports(lab, site),
                 _ => Vec::new(),
             },
-            // baresip 1.1 has been seen to abort on a call torn down from both
-            // ends at once; the scenario runner reconnects once it is back.
-            restart_on_failure: matches!(kind, Kind::Phones { .. } | Kind::OperatorPhones),
             networks,
         };
         if let Kind::Ipbx { site } | Kind::Phones { site } = &kind {
@@ -191,7 +213,12 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
             Some(&ipbx_hash),
         ));
     }
-    Plan { networks, containers }
+    let volumes = containers
+        .iter()
+        .flat_map(|p| p.spec.volumes.iter())
+        .map(|(name, _)| VolumeSpec { name: name.clone(), labels: labels(&[]) })
+        .collect();
+    Plan { networks, volumes, containers }
 }
 
 /// A site's SIP port (host port `sip`, 5060 inside) and its RTP range, on the
@@ -208,7 +235,7 @@ pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
 fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: &Path, depends_on: Option<&str>) -> String {
     let mut h = Sha256::new();
     h.update(&spec.image);
-    h.update(format!("{:?}{:?}{:?}{}", spec.networks, spec.binds, spec.udp_ports, spec.restart_on_failure));
+    h.update(format!("{:?}{:?}{:?}{:?}", spec.networks, spec.binds, spec.volumes, spec.udp_ports));
     for (path, contents) in tree.files.iter().filter(|(p, _)| p.starts_with(files)) {
         h.update(path.to_string_lossy().as_bytes());
         h.update(contents);

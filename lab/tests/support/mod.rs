@@ -56,7 +56,7 @@ where
     }
 }
 
-/// Removes every container and network of a test lab when dropped, so a
+/// Removes every container, network and volume of a test lab when dropped, so a
 /// failing test leaves nothing behind either.
 pub struct Cleanup {
     lab: String,
@@ -80,7 +80,7 @@ impl Drop for Cleanup {
     }
 }
 
-/// Removes every container and network labelled with `lab`.
+/// Removes every container, network and volume labelled with `lab`.
 pub async fn remove_lab(lab: &str) {
     use lab::runtime::topology::LABEL_LAB;
     let Ok(engine) = Engine::connect().await else { return };
@@ -89,6 +89,9 @@ pub async fn remove_lab(lab: &str) {
     }
     for n in engine.networks(LABEL_LAB, lab).await.unwrap_or_default() {
         let _ = engine.remove_network(&n).await;
+    }
+    for v in engine.volumes(LABEL_LAB, lab).await.unwrap_or_default() {
+        let _ = engine.remove_volume(&v).await;
     }
 }
 

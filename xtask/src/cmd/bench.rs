@@ -1,10 +1,12 @@
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::Subcommand;
-use lab::runtime::{progress::Silent, LabRuntime};
+use lab::runtime::topology::Kind;
+use lab::runtime::{progress::Silent, Fault, LabRuntime, Recovery};
 
 use super::{state_dir, LabArg, RootArg};
 use crate::progress::Term;
+use lab::runtime::progress::Progress;
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
@@ -28,13 +30,52 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 8)]
         jobs: usize,
     },
+    /// Hurt each kind of container in turn (process crash, docker restart,
+    /// docker kill, removal) and time the lab back to every account
+    /// registered: by itself, or through `lab up` for a kill or removal.
+    Heal {
+        #[command(flatten)]
+        lab: LabArg,
+        /// Only these faults (crash, restart, kill, remove).
+        #[arg(long, value_delimiter = ',')]
+        fault: Vec<FaultArg>,
+        /// Only the containers whose name contains this (e.g. `table1`).
+        #[arg(long)]
+        only: Option<String>,
+        /// Figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FaultArg {
+    Crash,
+    Restart,
+    Kill,
+    Remove,
+}
+
+impl From<FaultArg> for Fault {
+    fn from(f: FaultArg) -> Fault {
+        match f {
+            FaultArg::Crash => Fault::Crash,
+            FaultArg::Restart => Fault::Restart,
+            FaultArg::Kill => Fault::Kill,
+            FaultArg::Remove => Fault::Remove,
+        }
+    }
+}
+
+/// How long a fault may take to heal before it counts as not healed.
+const HEAL_DEADLINE: Duration = Duration::from_secs(120);
 
 impl BenchCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         match self {
             BenchCmd::Up { lab, root, keep } => up(lab, root, keep).await,
             BenchCmd::Scenarios { lab, jobs } => scenarios(lab, jobs).await,
+            BenchCmd::Heal { lab, fault, only, json } => heal(lab, fault, only, json).await,
         }
     }
 }
@@ -58,6 +99,67 @@ async fn scenarios(lab: LabArg, jobs: usize) -> anyhow::Result<()> {
         figures.push(report.seconds);
     }
     println!("  concurrent run is {:.1}x faster than sequential", figures[1] / figures[0]);
+    Ok(())
+}
+
+async fn heal(lab: LabArg, faults: Vec<FaultArg>, only: Option<String>, json: bool) -> anyhow::Result<()> {
+    let lab = lab.load()?;
+    let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
+    let progress = Term::new();
+    progress.step("bringing the lab up");
+    runtime.up(Default::default(), &progress).await?;
+    progress.finish();
+    let faults: Vec<Fault> =
+        if faults.is_empty() { Fault::ALL.to_vec() } else { faults.into_iter().map(Fault::from).collect() };
+    let first = lab.sites.first().map(|s| s.name.clone()).unwrap_or_default();
+    let victims = [
+        Kind::Operator,
+        Kind::Ipbx { site: first.clone() },
+        Kind::Phones { site: first },
+        Kind::OperatorPhones,
+        Kind::Mail,
+    ];
+    let mut rows: Vec<Recovery> = Vec::new();
+    if !json {
+        println!("{:<8} {:<22} {:>12} {:>18}", "fault", "container", "lab up (s)", "all registered (s)");
+    }
+    for fault in &faults {
+        for kind in &victims {
+            let name = lab::runtime::topology::container_name(&lab, kind);
+            if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+                continue;
+            }
+            let r = runtime.hurt_and_heal(kind, *fault, HEAL_DEADLINE).await?;
+            if !json {
+                let up = r.up_seconds.map_or("-".to_string(), |s| format!("{s:.1}"));
+                let whole = r.whole_after.map_or(format!("> {}", HEAL_DEADLINE.as_secs()), |s| format!("{s:.1}"));
+                println!("{:<8} {:<22} {up:>12} {whole:>18}", r.fault.name(), r.container);
+                if r.whole_after.is_none() {
+                    println!("         still wrong: {}", r.left.join("; "));
+                }
+            }
+            rows.push(r);
+        }
+    }
+    let worst = rows.iter().map(|r| r.whole_after.unwrap_or(f64::INFINITY)).fold(0.0, f64::max);
+    if json {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "fault": r.fault.name(),
+                    "container": r.container,
+                    "up_seconds": r.up_seconds,
+                    "all_registered_seconds": r.whole_after,
+                    "left": r.left,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "lab": lab.name, "faults": rows }))?);
+    } else {
+        println!("slowest: {}", if worst.is_finite() { format!("{worst:.1} s") } else { "not healed".into() });
+    }
+    anyhow::ensure!(worst.is_finite(), "a fault did not heal within {} s", HEAL_DEADLINE.as_secs());
     Ok(())
 }
 

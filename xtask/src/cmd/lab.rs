@@ -38,7 +38,8 @@ pub enum LabCmd {
     Down {
         #[command(flatten)]
         lab: LabArg,
-        /// Also delete the lab's state: generated configs and passwords.
+        /// Also delete the lab's state: its volumes (voicemail, recordings,
+        /// astdb, mail), generated configs and passwords.
         #[arg(long)]
         volumes: bool,
     },
@@ -252,6 +253,11 @@ async fn down(arg: &LabArg, volumes: bool) -> anyhow::Result<()> {
             report.containers.len(),
             report.networks.len()
         );
+    }
+    if !report.volumes.is_empty() {
+        println!("lab {}: removed {} volume(s): voicemail, recordings, astdb, mail", lab.name, report.volumes.len());
+    } else if !volumes {
+        println!("voicemail, recordings, astdb and mail stay on the lab's volumes (`lab down --volumes` deletes them)");
     }
     if report.state_removed {
         println!("lab {}: removed its configs and passwords", lab.name);

@@ -33,14 +33,18 @@ impl TestCmd {
         let lab = lab::model::Lab::sae();
         let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
         let progress = Term::new();
-        progress.step("removing any previous default lab, for a fresh start");
+        progress.step("removing any previous default lab and its volumes, for a fresh start");
         runtime.down(false, &Silent).await?;
+        runtime.remove_volumes(&Silent).await?;
         progress.step("bringing the default lab up");
         runtime.up(Default::default(), &progress).await?;
         progress.finish();
         let scenarios = scenario::load(&lab, &[])?;
         let report = scenario::run(&lab, &scenarios, 8, true).await;
-        let down = runtime.down(false, &Silent).await;
+        let down = match runtime.down(false, &Silent).await {
+            Ok(_) => runtime.remove_volumes(&Silent).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
         let report = report?;
         down?;
 

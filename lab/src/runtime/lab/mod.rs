@@ -6,8 +6,13 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 
+mod faults;
+mod health;
 mod preflight;
 mod status;
+
+pub use faults::{Fault, Recovery};
+pub use health::Health;
 
 use preflight::{folder_hash, ports_free, registered_in};
 
@@ -82,6 +87,8 @@ pub struct UpReport {
 pub struct DownReport {
     pub containers: Vec<String>,
     pub networks: Vec<String>,
+    /// Volumes deleted (only with `remove_state`).
+    pub volumes: Vec<String>,
     pub state_removed: bool,
 }
 
@@ -143,47 +150,55 @@ impl<'a> LabRuntime<'a> {
         let own = self.grading.as_ref().map(|g| &g.own);
         let plan = topology::plan_with(self.lab, &images, &tree, &config_dir, own);
 
-        let existing = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
-        let by_name: HashMap<&str, &ContainerInfo> = existing.iter().map(|c| (c.name.as_str(), c)).collect();
-        let planned_names: BTreeSet<&str> = plan.containers.iter().map(|p| p.spec.name.as_str()).collect();
-
-        let mut to_start: Vec<&Planned> = Vec::new();
-        let mut kept = Vec::new();
-        for p in &plan.containers {
-            let current = by_name.get(p.spec.name.as_str());
-            let same = current.is_some_and(|c| c.running && c.labels.get(LABEL_SPEC) == p.spec.labels.get(LABEL_SPEC));
-            if same {
-                kept.push(p.spec.name.clone());
-            } else {
-                to_start.push(p);
-            }
-        }
-        let new: Vec<&Planned> =
-            to_start.iter().copied().filter(|p| !by_name.contains_key(p.spec.name.as_str())).collect();
-        ports_free(&new)?;
-        let stale: Vec<&str> = existing
-            .iter()
-            .map(|c| c.name.as_str())
-            .filter(|n| !planned_names.contains(n) || to_start.iter().any(|p| p.spec.name == *n))
-            .collect();
-        if !stale.is_empty() {
-            progress.step(&format!("removing {} outdated container(s)", stale.len()));
-            try_join_all(stale.iter().map(|n| self.engine.remove_container(n))).await?;
-        }
-
-        // Networks of an older plan of this lab (renamed, or a site removed).
+        // Networks first: one made anew (removed by hand, or never made
+        // because an earlier `up` was interrupted) takes its containers with it.
         let planned_nets: BTreeSet<&str> = plan.networks.iter().map(|n| n.name.as_str()).collect();
         for old in self.engine.networks(LABEL_LAB, &self.lab.name).await? {
             if !planned_nets.contains(old.as_str()) {
                 self.engine.remove_network(&old).await?;
             }
         }
-        if !to_start.is_empty() {
-            progress.step("creating networks");
-            for net in &plan.networks {
-                self.engine.ensure_network(net).await?;
+        let mut made_nets = BTreeSet::new();
+        for net in &plan.networks {
+            if self.engine.ensure_network(net).await? {
+                made_nets.insert(net.name.as_str());
             }
         }
+        for volume in &plan.volumes {
+            self.engine.ensure_volume(volume).await?;
+        }
+
+        let existing = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
+        let by_name: HashMap<&str, &ContainerInfo> = existing.iter().map(|c| (c.name.as_str(), c)).collect();
+        let planned_names: BTreeSet<&str> = plan.containers.iter().map(|p| p.spec.name.as_str()).collect();
+        let actions: Vec<(&Planned, Action)> = plan
+            .containers
+            .iter()
+            .map(|p| (p, Action::for_container(p, by_name.get(p.spec.name.as_str()), &made_nets)))
+            .collect();
+        let kept: Vec<String> =
+            actions.iter().filter(|(_, a)| *a == Action::Keep).map(|(p, _)| p.spec.name.clone()).collect();
+        let to_start: Vec<(&Planned, Action)> = actions.into_iter().filter(|(_, a)| *a != Action::Keep).collect();
+        // What is not running holds no port: its ports must be free (a running
+        // container being replaced holds its own).
+        let unheld: Vec<&Planned> = to_start
+            .iter()
+            .filter(|(p, _)| !by_name.get(p.spec.name.as_str()).is_some_and(|c| c.running))
+            .map(|(p, _)| *p)
+            .collect();
+        ports_free(&unheld)?;
+        let stale: Vec<&str> = existing
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|n| {
+                !planned_names.contains(n) || to_start.iter().any(|(p, a)| p.spec.name == *n && *a == Action::Create)
+            })
+            .collect();
+        if !stale.is_empty() {
+            progress.step(&format!("removing {} outdated container(s)", stale.len()));
+            try_join_all(stale.iter().map(|n| self.engine.remove_container(n))).await?;
+        }
+
         // Phases: the operator first, then the IPBXs that register to it, then
         // the phones that register to them, each after the previous one booted.
         let phases: [&dyn Fn(&Kind) -> bool; 3] =
@@ -191,15 +206,27 @@ impl<'a> LabRuntime<'a> {
                 matches!(k, Kind::OperatorPhones | Kind::Phones { .. })
             }];
         for in_phase in phases {
-            let batch: Vec<&Planned> = to_start.iter().copied().filter(|p| in_phase(&p.kind)).collect();
+            let batch: Vec<&(&Planned, Action)> = to_start.iter().filter(|(p, _)| in_phase(&p.kind)).collect();
             if batch.is_empty() {
                 continue;
             }
-            let names: Vec<&str> = batch.iter().map(|p| p.spec.name.as_str()).collect();
+            let names: Vec<String> = batch
+                .iter()
+                .map(|(p, a)| match a {
+                    Action::Start => format!("{} (stopped)", p.spec.name),
+                    _ => p.spec.name.clone(),
+                })
+                .collect();
             progress.step(&format!("starting {}", names.join(", ")));
-            try_join_all(batch.iter().map(|p| self.engine.run(&p.spec))).await?;
+            try_join_all(batch.iter().map(|(p, a)| async move {
+                match a {
+                    Action::Start => self.engine.start(&p.spec.name).await,
+                    _ => self.engine.run(&p.spec).await,
+                }
+            }))
+            .await?;
             let asterisks: Vec<&str> =
-                batch.iter().filter(|p| p.kind.is_asterisk()).map(|p| p.spec.name.as_str()).collect();
+                batch.iter().filter(|(p, _)| p.kind.is_asterisk()).map(|(p, _)| p.spec.name.as_str()).collect();
             try_join_all(asterisks.iter().map(|c| self.wait_booted(c))).await?;
         }
 
@@ -221,24 +248,31 @@ impl<'a> LabRuntime<'a> {
             tokio::time::sleep(POLL).await;
             status = self.status_with(&secrets).await?;
         }
-        // A new softphone container on a kept IPBX: Asterisk still holds the
-        // old container's contacts, so "registered" proves nothing until the
-        // new baresip says each of its accounts registered.
-        for p in to_start.iter().filter(|p| matches!(p.kind, Kind::Phones { .. } | Kind::OperatorPhones)) {
-            let accounts = self.softphone_accounts(&p.kind);
+        // A softphone container started now on a kept IPBX: Asterisk still
+        // holds the old process's contacts, so "registered" proves nothing
+        // until the new baresip says each of its accounts registered.
+        for (p, _) in to_start.iter().filter(|(p, _)| matches!(p.kind, Kind::Phones { .. } | Kind::OperatorPhones)) {
             let name = &p.spec.name;
-            let done = poll_until(REGISTER_DEADLINE, || async {
-                let log = self.engine.logs(name).await?;
-                Ok(accounts.iter().all(|a| registered_in(&log, a)))
-            })
-            .await?;
+            let done = poll_until(REGISTER_DEADLINE, || self.softphones_registered(&p.kind)).await?;
             if !done && self.grading.is_none() {
                 let missing = format!("the softphones of {name} (see `docker logs {name}`)");
                 return Err(LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing });
             }
         }
-        let created = to_start.iter().map(|p| p.spec.name.clone()).collect();
+        let created = to_start.iter().map(|(p, _)| p.spec.name.clone()).collect();
         Ok(UpReport { created, kept, status, kept_edits: sync.kept_edits })
+    }
+
+    /// Whether the softphone process now running in a phones container has
+    /// registered every account it carries (read from its log since it started).
+    async fn softphones_registered(&self, kind: &Kind) -> Result<bool, EngineError> {
+        let name = topology::container_name(self.lab, kind);
+        let Some(life) = self.engine.life(&name).await? else { return Ok(false) };
+        if !life.running {
+            return Ok(false);
+        }
+        let log = self.engine.logs_since(&name, &life.started_at).await?;
+        Ok(self.softphone_accounts(kind).iter().all(|a| registered_in(&log, a)))
     }
 
     /// SIP users a softphone container registers.
@@ -322,7 +356,8 @@ impl<'a> LabRuntime<'a> {
     }
 
     /// Removes every container and network labelled with this lab's name;
-    /// with `remove_state`, its configs and secrets too. Safe to rerun.
+    /// with `remove_state`, its volumes (voicemail, recordings, astdb, mail),
+    /// configs and secrets too. Safe to rerun.
     pub async fn down(&self, remove_state: bool, progress: &dyn Progress) -> Result<DownReport, LabError> {
         let containers = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
         let mut report = DownReport::default();
@@ -339,12 +374,57 @@ impl<'a> LabRuntime<'a> {
             }
             report.networks = networks;
         }
+        if remove_state {
+            report.volumes = self.remove_volumes(progress).await?;
+        }
         if remove_state && self.state.path().exists() {
             std::fs::remove_dir_all(self.state.path())
                 .map_err(|source| LabError::RemoveState { path: self.state.path().display().to_string(), source })?;
             report.state_removed = true;
         }
         Ok(report)
+    }
+}
+
+/// What `up` does with a planned container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Running as planned.
+    Keep,
+    /// As planned but stopped (by hand, or `up` was interrupted): started
+    /// again, keeping what it holds.
+    Start,
+    /// Missing or different from the plan: (re)made.
+    Create,
+}
+
+impl Action {
+    fn for_container(planned: &Planned, current: Option<&&ContainerInfo>, made_nets: &BTreeSet<&str>) -> Action {
+        let Some(current) = current else { return Action::Create };
+        let same = current.labels.get(LABEL_SPEC) == planned.spec.labels.get(LABEL_SPEC);
+        let wired = planned
+            .spec
+            .networks
+            .iter()
+            .all(|(net, _)| current.networks.contains(net) && !made_nets.contains(net.as_str()));
+        match (same && wired, current.running) {
+            (false, _) => Action::Create,
+            (true, true) => Action::Keep,
+            (true, false) => Action::Start,
+        }
+    }
+}
+
+impl LabRuntime<'_> {
+    /// Deletes the lab's volumes (its containers must be gone): voicemail,
+    /// recordings, astdb and mail start empty at the next `up`.
+    pub async fn remove_volumes(&self, progress: &dyn Progress) -> Result<Vec<String>, LabError> {
+        let volumes = self.engine.volumes(LABEL_LAB, &self.lab.name).await?;
+        if !volumes.is_empty() {
+            progress.step(&format!("removing {} volume(s)", volumes.len()));
+            try_join_all(volumes.iter().map(|v| self.engine.remove_volume(v))).await?;
+        }
+        Ok(volumes)
     }
 }
 

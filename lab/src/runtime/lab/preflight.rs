@@ -74,8 +74,8 @@ mod tests {
             labels: HashMap::new(),
             binds: Vec::new(),
             networks: Vec::new(),
+            volumes: Vec::new(),
             udp_ports: vec![PublishedPort { host_ip: Ipv4Addr::LOCALHOST, host_port: port, container_port: 5060 }],
-            restart_on_failure: false,
         };
         Planned { kind: Kind::Ipbx { site: "table1".into() }, spec }
     }
