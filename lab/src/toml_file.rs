@@ -48,9 +48,8 @@ pub(crate) fn read<'a, T: DeserializeOwned>(
     let mut partial = false;
     for _ in 0..MAX_RECOVERIES {
         let mut unknown: Vec<Vec<Segment>> = Vec::new();
-        let parsed = serde_ignored::deserialize(toml::de::Deserializer::from(doc.clone()), |path| {
-            unknown.push(segments(&path))
-        });
+        let parsed =
+            serde_ignored::deserialize(toml::de::Deserializer::from(doc.clone()), |path| unknown.push(segments(&path)));
         for path in &unknown {
             let (span, dotted) = locate_key(doc.get_ref(), path);
             if unknown_at.contains(&span.start) {

@@ -47,6 +47,47 @@ fn config(cases: u32) -> ProptestConfig {
 
 static SAE: LazyLock<Lab> = LazyLock::new(Lab::sae);
 
+/// A lab file with every key the default one leaves out.
+const FULL_LAB: &str = r##"name = "full-lab"
+[numbering]
+public_prefix = "0450000"
+intersite_prefix = "#9"
+[network]
+subnet = "10.20.0.0/16"
+[defaults]
+cabinets = 2
+password = "s3cret!"
+[voicemail]
+ring_seconds = 15
+pin = "1234"
+[host]
+bind = "192.168.1.10"
+sip_port = 15060
+rtp_port = 42000
+[[roles]]
+digit = 4
+name = "chef"
+label = "Chef"
+device = "softphone"
+pickup = true
+[[roles]]
+digit = 7
+name = "stagiaire"
+[[sites]]
+index = 3
+name = "annexe"
+cabinets = 1
+password = "other-pass"
+[[sites]]
+index = 9
+[operator]
+password = "op-pass"
+[[operator.test_phones]]
+name = "TX"
+number = "0199999999"
+password = "tx-pass"
+"##;
+
 fn manifest() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -63,8 +104,7 @@ fn files(dir: &Path, ext: &str) -> Vec<(String, String)> {
     out
 }
 
-static SCENARIOS: LazyLock<Vec<(String, String)>> =
-    LazyLock::new(|| files(&manifest().join("../scenarios"), ".toml"));
+static SCENARIOS: LazyLock<Vec<(String, String)>> = LazyLock::new(|| files(&manifest().join("../scenarios"), ".toml"));
 
 static MAP: LazyLock<String> =
     LazyLock::new(|| std::fs::read_to_string(manifest().join("tests/fixtures/grade-report/map.toml")).unwrap());
@@ -145,8 +185,8 @@ fn value() -> impl Strategy<Value = String> {
 fn stray_char() -> impl Strategy<Value = char> {
     prop_oneof![
         select(vec![
-            '[', ']', '{', '}', '(', ')', '"', '\'', '=', ',', '.', '#', ';', '\n', '\r', '\\', '/', '*', '-', '_', '!',
-            '>', '0', '9', ' ', '\t', 'é', '\u{0}', '\u{feff}',
+            '[', ']', '{', '}', '(', ')', '"', '\'', '=', ',', '.', '#', ';', '\n', '\r', '\\', '/', '*', '-', '_',
+            '!', '>', '0', '9', ' ', '\t', 'é', '\u{0}', '\u{feff}',
         ]),
         any::<char>(),
     ]
@@ -346,7 +386,7 @@ fn line_count(text: &str) -> usize {
 
 /// Every diagnostic names `file`, a line and column of `text`, and a key
 /// unless it is a TOML syntax error (which is about characters, not keys).
-fn located(file: &str, text: &str, err: &Diagnostics) -> Result<(), TestCaseError> {
+fn located(file: &str, text: &str, roots: &[&str], err: &Diagnostics) -> Result<(), TestCaseError> {
     prop_assert!(!err.0.is_empty(), "an error without any diagnostic");
     let rendered = err.to_string();
     prop_assert!(rendered.contains(&format!("in {file}:")), "{rendered}");
@@ -357,14 +397,30 @@ fn located(file: &str, text: &str, err: &Diagnostics) -> Result<(), TestCaseErro
         prop_assert_eq!(&d.source_line, line);
         prop_assert!((1..=line.chars().count() + 1).contains(&d.column), "column {}: {}", d.column, d);
         prop_assert!(d.message.starts_with("invalid TOML") || !d.key.is_empty(), "no key: {}", d);
+        // A key the file format has, or one it does not (then said so).
+        let root = d.key.split(['.', '[']).next().unwrap_or_default();
+        prop_assert!(
+            d.key.is_empty() || roots.contains(&root) || d.message == "unknown key",
+            "key {} is no key of the file: {}",
+            d.key,
+            d
+        );
     }
     Ok(())
 }
 
+const LAB_KEYS: &[&str] =
+    &["name", "numbering", "network", "defaults", "roles", "sites", "operator", "voicemail", "host"];
+
 fn check_lab(text: &str) -> Result<(), TestCaseError> {
     match Lab::parse("lab.toml", text) {
-        Ok(lab) => prop_assert!(!lab.sites.is_empty()),
-        Err(e) => located("lab.toml", text, &e)?,
+        Ok(lab) => {
+            // Everything downstream trusts a lab that was read.
+            prop_assert!(!lab.sites.is_empty());
+            let tree = generate(&lab, &Secrets::deterministic(&lab));
+            prop_assert!(!tree.files.is_empty());
+        }
+        Err(e) => located("lab.toml", text, LAB_KEYS, &e)?,
     }
     Ok(())
 }
@@ -377,7 +433,7 @@ fn check_scenario(text: &str) -> Result<(), TestCaseError> {
                 prop_assert!(line.is_some_and(|l| (1..=line_count(text)).contains(&l)), "{}", check.place);
             }
         }
-        Err(e) => located("s.toml", text, &e)?,
+        Err(e) => located("s.toml", text, &["title", "part", "call", "flow"], &e)?,
     }
     Ok(())
 }
@@ -391,7 +447,7 @@ fn check_mapping(text: &str) -> Result<(), TestCaseError> {
             prop_assert!(graded.site(SITE).is_some());
             let _ = session::select_checks(&SAE, &graded, SITE, &SHIPPED, Some(&m), None);
         }
-        Err(e) => located("map.toml", text, &e)?,
+        Err(e) => located("map.toml", text, &["cabinets", "trunk", "phone"], &e)?,
     }
     Ok(())
 }
@@ -461,7 +517,8 @@ fn check_folder(folder: &Folder, file: &str, text: &str) -> Result<(), TestCaseE
         let _ = finding.render(lab::grade::Lang::Fr);
         let _ = finding.render(lab::grade::Lang::En);
     }
-    for (start, number) in [("internal", "13"), ("default", "3"), ("from-operator", "0320000213"), ("extensions", "*113")]
+    for (start, number) in
+        [("internal", "13"), ("default", "3"), ("from-operator", "0320000213"), ("extensions", "*113")]
     {
         for hint in hints::dialplan(dir.path(), start, number) {
             let relative = hint.file.strip_prefix(dir.path()).unwrap_or(&hint.file).to_path_buf();
@@ -497,7 +554,7 @@ fn folder_file() -> impl Strategy<Value = (usize, usize)> {
 // ------------------------------------------------------------- properties
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(64))]
 
     #[test]
     fn any_text_as_a_lab_file(text in arbitrary_text()) {
@@ -521,11 +578,11 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(160))]
+    #![proptest_config(config(256))]
 
     #[test]
-    fn the_default_lab_file_mutated(edits in mutations()) {
-        check_lab(&apply(SAE_LAB, &edits))?;
+    fn a_lab_file_mutated(text in select(vec![SAE_LAB, FULL_LAB]), edits in mutations()) {
+        check_lab(&apply(text, &edits))?;
     }
 
     #[test]
@@ -545,7 +602,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(64))]
 
     #[test]
     fn a_graded_folder_with_one_file_mutated((f, i) in folder_file(), edits in mutations()) {
@@ -560,6 +617,9 @@ proptest! {
 fn the_corpora_are_valid_and_the_mutations_bite() {
     check_lab(SAE_LAB).unwrap();
     Lab::parse("lab.toml", SAE_LAB).expect("the default lab is valid");
+    check_lab(FULL_LAB).unwrap();
+    let full = Lab::parse("lab.toml", FULL_LAB).expect("the full lab is valid");
+    assert_eq!((full.phone_count(), full.host.sip_base), (6, 15060));
     for (name, text) in SCENARIOS.iter() {
         scenario::parse("s.toml", "s", text, &SAE).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
@@ -580,22 +640,4 @@ fn the_corpora_are_valid_and_the_mutations_bite() {
     assert_eq!(vs, ["\"1, 2\"", "[\"a\", { b = 1 }]", "1"]);
     let renamed = apply("a = 1\nb = \"x\"\n", &[Mutation::ReplaceValue(0, 0, "[]".into())]);
     assert_eq!(renamed, "a = []\nb = \"x\"\n");
-}
-
-#[test]
-#[ignore]
-fn stats() {
-    use proptest::strategy::ValueTree;
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let mut kinds = std::collections::BTreeMap::<String, usize>::new();
-    for _ in 0..400 {
-        let (text, edits) = (scenario_file(), mutations()).new_tree(&mut runner).unwrap().current();
-        let t = apply(&text, &edits);
-        let k = match scenario::parse("s.toml", "s", &t, &SAE) {
-            Ok(_) => "ok".to_string(),
-            Err(e) => { let m = &e.0[0].message; format!("{} errs; {}", e.0.len().min(3), m.split(':').next().unwrap().chars().take(40).collect::<String>()) }
-        };
-        *kinds.entry(k).or_default() += 1;
-    }
-    for (k, n) in kinds { println!("{n:4} {k}"); }
 }

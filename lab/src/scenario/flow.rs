@@ -149,7 +149,11 @@ impl StepAt<'_> {
             Ok(n) if range.contains(&n) => Some(n),
             _ => {
                 let (start, end) = (range.start, range.end - 1);
-                c.error(v.span(), self.key("status"), format!("{what} {} is out of range {start}..={end}", v.get_ref()));
+                c.error(
+                    v.span(),
+                    self.key("status"),
+                    format!("{what} {} is out of range {start}..={end}", v.get_ref()),
+                );
                 None
             }
         }
@@ -223,7 +227,8 @@ fn check_step(
             if !keypad {
                 c.error(value.span(), key(action), format!("{:?} is not something a keypad can dial", value.get_ref()));
             }
-            let from = at.needs(c, s.from.as_ref(), "from", &format!("`{action}` needs `from`: the phone that does it"));
+            let from =
+                at.needs(c, s.from.as_ref(), "from", &format!("`{action}` needs `from`: the phone that does it"));
             let from = at.phone(c, from?, "from");
             let digits = value.get_ref().clone();
             match action {
@@ -370,8 +375,12 @@ fn check_step(
             let (mailbox, caller) = match (&s.empty_box, &s.leaves_message) {
                 (Some(b), _) => (Some(b), Some(None)),
                 (_, Some(l)) => {
-                    let mailbox =
-                        at.needs(c, s.mailbox.as_ref(), "box", "`leaves_message` needs `box`: site/box, e.g. table3/22");
+                    let mailbox = at.needs(
+                        c,
+                        s.mailbox.as_ref(),
+                        "box",
+                        "`leaves_message` needs `box`: site/box, e.g. table3/22",
+                    );
                     (mailbox, at.phone(c, l, "leaves_message").map(Some))
                 }
                 _ => return None,
