@@ -33,17 +33,26 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every problem found in one lab file, reported together.
+/// Every problem found in one file (or a folder of them), reported together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl fmt::Display for Diagnostics {
+    /// `N errors in FILE:` then each of them, for each file in turn.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        let file = self.0.first().map_or("", |d| d.file.as_str());
-        writeln!(f, "{n} error{} in {file}:", if n == 1 { "" } else { "s" })?;
+        let mut files: Vec<&str> = Vec::new();
         for d in &self.0 {
-            writeln!(f, "{d}")?;
+            if !files.contains(&d.file.as_str()) {
+                files.push(&d.file);
+            }
+        }
+        for file in files {
+            let of_file: Vec<&Diagnostic> = self.0.iter().filter(|d| d.file == file).collect();
+            let n = of_file.len();
+            writeln!(f, "{n} error{} in {file}:", if n == 1 { "" } else { "s" })?;
+            for d in of_file {
+                writeln!(f, "{d}")?;
+            }
         }
         Ok(())
     }
@@ -100,7 +109,8 @@ fn locate(text: &str, offset: usize) -> (usize, usize, String) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = text[line_start..offset].chars().count() + 1;
+    // Counted on the line as shown, whose line ending is left out.
+    let column = text[line_start..offset].trim_end_matches('\r').chars().count() + 1;
     let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
     (line, column, text[line_start..line_end].trim_end_matches('\r').to_string())
 }
@@ -114,5 +124,28 @@ mod tests {
         let text = "a = 1\nbb = 2\n";
         assert_eq!(locate(text, 6), (2, 1, "bb = 2".to_string()));
         assert_eq!(locate(text, 11), (2, 6, "bb = 2".to_string()));
+    }
+
+    #[test]
+    fn errors_of_several_files_are_counted_per_file() {
+        let one = |file: &str, line| Diagnostic {
+            file: file.into(),
+            line,
+            column: 1,
+            key: "k".into(),
+            message: "m".into(),
+            source_line: "k = 1".into(),
+            help: None,
+        };
+        let text = Diagnostics(vec![one("a.toml", 1), one("a.toml", 2), one("b.toml", 3)]).to_string();
+        let headers: Vec<&str> = text.lines().filter(|l| l.contains(" in ")).collect();
+        assert_eq!(headers, ["2 errors in a.toml:", "1 error in b.toml:"]);
+    }
+
+    #[test]
+    fn a_carriage_return_is_no_column() {
+        // TOML refuses a lone CR, pointing just after it.
+        assert_eq!(locate("\r", 1), (1, 1, String::new()));
+        assert_eq!(locate("a = 1\r\n", 6), (1, 6, "a = 1".to_string()));
     }
 }

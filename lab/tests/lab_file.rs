@@ -63,6 +63,13 @@ fn wrong_type_names_the_key() {
 }
 
 #[test]
+fn values_of_the_wrong_type_are_all_reported() {
+    let text =
+        "name = \"x\"\n[network]\nsubnet = 16\n[[sites]]\nindex = 1\ncabinets = \"two\"\n[[sites]]\nindex = [2]\n";
+    insta::assert_snapshot!(errors(text));
+}
+
+#[test]
 fn a_small_lab_file_keeps_the_defaults() {
     let lab = Lab::parse(
         "small.toml",

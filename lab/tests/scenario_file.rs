@@ -155,3 +155,81 @@ steps = [{ dial = "12", from = "table1/patron1" }]
 "#;
     insta::assert_snapshot!(errors(text));
 }
+
+#[test]
+fn three_mistakes_in_three_checks_are_reported_together() {
+    let text = r#"title = "t"
+
+[[call]]
+says = "a call to a phone the lab lacks"
+from = "table1/patron1"
+to = "table1/patron9"
+
+[[flow]]
+says = "a phone that hangs up before it answers"
+steps = [
+  { dial = "12", from = "table1/patron1" },
+  { answer = "table1/asistant1" },
+  { hangup = "table1/patron1" },
+]
+
+[[flow]]
+says = "a busy line"
+steps = [
+  { dial = "22", from = "table1/patron2" },
+  { fails = "table1/patron2", status = 99 },
+]
+"#;
+    insta::assert_snapshot!(errors(text));
+}
+
+#[test]
+fn every_step_of_a_flow_is_checked_after_a_mistake() {
+    let text = r#"title = "t"
+
+[[flow]]
+says = "one mistake per step"
+steps = [
+  { dial = "1x", from = "table1/patron0" },
+  { rings = "table1/assistant1", from = "table5/patron1" },
+  { connected = "table1/assistant1", with = "table1/nobody" },
+  { hears = "music", phone = "table1/patron1", site = "table7" },
+  { nobody_rings = "table8" },
+  { mwi = "maybe" },
+  { presence = "away" },
+  { hears = "table1/nobody", phone = "table1/patron1" },
+]
+"#;
+    insta::assert_snapshot!(errors(text));
+}
+
+#[test]
+fn values_of_the_wrong_type_are_all_reported() {
+    let text = r#"title = "t"
+
+[[call]]
+says = "x"
+from = "table1/patron1"
+to = "table1/assistant1"
+audio = "yes"
+
+[[flow]]
+says = 3
+steps = [{ dial = "12", from = "table1/patron1" }]
+
+[[flow]]
+says = "z"
+steps = [
+  { dial = "12", from = "table1/patron1" },
+  { fails = "table1/patron1", status = "486" },
+]
+"#;
+    insta::assert_snapshot!(errors(text));
+}
+
+#[test]
+fn a_scenario_without_checks_names_where_they_go() {
+    let err = scenario::parse("bad.toml", "bad", "title = \"t\"\n", &Lab::sae()).expect_err("no checks");
+    assert_eq!(err.0.len(), 1);
+    assert_eq!((err.0[0].line, err.0[0].key.as_str()), (1, "flow"));
+}

@@ -45,7 +45,7 @@ pub enum ScenarioFileError {
 
 #[derive(Debug, Deserialize)]
 struct RawScenario {
-    title: String,
+    title: Spanned<String>,
     part: Option<String>,
     #[serde(default)]
     call: Vec<RawCall>,
@@ -137,10 +137,10 @@ pub fn parse(file: &str, name: &str, text: &str, lab: &Lab) -> Result<Scenario, 
         }
     }
     if raw.call.is_empty() && raw.flow.is_empty() {
-        c.error(0..0, "", "a scenario needs at least one [[call]] or [[flow]]");
+        c.error(raw.title.span(), "flow", "a scenario needs at least one [[call]] or [[flow]]");
     }
     c.finish()?;
-    Ok(Scenario { name: name.to_string(), title: raw.title, part: raw.part, checks })
+    Ok(Scenario { name: name.to_string(), title: raw.title.into_inner(), part: raw.part, checks })
 }
 
 pub(super) fn place(file: &str, text: &str, offset: usize) -> String {
@@ -208,11 +208,6 @@ pub(super) fn phone(
         );
         None
     }
-}
-
-/// A phone named by a scenario value.
-pub(super) fn phone_of(c: &mut Collector<'_>, lab: &Lab, v: &Spanned<String>) -> Option<PhoneId> {
-    phone(c, lab, v.get_ref(), v.span(), "hears")
 }
 
 /// The digits `from` types to reach `to`, by the lab's numbering plan.
@@ -287,7 +282,12 @@ fn expand_call(c: &mut Collector<'_>, lab: &Lab, file: &str, text: &str, i: usiz
     let says = call.says.get_ref();
     let says_fr = french(c, call.fr.as_ref(), key("fr"));
     let mut checks = Vec::new();
-    let targets: Vec<Option<&PhoneId>> = if tos.is_empty() { vec![None] } else { tos.iter().map(Some).collect() };
+    // A `to` whose phones are all unknown (reported above) leaves no target,
+    // not a call without `to`.
+    let targets: Vec<Option<&PhoneId>> = match call.to {
+        None => vec![None],
+        Some(_) => tos.iter().map(Some).collect(),
+    };
     for from in &froms {
         for to in &targets {
             if *to == Some(from) {
