@@ -25,8 +25,8 @@ name = "itest-heal"
 subnet = "10.77.0.0/16"
 
 [host]
-sip_port = 15700
-rtp_port = 53000
+sip_port = 15800
+rtp_port = 55000
 
 [defaults]
 cabinets = 1
