@@ -9,8 +9,8 @@ use bollard::models::{
     NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
 };
 use bollard::query_parameters::{
-    BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectNetworkOptions, ListContainersOptions,
-    ListNetworksOptions, RemoveContainerOptions, StatsOptions, TagImageOptions,
+    BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions, InspectNetworkOptions,
+    ListContainersOptions, ListNetworksOptions, RemoveContainerOptions, StatsOptions, TagImageOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -92,6 +92,16 @@ pub struct ContainerInfo {
     pub labels: HashMap<String, String>,
     /// Network name -> IPv4 address.
     pub addresses: HashMap<String, String>,
+}
+
+/// How a container has run so far: a restart shows as a new `started_at`
+/// (and, when its restart policy did it, a higher `restart_count`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunState {
+    pub running: bool,
+    /// As Docker writes it (RFC 3339).
+    pub started_at: String,
+    pub restart_count: i64,
 }
 
 /// Output and exit code of a command run inside a container.
@@ -298,6 +308,23 @@ impl Engine {
                     .collect(),
             })
             .collect())
+    }
+
+    /// Whether a container runs, since when, and how often Docker restarted it;
+    /// `None` when there is no such container.
+    pub async fn run_state(&self, name: &str) -> Result<Option<RunState>> {
+        match self.docker.inspect_container(name, None::<InspectContainerOptions>).await {
+            Ok(c) => {
+                let state = c.state.unwrap_or_default();
+                Ok(Some(RunState {
+                    running: state.running.unwrap_or(false),
+                    started_at: state.started_at.unwrap_or_default(),
+                    restart_count: c.restart_count.unwrap_or(0),
+                }))
+            }
+            Err(e) if is_status(&e, 404) => Ok(None),
+            Err(e) => Err(call(format!("inspect container {name}"))(e)),
+        }
     }
 
     /// Creates, wires and starts a container.
