@@ -94,14 +94,16 @@ impl GradeReport {
         self.only.is_none_or(|p| p == part)
     }
 
-    /// Checks passed over checks run, per part (registration counts as checks).
+    /// Checks passed over checks run, per part (registration counts as
+    /// checks). A check the lab broke under (a lab error) is not counted:
+    /// it could not be graded.
     pub fn scores(&self) -> Vec<PartScore> {
         let items = self.registration_items(Lang::En);
         PARTS
             .iter()
             .filter(|p| self.wanted(**p))
             .map(|&part| {
-                let checks = self.checks.iter().filter(|(p, _)| *p == part);
+                let checks = self.checks.iter().filter(|(p, r)| *p == part && !r.is_lab_error());
                 let regs = items.iter().filter(|(p, ..)| *p == part);
                 PartScore {
                     part,
@@ -114,9 +116,14 @@ impl GradeReport {
             .collect()
     }
 
-    /// No finding and every check passed.
+    /// No finding and every check graded passed.
     pub fn passed(&self) -> bool {
         self.scores().iter().all(|s| s.passed == s.total && s.findings == 0)
+    }
+
+    /// Checks that could not be graded because the lab broke while they ran.
+    pub fn lab_errors(&self) -> usize {
+        self.checks.iter().filter(|(p, r)| self.wanted(*p) && r.is_lab_error()).count()
     }
 
     /// The report a student reads, part by part, ending with the total.
@@ -145,7 +152,25 @@ impl GradeReport {
             }
             for (_, r) in self.checks.iter().filter(|(p, _)| *p == score.part) {
                 let says = if fr { r.says_fr.as_deref().unwrap_or(&r.says) } else { &r.says };
-                let _ = writeln!(out, "  {} {} › {says}", if r.passed() { "✓" } else { "✗" }, r.scenario);
+                let mark = match (r.passed(), r.is_lab_error()) {
+                    (true, _) => "✓",
+                    (false, true) => "⚠",
+                    (false, false) => "✗",
+                };
+                let _ = writeln!(out, "  {mark} {} › {says}", r.scenario);
+                if let Some(why) = &r.lab_error {
+                    let _ = match lang {
+                        Lang::Fr => writeln!(
+                            out,
+                            "      non évalué : le labo a eu une panne pendant ce contrôle, ce n'est pas votre config ({why})"
+                        ),
+                        Lang::En => writeln!(
+                            out,
+                            "      not graded: the lab broke during this check, not your config ({why})"
+                        ),
+                    };
+                    continue;
+                }
                 if let Some(f) = &r.failure {
                     let (expected, observed, look) =
                         if fr { ("attendu", "observé", "voir") } else { ("expected", "observed", "look at") };
@@ -177,6 +202,13 @@ impl GradeReport {
         let _ = match ran {
             true => writeln!(out, "\nTotal: {passed}/{total} ({parts}); {findings}"),
             false => writeln!(out, "\n{findings}"),
+        };
+        let _ = match (self.lab_errors(), lang) {
+            (0, _) => Ok(()),
+            (n, Lang::Fr) => {
+                writeln!(out, "{n} contrôle(s) non évalué(s) : le labo a eu une panne ; relancez l'évaluation")
+            }
+            (n, Lang::En) => writeln!(out, "{n} check(s) not graded: the lab broke; run the grading again"),
         };
         out
     }
@@ -231,6 +263,53 @@ mod tests {
         let text = r.render(Lang::Fr);
         assert!(text.contains("✗ Les postes s'enregistrent (1/2); manquent : assistant1"), "{text}");
         assert!(text.contains("Total: 1/2"), "{text}");
+    }
+
+    #[test]
+    fn a_lab_error_is_not_counted_against_the_student() {
+        let check = |says: &str, failure: Option<&str>, lab_error: Option<&str>| CheckResult {
+            scenario: "internal-calls".into(),
+            says: says.into(),
+            says_fr: None,
+            place: "scenarios/internal-calls.toml:4".into(),
+            seconds: 1.0,
+            failure: failure.map(|o| crate::scenario::Failure {
+                step: "table2/patron1 rings".into(),
+                expected: "table2/patron1 rings".into(),
+                observed: o.into(),
+                look: Vec::new(),
+                lab: false,
+            }),
+            lab_error: lab_error.map(str::to_string),
+            left_open: Vec::new(),
+            started: std::time::UNIX_EPOCH,
+            ended: std::time::UNIX_EPOCH,
+            phones: Vec::new(),
+        };
+        let mut r = report(Some(Registration { trunk: true, phones: vec![("patron1".into(), true)] }));
+        r.inspection.findings.clear();
+        r.checks = vec![
+            (Part::I, check("patron1 calls assistant1", None, None)),
+            (
+                Part::I,
+                check(
+                    "assistant1 calls patron1",
+                    Some("it did not ring within 10 s"),
+                    Some("table2's softphones restarted during the check (RestartCount 0 → 1)"),
+                ),
+            ),
+        ];
+        let part_i = &r.scores()[0];
+        assert_eq!((part_i.passed, part_i.total), (2, 2), "the registration and the one check graded");
+        assert!(r.passed(), "nothing graded failed");
+        assert_eq!(r.lab_errors(), 1);
+        let text = r.render(Lang::En);
+        assert!(
+            text.contains("  ⚠ internal-calls › assistant1 calls patron1\n      not graded: the lab broke during this check, not your config (table2's softphones restarted"),
+            "{text}"
+        );
+        assert!(!text.contains("it did not ring"), "what the broken lab showed is no finding: {text}");
+        assert!(text.contains("1 check(s) not graded: the lab broke"), "{text}");
     }
 
     #[test]

@@ -34,6 +34,28 @@ pub async fn registered_aors(engine: &Engine, container: &str) -> Result<BTreeMa
         .collect())
 }
 
+/// Names of the channels Asterisk has open (`PJSIP/patron1-00000012`);
+/// `None` while its control socket is not up.
+pub async fn channels(engine: &Engine, container: &str) -> Result<Option<Vec<String>>, EngineError> {
+    Ok(command(engine, container, "core show channels concise").await?.map(|out| parse_channels(&out)))
+}
+
+/// Asks Asterisk to hang a channel up (it goes a moment later).
+pub async fn hang_up(engine: &Engine, container: &str, channel: &str) -> Result<(), EngineError> {
+    command(engine, container, &format!("channel request hangup {channel}")).await.map(|_| ())
+}
+
+/// Parses `core show channels concise`: one `name!context!exten!…` line per channel.
+pub fn parse_channels(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter(|l| l.contains('!'))
+        .filter_map(|l| l.split('!').next())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
 /// Keys (`<aor>;@<hash>`) of `aor`'s contacts in `database show registrar/contact`.
 pub fn contact_keys(output: &str, aor: &str) -> Vec<String> {
     let prefix = format!("/registrar/contact/{aor};@");
@@ -101,6 +123,14 @@ mod tests {
 Objects found: 3\n";
         let aors: Vec<_> = parse_contacts(out).into_keys().collect();
         assert_eq!(aors, ["patron1", "table1"]);
+    }
+
+    #[test]
+    fn channel_names_are_read_from_the_concise_list() {
+        let out = "PJSIP/assistant1-00000001!internal!12!1!Ringing!AppDial!(Outgoing Line)!12!!!3!5!!1796229935.1\n\
+PJSIP/patron1-00000000!internal!12!2!Ring!Dial!PJSIP/assistant1,10,tTxXkKb(ring-class^s^1)!11!!!3!5!!1796229935.0\n";
+        assert_eq!(parse_channels(out), ["PJSIP/assistant1-00000001", "PJSIP/patron1-00000000"]);
+        assert!(parse_channels("").is_empty(), "no channel open");
     }
 
     #[test]

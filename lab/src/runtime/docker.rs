@@ -106,14 +106,14 @@ pub struct ContainerInfo {
     pub networks: Vec<String>,
 }
 
-/// What `inspect` tells of a container's life.
+/// How a container has run so far: a restart shows as a new `started_at`
+/// (and, when its restart policy did it, a higher `restart_count`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContainerLife {
+pub struct RunState {
     pub running: bool,
-    /// Times Docker started it again after its process ended.
-    pub restarts: i64,
-    /// When it last started (RFC 3339, as Docker reports it).
+    /// As Docker writes it (RFC 3339).
     pub started_at: String,
+    pub restart_count: i64,
 }
 
 /// Output and exit code of a command run inside a container.
@@ -329,16 +329,16 @@ impl Engine {
             .collect())
     }
 
-    /// Whether a container runs, how often Docker restarted it, and since when.
+    /// Whether a container runs, since when, and how often Docker restarted it;
     /// `None` when there is no such container.
-    pub async fn life(&self, name: &str) -> Result<Option<ContainerLife>> {
+    pub async fn run_state(&self, name: &str) -> Result<Option<RunState>> {
         match self.docker.inspect_container(name, None::<InspectContainerOptions>).await {
             Ok(c) => {
                 let state = c.state.unwrap_or_default();
-                Ok(Some(ContainerLife {
+                Ok(Some(RunState {
                     running: state.running.unwrap_or(false),
-                    restarts: c.restart_count.unwrap_or(0),
                     started_at: state.started_at.unwrap_or_default(),
+                    restart_count: c.restart_count.unwrap_or(0),
                 }))
             }
             Err(e) if is_status(&e, 404) => Ok(None),
@@ -561,7 +561,7 @@ impl Engine {
     }
 
     /// What a container wrote since `since` (an RFC 3339 time as Docker
-    /// reports them, e.g. `ContainerLife::started_at`): this run's lines only.
+    /// reports them, e.g. `RunState::started_at`): this run's lines only.
     pub async fn logs_since(&self, container: &str, since: &str) -> Result<String> {
         let options = bollard::query_parameters::LogsOptions {
             stdout: true,

@@ -1,6 +1,6 @@
 //! Docker at the rim: images, networks, containers, readiness.
 
-mod asterisk_cli;
+pub(crate) mod asterisk_cli;
 pub mod docker;
 pub mod images;
 mod lab;

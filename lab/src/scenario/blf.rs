@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::check::{fail, Ctx, Watcher, RING_TIMEOUT};
+use super::check::{broken, fail, Ctx, Watcher, RING_TIMEOUT};
 use super::runner::Failure;
 use super::sipp::Sipp;
 use super::{BlfState, PhoneId};
@@ -88,7 +88,7 @@ impl Ctx<'_, '_> {
         notifies: usize,
     ) -> Result<(), Failure> {
         let expected = format!("watch {extension} as {phone}");
-        let broken = |e: EngineError| fail(expected.clone(), e.to_string());
+        let broken = |e: EngineError| broken(expected.clone(), e.to_string());
         let (scenario, name) =
             if presence { (PRESENCE_SCENARIO, "presence_watch") } else { (DIALOG_SCENARIO, "blf_watch") };
         let log = format!("/tmp/blf-{}.log", phone.account);

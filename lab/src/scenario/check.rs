@@ -1,17 +1,18 @@
 //! One check's view of the lab while it runs: its events, its calls, and the
 //! steps that act as phones or observe them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
 
 use super::hints;
-use super::phones::{sip_user, Event, Hub};
+use super::phones::{open_calls, sip_user, Event, Hub};
 use super::runner::{Failure, Shared};
 use super::{BlfState, PhoneId, Step};
 use crate::gen::features;
 use crate::gen::phones::tone_hz;
+use crate::runtime::asterisk_cli;
 use crate::runtime::topology::{asterisk_container, container_name, Kind};
 
 pub(super) const RING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -21,9 +22,17 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 const FAIL_TIMEOUT: Duration = Duration::from_secs(15);
 const HANGUP_TIMEOUT: Duration = Duration::from_secs(5);
 const MWI_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a hung-up call's channels may take to go from the IPBX.
+const CLOSING_TIMEOUT: Duration = Duration::from_secs(3);
 
 pub(super) fn fail(expected: impl Into<String>, observed: impl Into<String>) -> Failure {
-    Failure { step: String::new(), expected: expected.into(), observed: observed.into(), look: Vec::new() }
+    Failure { step: String::new(), expected: expected.into(), observed: observed.into(), look: Vec::new(), lab: false }
+}
+
+/// A step the lab kept from being done: a softphone that did not answer its
+/// control connection, a Docker call that failed. The check is a lab error.
+pub(super) fn broken(expected: impl Into<String>, observed: impl Into<String>) -> Failure {
+    Failure { lab: true, ..fail(expected, observed) }
 }
 
 /// One check's view: its events, its calls, its phones.
@@ -163,7 +172,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             Ok(r) => {
                 Err(fail(format!("{phone} accepts `{command}`"), format!("the softphone refused: {}", r.data.trim())))
             }
-            Err(e) => Err(fail(format!("{phone} accepts `{command}`"), e.to_string())),
+            Err(e) => Err(broken(format!("{phone} accepts `{command}`"), e.to_string())),
         }
     }
 
@@ -409,7 +418,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 .engine
                 .exec(&container, &["asterisk", "-rx", "parking show default"])
                 .await
-                .map_err(|e| fail(expected.clone(), e.to_string()))?
+                .map_err(|e| broken(expected.clone(), e.to_string()))?
                 .output;
             if out.lines().any(|l| l.trim_start().starts_with("Space") && l.split_whitespace().any(|w| w == space)) {
                 return Ok(());
@@ -459,7 +468,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             Ok(r) => {
                 Err(fail(format!("{phone} accepts `{command}`"), format!("the softphone refused: {}", r.data.trim())))
             }
-            Err(e) => Err(fail(format!("{phone} accepts `{command}`"), e.to_string())),
+            Err(e) => Err(broken(format!("{phone} accepts `{command}`"), e.to_string())),
         }
     }
 
@@ -491,15 +500,83 @@ impl<'s, 'a> Ctx<'s, 'a> {
         look
     }
 
-    /// Hangs up whatever call the check left open, so the next check starts clean.
-    pub(super) async fn release(&mut self) {
+    /// Leaves the lab as the check found it, failed or not: its watcher
+    /// stopped, every call its phones still have hung up on the softphones
+    /// (incoming ones no step took too), then no channel of its phones left
+    /// on the IPBXs. Channels still closing get a moment; one that stays is
+    /// hung up there and reported.
+    pub(super) async fn release(&mut self, phones: &[PhoneId]) -> Release {
+        let mut release = Release::default();
         if let Some(w) = self.watcher.take() {
             let container = self.phone_container(&w.phone);
             let _ = self.shared.engine.exec(&container, &["pkill", "-f", &w.log]).await;
         }
         for (phone, id) in std::mem::take(&mut self.calls) {
-            let _ = self.hub(&phone).command("hangup", &id).await;
-            let _ = self.wait(HANGUP_TIMEOUT, |e| Self::is(e, &phone, "CALL_CLOSED")).await;
+            if matches!(self.hub(&phone).command("hangup", &id).await, Ok(r) if r.ok) {
+                let _ = self.wait(HANGUP_TIMEOUT, |e| Self::is(e, &phone, "CALL_CLOSED")).await;
+            }
+        }
+        let mut sites: Vec<&str> = phones.iter().map(|p| p.site.as_str()).collect();
+        sites.dedup();
+        for site in sites {
+            let hub = &self.shared.hubs[site];
+            // A lost connection is the lab's to tell (see `breakage`), not the cleanup's.
+            let Ok(listed) = hub.command("listcalls", "").await else { continue };
+            for (account, id) in open_calls(&listed.data) {
+                if phones.iter().any(|p| p.site == site && p.account == account) {
+                    let _ = hub.command("hangup", &id).await;
+                }
+            }
+        }
+
+        let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for p in phones {
+            wanted.entry(self.ipbx(&p.site)).or_default().push(format!("PJSIP/{}-", p.account));
+        }
+        let left = self.settle(&wanted, &mut release.trouble).await;
+        for (container, channel) in &left {
+            if let Err(e) = asterisk_cli::hang_up(self.shared.engine, container, channel).await {
+                release.trouble.push(e.to_string());
+            }
+        }
+        let stuck = if left.is_empty() { Vec::new() } else { self.settle(&wanted, &mut release.trouble).await };
+        for (_, channel) in left {
+            let how = if stuck.iter().any(|(_, c)| *c == channel) { "it would not hang up" } else { "hung up" };
+            release.left_open.push(format!("left channel {channel} open; {how}"));
+        }
+        release
+    }
+
+    /// Waits (a bounded while) until no channel named by `wanted` (IPBX
+    /// container -> channel name prefixes) is open; returns those still open.
+    async fn settle(&self, wanted: &BTreeMap<String, Vec<String>>, trouble: &mut Vec<String>) -> Vec<(String, String)> {
+        let deadline = Instant::now() + CLOSING_TIMEOUT;
+        loop {
+            let mut left = Vec::new();
+            for (container, prefixes) in wanted {
+                match asterisk_cli::channels(self.shared.engine, container).await {
+                    Ok(Some(open)) => left.extend(
+                        open.into_iter()
+                            .filter(|c| prefixes.iter().any(|p| c.starts_with(p)))
+                            .map(|c| (container.clone(), c)),
+                    ),
+                    Ok(None) => trouble.push(format!("the Asterisk in {container} did not answer its CLI")),
+                    Err(e) => trouble.push(e.to_string()),
+                }
+            }
+            if !trouble.is_empty() || left.is_empty() || Instant::now() >= deadline {
+                return left;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+}
+
+/// What leaving the lab as it was found took.
+#[derive(Debug, Default)]
+pub(super) struct Release {
+    /// Channels the check's phones left open on an IPBX, and what became of them.
+    pub(super) left_open: Vec<String>,
+    /// Docker or Asterisk calls that failed meanwhile.
+    pub(super) trouble: Vec<String>,
 }

@@ -4,10 +4,11 @@
 //! check made, drawn from the run's captures.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::ladder::{self, Call};
-use super::runner::{CheckResult, RunReport};
+use super::runner::{CheckResult, RunError, RunReport};
 use crate::model::Lab;
 use crate::xml::esc;
 
@@ -21,6 +22,9 @@ h1 { margin-bottom: 4px; }
 .fail { color: #c62828; }
 .counts .pass { background: #e8f5e9; }
 .counts .fail { background: #ffebee; }
+.lab { color: #8a5a00; }
+.counts .lab { background: #fff3e0; }
+tr.laberror td { background: #fffaf0; }
 .picture { overflow-x: auto; border: 1px solid #ddd; padding: 6px; background: #fff; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
@@ -37,6 +41,26 @@ summary { cursor: pointer; color: #1f5fa8; }
 .call { margin: 8px 0 16px 16px; }
 .call p { margin: 4px 0; font-family: monospace; }
 ";
+
+/// Writes `out_dir/report.html` for a run (its SIP captures drawn as
+/// ladders), with `preface` (a grade, say) on top; returns its path.
+pub fn write(
+    out_dir: &Path,
+    lab: &Lab,
+    report: &RunReport,
+    title: &str,
+    preface: Option<&str>,
+) -> Result<PathBuf, RunError> {
+    let captures = report
+        .captures
+        .iter()
+        .map(|c| std::fs::read(c).map_err(|source| RunError::Read { path: c.display().to_string(), source }))
+        .collect::<Result<Vec<_>, _>>()?;
+    let path = out_dir.join("report.html");
+    std::fs::write(&path, render_titled(lab, report, &captures, title, preface))
+        .map_err(|source| RunError::Write { path: path.display().to_string(), source })?;
+    Ok(path)
+}
 
 /// The whole report for `report`, with ladders read from `captures` (the
 /// bytes of each pcap in `report.captures`).
@@ -55,8 +79,7 @@ pub fn render_titled(
 ) -> String {
     let calls = ladder::calls(captures);
     let (per_check, unclaimed) = ladder::attribute(lab, &report.results, &calls);
-    let failed = report.results.iter().filter(|r| !r.passed()).count();
-    let passed = report.results.len() - failed;
+    let (passed, failed, lab_errors) = (report.passed(), report.failed(), report.lab_errors());
 
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
@@ -73,9 +96,24 @@ pub fn render_titled(
     );
     let _ = writeln!(
         h,
-        "<p class=\"counts\"><span class=\"pass\">{passed} passed</span><span class=\"fail\">{failed} failed</span>of {} checks · <button onclick=\"openAll()\">open every ladder</button></p>",
+        "<p class=\"counts\"><span class=\"pass\">{passed} passed</span><span class=\"fail\">{failed} failed</span>{}of {} checks · <button onclick=\"openAll()\">open every ladder</button></p>",
+        if lab_errors > 0 {
+            format!("<span class=\"lab\">{lab_errors} lab error{}</span>", if lab_errors == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        },
         report.results.len()
     );
+    if lab_errors > 0 {
+        let _ = writeln!(
+            h,
+            "<p class=\"lab\">A lab error is a check that failed while the lab itself broke (a softphone or an Asterisk that restarted, Docker that did not answer): it says nothing about the config. Run it again.</p>"
+        );
+    }
+    if !report.lab_changes.is_empty() {
+        let changes: Vec<String> = report.lab_changes.iter().map(|c| esc(&c.to_string())).collect();
+        let _ = writeln!(h, "<p class=\"lab\">During the run: {}</p>", changes.join("; "));
+    }
     if let Some(preface) = preface {
         let _ = writeln!(h, "<pre class=\"preface\">{}</pre>", esc(preface));
     }
@@ -127,23 +165,31 @@ pub fn render_titled(
 }
 
 fn check_row(h: &mut String, lab: &Lab, r: &CheckResult, calls: &[&Call]) {
-    let (class, mark) = if r.passed() { ("pass", "✓") } else { ("fail", "✗") };
-    let _ = write!(
-        h,
-        "<tr class=\"{}\"><td class=\"mark {class}\">{mark}</td><td>{}",
-        if r.passed() { "passed" } else { "failed" },
-        esc(&r.says)
-    );
-    if let Some(f) = &r.failure {
-        let _ = write!(
-            h,
-            "<dl class=\"failure\"><dt>step</dt><dd>{}</dd><dt>expected</dt><dd>{}</dd><dt>observed</dt><dd>{}</dd>",
-            esc(&f.step),
-            esc(&f.expected),
-            esc(&f.observed)
-        );
-        for l in &f.look {
-            let _ = write!(h, "<dt>look at</dt><dd>{}</dd>", esc(l));
+    let (row, class, mark) = match (r.passed(), r.is_lab_error()) {
+        (true, _) => ("passed", "pass", "✓"),
+        (false, true) => ("laberror", "lab", "⚠"),
+        (false, false) => ("failed", "fail", "✗"),
+    };
+    let _ = write!(h, "<tr class=\"{row}\"><td class=\"mark {class}\">{mark}</td><td>{}", esc(&r.says));
+    if !r.passed() || !r.left_open.is_empty() {
+        h.push_str("<dl class=\"failure\">");
+        if let Some(why) = &r.lab_error {
+            let _ = write!(h, "<dt class=\"lab\">lab error</dt><dd class=\"lab\">{}</dd>", esc(why));
+        }
+        if let Some(f) = &r.failure {
+            let _ = write!(
+                h,
+                "<dt>step</dt><dd>{}</dd><dt>expected</dt><dd>{}</dd><dt>observed</dt><dd>{}</dd>",
+                esc(&f.step),
+                esc(&f.expected),
+                esc(&f.observed)
+            );
+            for l in &f.look {
+                let _ = write!(h, "<dt>look at</dt><dd>{}</dd>", esc(l));
+            }
+        }
+        for l in super::report::cleanup_notes(r) {
+            let _ = write!(h, "<dt>cleanup</dt><dd>{}</dd>", esc(l));
         }
         h.push_str("</dl>");
     }
@@ -217,6 +263,8 @@ mod tests {
                     place: "scenarios/internal-calls.toml:4".into(),
                     seconds: 2.0,
                     failure: None,
+                    lab_error: None,
+                    left_open: Vec::new(),
                     started: time(0.0),
                     ended: time(2.0),
                     phones: vec![phone("table1", "patron1"), phone("table1", "assistant1")],
@@ -232,15 +280,46 @@ mod tests {
                         expected: "status 404".into(),
                         observed: "\"200 OK\"".into(),
                         look: vec!["table1/asterisk/extensions.conf".into()],
+                        lab: false,
                     }),
+                    lab_error: None,
+                    left_open: vec!["left channel PJSIP/patron2-00000003 open; hung up".into()],
                     started: time(3.0),
                     ended: time(4.5),
                     phones: vec![phone("table1", "patron2")],
                 },
+                CheckResult {
+                    scenario: "failures".into(),
+                    says: "a busy phone gives 486".into(),
+                    says_fr: None,
+                    place: "scenarios/failures.toml:20".into(),
+                    seconds: 5.0,
+                    failure: Some(Failure {
+                        step: "table2/patron1 rings".into(),
+                        expected: "table2/patron1 rings".into(),
+                        observed: "it did not ring within 10 s".into(),
+                        look: Vec::new(),
+                        lab: false,
+                    }),
+                    lab_error: Some("table2's softphones restarted during the check (RestartCount 0 → 1)".into()),
+                    left_open: Vec::new(),
+                    started: time(5.0),
+                    ended: time(10.0),
+                    phones: vec![phone("table2", "patron1")],
+                },
             ],
-            seconds: 4.5,
+            seconds: 10.0,
             started: time(0.0),
             captures: vec!["target/scenarios/pcap/sae-table1.pcap".into()],
+            lab_changes: vec![crate::scenario::Change {
+                who: "table2's softphones".into(),
+                container: "sae-table2-phones".into(),
+                kind: crate::scenario::ChangeKind::Restarted {
+                    count_before: 0,
+                    count_after: 1,
+                    started_at: "2023-11-14T22:13:27.5Z".into(),
+                },
+            }],
         }
     }
 
@@ -272,6 +351,9 @@ mod tests {
         let html = render(&Lab::sae(), &report(), &captures());
         assert_eq!(crate::xml::well_formed(&html), Ok(()));
         assert!(html.contains("an unknown number gets &lt;404&gt; &amp; rings nobody"));
+        assert!(html.contains("<span class=\"fail\">1 failed</span><span class=\"lab\">1 lab error</span>"));
+        assert!(html.contains("<tr class=\"laberror\"><td class=\"mark lab\">⚠</td>"));
+        assert!(html.contains("<dt>cleanup</dt><dd>left channel PJSIP/patron2-00000003 open; hung up</dd>"));
         assert!(html.contains("<details open=\"open\"><summary>SIP ladder of 1 call(s)</summary>"));
         assert!(!html.contains("src=") && !html.contains("href="), "nothing is fetched");
         insta::assert_snapshot!(html);

@@ -462,6 +462,8 @@ mod tests {
             place: "scenarios/external-calls.toml:3".into(),
             seconds: to - from,
             failure: None,
+            lab_error: None,
+            left_open: Vec::new(),
             started: time(from),
             ended: time(to),
             phones,

@@ -2,7 +2,7 @@
 //! with the sender's credentials, as a softphone would; baresip 1.1 can only
 //! receive them.
 
-use super::check::{fail, Ctx};
+use super::check::{broken, fail, Ctx};
 use super::runner::Failure;
 use super::sipp::Sipp;
 use super::PhoneId;
@@ -28,7 +28,7 @@ impl Ctx<'_, '_> {
             timeout: "15s",
             log: log.clone(),
         };
-        let args = self.sipp_command(phone, &run).await.map_err(|e| fail(expected.clone(), e.to_string()))?;
+        let args = self.sipp_command(phone, &run).await.map_err(|e| broken(expected.clone(), e.to_string()))?;
         let script = format!("\"$@\" >/dev/null 2>&1; cat {log}");
         let mut argv = vec!["sh", "-c", script.as_str(), "sh"];
         argv.extend(args.iter().map(String::as_str));
@@ -37,7 +37,7 @@ impl Ctx<'_, '_> {
             .engine
             .exec(&self.phone_container(phone), &argv)
             .await
-            .map_err(|e| fail(expected.clone(), e.to_string()))?
+            .map_err(|e| broken(expected.clone(), e.to_string()))?
             .output;
         let code: Option<u16> = out
             .lines()

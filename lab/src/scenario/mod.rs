@@ -6,6 +6,7 @@
 
 pub mod audio;
 mod blf;
+mod breakage;
 mod check;
 mod file;
 mod flow;
@@ -19,12 +20,14 @@ pub mod phones;
 pub mod report;
 mod runner;
 mod sipp;
+pub mod soak;
 mod voicemail;
 
 use std::fmt;
 
+pub use breakage::{Change, ChangeKind};
 pub use file::{load_dir, parse};
-pub use runner::{run, CheckResult, RunError, RunOptions, RunReport};
+pub use runner::{run, CheckResult, Failure, RunError, RunOptions, RunReport};
 
 /// A phone of the lab, as scenario files name it: `table1/patron1`, `operator/TM1`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

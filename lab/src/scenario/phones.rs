@@ -47,8 +47,10 @@ pub struct Response {
 
 type Pending = Arc<std::sync::Mutex<HashMap<String, oneshot::Sender<Response>>>>;
 
-/// One control connection to one phone container, made again if the
-/// container's softphone restarts.
+/// One control connection to one phone container. When the container's
+/// softphone restarts, the connection is lost: a command then fails, it is
+/// never sent again, and the connection is made anew only when asked
+/// ([`Hub::ensure_connected`], before a later check).
 pub struct Hub {
     engine: Engine,
     site: String,
@@ -58,8 +60,8 @@ pub struct Hub {
     pending: Pending,
     next_token: AtomicU64,
     reader: std::sync::Mutex<tokio::task::JoinHandle<()>>,
-    /// Counts connections, so that the checks that lost the same one make
-    /// a new one once.
+    /// Counts connections, so that a check can tell whether the one it
+    /// started with is still the one in use.
     generation: AtomicU64,
     reconnecting: Mutex<()>,
 }
@@ -93,12 +95,23 @@ impl Hub {
         })
     }
 
-    /// A new control connection once the container's softphone is back (its
-    /// restart policy starts it again) and has registered every account.
-    /// Nothing to do if another caller already made one since `seen`.
-    async fn reconnect(&self, seen: u64) -> Result<(), PhoneError> {
+    /// The connection in use: it changes each time the connection is made again.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Whether the control connection still stands (its reader runs).
+    pub fn connected(&self) -> bool {
+        !self.reader.lock().expect("not poisoned").is_finished()
+    }
+
+    /// Makes the control connection again if it was lost, once the
+    /// container's softphone is back (its restart policy starts it again)
+    /// and has registered every account. Nothing is re-sent: commands that
+    /// failed with the old connection stay failed.
+    pub async fn ensure_connected(&self) -> Result<(), PhoneError> {
         let _one_at_a_time = self.reconnecting.lock().await;
-        if self.generation.load(Ordering::SeqCst) != seen {
+        if self.connected() {
             return Ok(());
         }
         let started = std::time::Instant::now();
@@ -109,13 +122,11 @@ impl Hub {
             let reader = tokio::spawn(read_loop(attached.output, self.site.clone(), events, self.pending.clone()));
             *self.input.lock().await = attached.input;
             std::mem::replace(&mut *self.reader.lock().expect("not poisoned"), reader).abort();
-            // The socket may not listen yet (nc then ends at once): ask again.
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            // The socket may not listen yet (nc then ends at once): attach again.
             while started.elapsed() < RECONNECT_DEADLINE {
-                match self.send_once(&[("reginfo", "")]).await {
-                    Ok(r) if all_registered(&r[0].data) => {
-                        self.generation.fetch_add(1, Ordering::SeqCst);
-                        return Ok(());
-                    }
+                match self.send(&[("reginfo", "")]).await {
+                    Ok(r) if all_registered(&r[0].data) => return Ok(()),
                     Ok(_) => tokio::time::sleep(Duration::from_millis(500)).await,
                     Err(_) => break,
                 }
@@ -132,22 +143,11 @@ impl Hub {
 
     /// Sends commands in one write, so baresip runs them back to back with no
     /// SIP event in between, and waits for every response. A lost connection
-    /// (the softphone crashed) is made again, and the commands sent once more.
+    /// fails them: they are not sent again.
     async fn send(&self, commands: &[(&str, &str)]) -> Result<Vec<Response>, PhoneError> {
-        let seen = self.generation.load(Ordering::SeqCst);
-        match self.send_once(commands).await {
-            Err(PhoneError::Closed { .. }) => {
-                self.reconnect(seen).await?;
-                self.send_once(commands).await
-            }
-            other => other,
-        }
-    }
-
-    async fn send_once(&self, commands: &[(&str, &str)]) -> Result<Vec<Response>, PhoneError> {
         let closed = || PhoneError::Closed { container: self.container.clone() };
         // A connection whose reader ended answers nothing more.
-        let gone = || self.reader.lock().expect("not poisoned").is_finished();
+        let gone = || !self.connected();
         if gone() {
             return Err(closed());
         }
@@ -268,6 +268,24 @@ fn netstring(buf: &[u8]) -> Option<(Vec<u8>, usize)> {
     (buf.len() > end).then(|| (buf[colon + 1..end].to_vec(), end + 1))
 }
 
+/// Every call baresip's `listcalls` shows, incoming ones too: (SIP user of
+/// the account, call id), from blocks such as
+/// `User-Agent: patron1@172.28.1.2` / `> [line 1, id d165f7080332e881]  0:00:00  RINGING  sip:12@…`.
+pub fn open_calls(listcalls: &str) -> Vec<(String, String)> {
+    let mut account = String::new();
+    let mut calls = Vec::new();
+    for line in listcalls.lines() {
+        if let Some(ua) = line.trim().strip_prefix("User-Agent:") {
+            account = sip_user(ua.trim());
+        } else if let Some((_, rest)) = line.split_once(", id ") {
+            if let Some((id, _)) = rest.split_once(']') {
+                calls.push((account.clone(), id.trim().to_string()));
+            }
+        }
+    }
+    calls
+}
+
 /// `sip:patron1@172.28.1.2` -> `patron1`.
 pub fn sip_user(uri: &str) -> String {
     let rest = uri.trim_start_matches('<').trim_start_matches("sip:");
@@ -296,6 +314,22 @@ mod tests {
         assert!(all_registered(ok));
         assert!(!all_registered(&ok.replacen("OK ", "ERR ", 1)), "one account is not registered yet");
         assert!(!all_registered(""), "no account listed yet");
+    }
+
+    #[test]
+    fn open_calls_are_read_from_listcalls() {
+        let out = "\nUser-Agent: patron1@172.22.1.2\n--- Active calls (1) ---\n\
+> [line 1, id d165f7080332e881]  0:00:00    RINGING             sip:12@172.22.1.2\n\n\n\
+User-Agent: assistant1@172.22.1.2\n--- Active calls (1) ---\n\
+> [line 1, id cae7cc92-87b8-42ff-9547-34fe3dc1fd32]  0:00:00   INCOMING             sip:11@172.22.1.2\n\n\n\
+User-Agent: secretaire1@172.22.1.2\n--- Active calls (0) ---\n\n";
+        assert_eq!(
+            open_calls(out),
+            [
+                ("patron1".to_string(), "d165f7080332e881".to_string()),
+                ("assistant1".to_string(), "cae7cc92-87b8-42ff-9547-34fe3dc1fd32".to_string())
+            ]
+        );
     }
 
     #[test]

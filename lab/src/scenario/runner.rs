@@ -2,7 +2,9 @@
 //! sockets, outcomes read from what the phones report and record.
 //!
 //! Checks run concurrently, except that two checks never use the same phone
-//! at once: each takes a lock on every phone it acts as.
+//! at once: each takes a lock on every phone it acts as. After each check its
+//! phones' calls are hung up and their channels verified gone; a check that
+//! fails while the lab itself broke is a lab error (see [`super::breakage`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -11,7 +13,8 @@ use std::time::{Instant, SystemTime};
 
 use tokio::sync::{broadcast, Mutex, Semaphore};
 
-use super::check::Ctx;
+use super::breakage::{self, Breakage, Change, Snapshot};
+use super::check::{broken, Ctx};
 use super::phones::{Event, Hub, PhoneError};
 use super::{Check, PhoneId, Scenario, Step};
 use crate::gen::OPERATOR;
@@ -31,6 +34,8 @@ pub enum RunError {
     Phone(#[from] PhoneError),
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +82,9 @@ pub struct Failure {
     pub observed: String,
     /// Config lines and captures to look at.
     pub look: Vec<String>,
+    /// The lab kept the step from being done (a softphone or Docker that did
+    /// not answer): whatever the config, the check is a lab error.
+    pub lab: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -87,7 +95,15 @@ pub struct CheckResult {
     pub says_fr: Option<String>,
     pub place: String,
     pub seconds: f64,
+    /// What the check saw go wrong (with a lab error, what it saw as the lab broke).
     pub failure: Option<Failure>,
+    /// Set when the lab itself broke while the check failed: why, e.g.
+    /// "table1's softphones restarted during the check (RestartCount 0 → 1)".
+    /// Such a check tells nothing about the config.
+    pub lab_error: Option<String>,
+    /// Channels the check's phones left open, which the runner hung up
+    /// ("left channel PJSIP/patron1-00000012 open; hung up").
+    pub left_open: Vec<String>,
     /// When the check started acting (its phones locked) and ended: the window
     /// in which its SIP calls are looked for in the captures.
     pub started: SystemTime,
@@ -98,7 +114,22 @@ pub struct CheckResult {
 
 impl CheckResult {
     pub fn passed(&self) -> bool {
-        self.failure.is_none()
+        self.failure.is_none() && self.lab_error.is_none()
+    }
+
+    /// Failed because of the config (or the scenario), not because the lab broke.
+    pub fn failed(&self) -> bool {
+        self.failure.is_some() && self.lab_error.is_none()
+    }
+
+    pub fn is_lab_error(&self) -> bool {
+        self.lab_error.is_some()
+    }
+
+    /// Whether its only fault is the channels it left open (the failure then
+    /// says so already).
+    pub fn failed_to_clean_up(&self) -> bool {
+        self.failure.as_ref().is_some_and(|f| f.step == breakage::CLEANUP_STEP)
     }
 }
 
@@ -109,6 +140,27 @@ pub struct RunReport {
     pub started: SystemTime,
     /// SIP captures of the run, one per Asterisk (the report draws them).
     pub captures: Vec<PathBuf>,
+    /// Lab containers that restarted or stopped during the run.
+    pub lab_changes: Vec<Change>,
+}
+
+impl RunReport {
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.passed()).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.results.iter().filter(|r| r.failed()).count()
+    }
+
+    pub fn lab_errors(&self) -> usize {
+        self.results.iter().filter(|r| r.is_lab_error()).count()
+    }
+
+    /// Container restarts during the run, all containers together.
+    pub fn restarts(&self) -> u64 {
+        self.lab_changes.iter().map(Change::restarts).sum()
+    }
 }
 
 /// Everything checks share: the control connections and the phone locks.
@@ -136,6 +188,8 @@ pub async fn run(
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let started_at = SystemTime::now();
+    let everything = breakage::every_container(lab);
+    let lab_before = Snapshot::take(engine, &everything).await?;
     let (events, _) = broadcast::channel(16_384);
     let mut hubs = HashMap::new();
     for site in &lab.sites {
@@ -189,7 +243,8 @@ pub async fn run(
     for c in &asterisks {
         engine.exec(c, &["pkill", "-f", CAPTURE]).await?;
     }
-    Ok(RunReport { results, seconds: started.elapsed().as_secs_f64(), started: started_at, captures })
+    let lab_changes = Snapshot::take(engine, &everything).await?.changes_since(&lab_before);
+    Ok(RunReport { results, seconds: started.elapsed().as_secs_f64(), started: started_at, captures, lab_changes })
 }
 
 fn asterisk_containers(lab: &Lab) -> Vec<String> {
@@ -208,19 +263,34 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     let _slot = shared.slots.acquire().await.expect("the semaphore is never closed");
     let started = Instant::now();
     let started_at = SystemTime::now();
+    let phones: Vec<PhoneId> = check.phones().into_iter().filter(|p| !p.account.starts_with('#')).collect();
+    let mut lab = Breakage::default();
+    let hubs = lab.connect(shared, &phones).await;
+    let watched = breakage::watched_containers(shared.lab, check);
+    let before = lab.snapshot(shared.engine, &watched).await;
     let mut ctx = Ctx::new(shared);
     let mut failure = None;
-    let blf_steps = check.steps.iter().filter(|s| matches!(s.step, Step::Blf { .. })).count();
-    for step in &check.steps {
-        if let Err(mut f) = ctx.step(&step.step, blf_steps).await {
-            f.step = step.says.clone();
-            f.look.extend(ctx.where_to_look());
-            failure = Some(f);
-            break;
+    if lab.is_broken() {
+        failure = Some(broken("the lab is ready for the check", lab.reasons().join("; ")));
+    } else {
+        let blf_steps = check.steps.iter().filter(|s| matches!(s.step, Step::Blf { .. })).count();
+        for step in &check.steps {
+            if let Err(mut f) = ctx.step(&step.step, blf_steps).await {
+                f.step = step.says.clone();
+                f.look.extend(ctx.where_to_look());
+                failure = Some(f);
+                break;
+            }
         }
     }
-    ctx.release().await;
+    let release = ctx.release(&phones).await;
+    lab.docker.extend(release.trouble);
+    if let (Some(before), Some(after)) = (before, lab.snapshot(shared.engine, &watched).await) {
+        lab.changes.extend(after.changes_since(&before).iter().map(|c| c.during("the check")));
+    }
+    lab.lost_connections(shared, &hubs);
     drop(guards);
+    let (failure, lab_error) = breakage::verdict(failure, &release.left_open, &lab);
     CheckResult {
         scenario: scenario.name.clone(),
         says: check.says.clone(),
@@ -228,8 +298,10 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
         place: check.place.clone(),
         seconds: started.elapsed().as_secs_f64(),
         failure,
+        lab_error,
+        left_open: release.left_open,
         started: started_at,
         ended: SystemTime::now(),
-        phones: check.phones().into_iter().filter(|p| !p.account.starts_with('#')).collect(),
+        phones,
     }
 }

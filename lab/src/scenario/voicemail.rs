@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::audio;
-use super::check::{fail, Ctx};
+use super::check::{broken, fail, Ctx};
 use super::runner::Failure;
 use super::PhoneId;
 use crate::gen::mail::{address, domain, MAILDIRS};
@@ -37,7 +37,7 @@ impl Ctx<'_, '_> {
             .exec(container, &["sh", "-c", script])
             .await
             .map(|o| o.output)
-            .map_err(|e| fail(format!("`{script}` runs in {container}"), e.to_string()))
+            .map_err(|e| broken(format!("`{script}` runs in {container}"), e.to_string()))
     }
 
     /// Deletes the box's messages; Asterisk notices within its poll period and
@@ -67,7 +67,7 @@ impl Ctx<'_, '_> {
                 .engine
                 .exec_bytes(&container, &["python3", "-c", NEWEST_MAIL, &maildir, &since.to_string()])
                 .await
-                .map_err(|e| fail(expected.clone(), e.to_string()))?;
+                .map_err(|e| broken(expected.clone(), e.to_string()))?;
             if !out.is_empty() {
                 break out;
             }
@@ -133,7 +133,7 @@ impl Ctx<'_, '_> {
             .engine
             .exec_bytes(&ipbx, &["cat", &path])
             .await
-            .map_err(|e| fail(expected.clone(), e.to_string()))?;
+            .map_err(|e| broken(expected.clone(), e.to_string()))?;
         let wav = audio::parse_wav(&bytes).map_err(|e| fail(expected.clone(), format!("{path}: {e}")))?;
         let (ok, heard) = audio::hears(&wav, self.tone(phone), &[]);
         if ok {

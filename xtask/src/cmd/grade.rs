@@ -10,7 +10,7 @@ use lab::grade::{session, Lang, Part};
 use lab::runtime::progress::Progress;
 use lab::scenario::{self, report, RunOptions};
 
-use super::scenario::{load, write_html};
+use super::scenario::load;
 use super::{state_dir, workspace_root, LabArg};
 use crate::progress::Term;
 
@@ -116,10 +116,19 @@ impl GradeCmd {
                 Lang::Fr => format!("Évaluation de {}", site.name),
                 Lang::En => format!("Grade of {}", site.name),
             };
-            let html = write_html(&out_dir, &graded, &session.report, &title, Some(&grade.render(self.lang)))?;
+            let html =
+                scenario::html::write(&out_dir, &graded, &session.report, &title, Some(&grade.render(self.lang)))?;
             eprintln!("HTML report: {}", html.display());
         }
         crate::output::print(&grade.render(self.lang));
+        anyhow::ensure!(
+            grade.lab_errors() == 0,
+            "{}",
+            match self.lang {
+                Lang::Fr => "le labo a eu une panne pendant des contrôles : relancez l'évaluation",
+                Lang::En => "the lab broke during some checks: run the grading again",
+            }
+        );
         anyhow::ensure!(
             grade.passed(),
             "{}",

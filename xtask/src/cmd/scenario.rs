@@ -1,10 +1,10 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Subcommand;
 use lab::model::Lab;
 use lab::runtime::progress::Progress;
 use lab::runtime::LabRuntime;
+use lab::scenario::soak::{self, Soak};
 use lab::scenario::{self, report, RunOptions, RunReport, Scenario};
 
 use super::{state_dir, workspace_root, LabArg};
@@ -26,6 +26,10 @@ pub enum ScenarioCmd {
         /// Checks run at once; 1 runs them one after the other.
         #[arg(long, default_value_t = 8)]
         jobs: usize,
+        /// Run the chosen checks this many times on the standing lab, each
+        /// run's reports in target/scenarios/run-K, and a table over all runs.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        repeat: u32,
     },
 }
 
@@ -45,17 +49,20 @@ impl ScenarioCmd {
                 }
                 Ok(())
             }
-            ScenarioCmd::Run { lab, names, jobs } => {
+            ScenarioCmd::Run { lab, names, jobs, repeat } => {
                 let lab = lab.load()?;
                 let scenarios = load(&lab, &names)?;
-                let report = run(&lab, &scenarios, jobs, true).await?;
-                if report.results.iter().any(|r| !r.passed()) {
-                    anyhow::bail!(
-                        "{} of {} checks failed",
-                        report.results.iter().filter(|r| !r.passed()).count(),
-                        report.results.len()
-                    );
+                let soak = run_repeated(&lab, &scenarios, jobs, repeat as usize, true).await?;
+                if repeat > 1 {
+                    println!("\n{}", soak::table(&soak.runs));
                 }
+                let failed: usize = soak.runs.iter().map(|r| r.failed).sum();
+                let lab_errors: usize = soak.runs.iter().map(|r| r.lab_errors).sum();
+                anyhow::ensure!(
+                    soak.clean(),
+                    "{failed} check(s) failed and {lab_errors} lab error(s) came up, over {} run(s)",
+                    soak.runs.len()
+                );
                 Ok(())
             }
         }
@@ -79,8 +86,20 @@ pub fn load(lab: &Lab, names: &[String]) -> anyhow::Result<Vec<Scenario>> {
     Ok(all.into_iter().filter(|s| names.contains(&s.name)).collect())
 }
 
-/// Brings the lab up unless it is ready, runs the scenarios, writes the reports.
+/// Brings the lab up unless it is ready, runs the scenarios once, writes the reports.
 pub async fn run(lab: &Lab, scenarios: &[Scenario], jobs: usize, verbose: bool) -> anyhow::Result<RunReport> {
+    Ok(run_repeated(lab, scenarios, jobs, 1, verbose).await?.last)
+}
+
+/// Brings the lab up unless it is ready, then runs the scenarios `repeat`
+/// times on it, writing each run's reports.
+pub async fn run_repeated(
+    lab: &Lab,
+    scenarios: &[Scenario],
+    jobs: usize,
+    repeat: usize,
+    verbose: bool,
+) -> anyhow::Result<Soak> {
     let state = state_dir(lab)?;
     let runtime = LabRuntime::connect(lab, state.clone()).await?;
     if !runtime.status().await?.ready() {
@@ -90,51 +109,34 @@ pub async fn run(lab: &Lab, scenarios: &[Scenario], jobs: usize, verbose: bool) 
         progress.finish();
     }
     let out_dir = workspace_root().join("target").join("scenarios");
-    std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
-    let options = RunOptions::new(jobs, out_dir.clone(), state.config_dir());
+    let options = RunOptions::new(jobs, out_dir, state.config_dir());
     let checks: usize = scenarios.iter().map(|s| s.checks.len()).sum();
     if verbose {
-        eprintln!("running {checks} checks of {} scenario(s), {jobs} at a time", scenarios.len());
+        let times = if repeat > 1 { format!(", {repeat} times") } else { String::new() };
+        eprintln!("running {checks} checks of {} scenario(s), {jobs} at a time{times}", scenarios.len());
     }
     let print = |r: &scenario::CheckResult| {
         if verbose || !r.passed() {
             println!("{}", report::line(r));
         }
     };
+    let on_run = |summary: &soak::RunSummary, written: &soak::Written| {
+        if verbose {
+            println!("\nJUnit report: {}", written.junit.display());
+            println!("HTML report:  {}", written.html.display());
+        }
+        if repeat > 1 {
+            println!("{}\n", summary.line(repeat));
+        }
+    };
     let secrets = runtime.secrets()?;
-    let report = scenario::run(runtime.engine(), lab, &secrets, scenarios, &options, &print).await?;
-    let junit = out_dir.join("junit.xml");
-    std::fs::write(&junit, report::junit(&report)).with_context(|| format!("writing {}", junit.display()))?;
-    let title = format!("Scenario report: lab {}", lab.name);
-    let html = write_html(&out_dir, lab, &report, &title, None)?;
+    let soak = soak::repeat(runtime.engine(), lab, &secrets, scenarios, &options, repeat, &print, &on_run).await?;
     if verbose {
-        println!("\nJUnit report: {}", junit.display());
-        println!("HTML report:  {}", html.display());
-        for c in &report.captures {
+        for c in &soak.last.captures {
             println!("SIP capture:  {}", c.display());
         }
-        println!("{:.1} s", report.seconds);
-        println!("{}", report::summary(&report));
+        println!("{:.1} s", soak.last.seconds);
+        println!("{}", report::summary(&soak.last));
     }
-    Ok(report)
-}
-
-/// Writes `out_dir/report.html` for a run (its SIP captures drawn as ladders),
-/// with `preface` (a grade, say) on top; returns its path.
-pub fn write_html(
-    out_dir: &Path,
-    lab: &Lab,
-    report: &RunReport,
-    title: &str,
-    preface: Option<&str>,
-) -> anyhow::Result<PathBuf> {
-    let captures = report
-        .captures
-        .iter()
-        .map(|c| std::fs::read(c).with_context(|| format!("reading {}", c.display())))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let html = out_dir.join("report.html");
-    std::fs::write(&html, scenario::html::render_titled(lab, report, &captures, title, preface))
-        .with_context(|| format!("writing {}", html.display()))?;
-    Ok(html)
+    Ok(soak)
 }

@@ -48,9 +48,12 @@ impl TestCmd {
         let report = report?;
         down?;
 
-        let failed = report.results.iter().filter(|r| !r.passed()).count();
         unit.map_err(|e| anyhow::anyhow!("cargo test failed: {e}"))?;
-        anyhow::ensure!(failed == 0, "{failed} scenario check(s) failed");
+        anyhow::ensure!(
+            report.passed() == report.results.len(),
+            "scenario checks: {}",
+            lab::scenario::report::summary(&report)
+        );
         Ok(())
     }
 }

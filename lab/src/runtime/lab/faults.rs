@@ -58,7 +58,7 @@ impl LabRuntime<'_> {
     /// kill or removal.
     pub async fn hurt_and_heal(&self, kind: &Kind, fault: Fault, deadline: Duration) -> Result<Recovery, LabError> {
         let name = topology::container_name(self.lab, kind);
-        let before = self.engine.life(&name).await?.ok_or_else(|| LabError::NotRunning(name.clone()))?;
+        let before = self.engine.run_state(&name).await?.ok_or_else(|| LabError::NotRunning(name.clone()))?;
         let started = Instant::now();
         match fault {
             Fault::Crash => {
@@ -76,7 +76,7 @@ impl LabRuntime<'_> {
         // The lab must first be seen hurt, or a quick poll would find the old
         // process still whole.
         loop {
-            let now = self.engine.life(&name).await?;
+            let now = self.engine.run_state(&name).await?;
             let seen = match &now {
                 None => true,
                 Some(life) => !life.running || life.started_at != before.started_at,

@@ -267,7 +267,7 @@ impl<'a> LabRuntime<'a> {
     /// registered every account it carries (read from its log since it started).
     async fn softphones_registered(&self, kind: &Kind) -> Result<bool, EngineError> {
         let name = topology::container_name(self.lab, kind);
-        let Some(life) = self.engine.life(&name).await? else { return Ok(false) };
+        let Some(life) = self.engine.run_state(&name).await? else { return Ok(false) };
         if !life.running {
             return Ok(false);
         }
