@@ -17,7 +17,9 @@ use lab::state::StateDir;
 /// What the issue promises: whole again within 30 s, with nobody acting.
 const HEAL: Duration = Duration::from_secs(30);
 
-/// Two small sites on a name, subnet and ports no other test uses.
+/// Two small sites on a name, subnet and ports no other test uses; the RTP
+/// ranges lie below Linux's ephemeral ports (32768 up), which any program's
+/// passing socket may hold for a moment.
 const LAB: &str = r#"
 name = "itest-heal"
 
@@ -26,7 +28,7 @@ subnet = "10.77.0.0/16"
 
 [host]
 sip_port = 15800
-rtp_port = 55000
+rtp_port = 26000
 
 [defaults]
 cabinets = 1
