@@ -51,7 +51,11 @@ async fn two_sites_come_up_registered_and_go_away() {
         assert_eq!(s.registered_trunks(), 2);
         assert_eq!(s.registered_phones(), 12);
         assert!(s.operator.test_phones.iter().all(|t| t.registered));
-        assert_eq!(first.created.len(), 7, "operator, its phones, the mail server, two IPBXs, two phone containers");
+        assert_eq!(
+            first.created.len(),
+            9,
+            "operator, its phones, the mail server, two IPBXs with their network holders, two phone containers"
+        );
         let table2 = &s.sites[1];
         assert!(table2.phones.iter().all(|p| p.password == "toto"), "the lab file's password is used");
         assert_eq!(table2.phones[2].extension, "13");
@@ -75,14 +79,14 @@ async fn two_sites_come_up_registered_and_go_away() {
 
         let second = runtime.up(Default::default(), &Silent).await?;
         assert!(second.created.is_empty(), "a second up recreated {:?}", second.created);
-        assert_eq!(second.kept.len(), 7);
+        assert_eq!(second.kept.len(), 9);
 
         // State lives on volumes: an astdb value (a call forward, say) and a
         // voicemail file survive `down` + `up`.
         engine.exec(ipbx, &["asterisk", "-rx", "database put CF 11 0212345678"]).await?;
         engine.exec(ipbx, &["touch", "/var/spool/asterisk/voicemail/kept"]).await?;
         let down = runtime.down(false, &Silent).await?;
-        assert_eq!(down.containers.len(), 7);
+        assert_eq!(down.containers.len(), 9);
         assert!(down.volumes.is_empty(), "down without --volumes keeps them");
         assert_eq!(engine.volumes(LABEL_LAB, &lab.name).await?.len(), 7, "spool and astdb of three Asterisks, mail");
         let third = runtime.up(Default::default(), &Silent).await?;
@@ -97,7 +101,7 @@ async fn two_sites_come_up_registered_and_go_away() {
     let down = runtime.down(true, &Silent).await;
     outcome.expect("the lab came up");
     let down = down.expect("down succeeds");
-    assert_eq!(down.containers.len(), 7);
+    assert_eq!(down.containers.len(), 9);
     assert_eq!(down.networks.len(), 3);
     assert_eq!(down.volumes.len(), 7, "down --volumes deletes them");
     assert!(engine.containers(LABEL_LAB, &lab.name).await.unwrap().is_empty());

@@ -70,6 +70,11 @@ pub struct ContainerSpec {
     pub volumes: Vec<(String, String)>,
     /// UDP ports published on the host, each on the same port number inside.
     pub udp_ports: Vec<PublishedPort>,
+    /// Instead of the image's entrypoint.
+    pub entrypoint: Option<Vec<String>>,
+    /// Joins this container's network (`container:<name>`) instead of
+    /// `networks`: its addresses and published ports are that container's.
+    pub network_of: Option<String>,
 }
 
 /// A named volume the lab keeps its state in.
@@ -396,7 +401,12 @@ impl Engine {
             ipam_config: Some(EndpointIpamConfig { ipv4_address: Some(ip.into()), ..Default::default() }),
             ..Default::default()
         };
-        let (first_net, first_ip) = spec.networks.first().expect("a lab container is on at least one network");
+        // On a network of its own, or on another container's.
+        let (network_mode, first) = match (&spec.network_of, spec.networks.first()) {
+            (Some(holder), _) => (format!("container:{holder}"), None),
+            (None, Some((net, ip))) => (net.clone(), Some((net.clone(), endpoint(ip)))),
+            (None, None) => unreachable!("a lab container is on a network"),
+        };
         let port = |p: &PublishedPort| format!("{}/udp", p.container_port);
         let bindings: bollard::models::PortMap = spec
             .udp_ports
@@ -409,14 +419,16 @@ impl Engine {
             .collect();
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
-            hostname: Some(spec.hostname.clone()),
+            // A container on another's network has that one's name too.
+            hostname: spec.network_of.is_none().then(|| spec.hostname.clone()),
+            entrypoint: spec.entrypoint.clone(),
             labels: Some(spec.labels.clone()),
             exposed_ports: (!spec.udp_ports.is_empty()).then(|| spec.udp_ports.iter().map(port).collect()),
             host_config: Some(HostConfig {
                 binds: Some(
                     spec.binds.iter().cloned().chain(spec.volumes.iter().map(|(v, at)| format!("{v}:{at}"))).collect(),
                 ),
-                network_mode: Some(first_net.clone()),
+                network_mode: Some(network_mode),
                 init: Some(true),
                 port_bindings: (!bindings.is_empty()).then_some(bindings),
                 // A process that ends (a crash, `core stop now`) comes back at
@@ -428,9 +440,8 @@ impl Engine {
                 }),
                 ..Default::default()
             }),
-            networking_config: Some(NetworkingConfig {
-                endpoints_config: Some(HashMap::from([(first_net.clone(), endpoint(first_ip))])),
-            }),
+            networking_config: first
+                .map(|(net, ep)| NetworkingConfig { endpoints_config: Some(HashMap::from([(net, ep)])) }),
             ..Default::default()
         };
         let options = CreateContainerOptions { name: Some(spec.name.clone()), ..Default::default() };

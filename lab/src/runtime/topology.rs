@@ -21,8 +21,19 @@ pub enum Kind {
     Operator,
     OperatorPhones,
     Mail,
-    Ipbx { site: String },
-    Phones { site: String },
+    Ipbx {
+        site: String,
+    },
+    /// Holds a site IPBX's network: its addresses and published ports. The
+    /// IPBX joins it, so an Asterisk that restarts finds its network as it
+    /// was, instead of Docker setting up every published port again (the
+    /// slow part of starting a container, tens of seconds on a loaded machine).
+    SiteNet {
+        site: String,
+    },
+    Phones {
+        site: String,
+    },
 }
 
 impl Kind {
@@ -32,6 +43,7 @@ impl Kind {
             Kind::OperatorPhones => "operator-phones",
             Kind::Mail => "mail",
             Kind::Ipbx { .. } => "ipbx",
+            Kind::SiteNet { .. } => "ipbx-net",
             Kind::Phones { .. } => "phones",
         }
     }
@@ -62,7 +74,7 @@ fn state_mounts(kind: &Kind) -> &'static [(&'static str, &'static str)] {
     match kind {
         Kind::Operator | Kind::Ipbx { .. } => &[("spool", "/var/spool/asterisk"), ("db", "/var/lib/asterisk")],
         Kind::Mail => &[("mail", "/var/mail")],
-        Kind::OperatorPhones | Kind::Phones { .. } => &[],
+        Kind::OperatorPhones | Kind::Phones { .. } | Kind::SiteNet { .. } => &[],
     }
 }
 
@@ -83,6 +95,7 @@ pub fn container_name(lab: &Lab, kind: &Kind) -> String {
         Kind::OperatorPhones => format!("{}-operator-phones", lab.name),
         Kind::Mail => format!("{}-mail", lab.name),
         Kind::Ipbx { site } => format!("{}-{site}", lab.name),
+        Kind::SiteNet { site } => format!("{}-{site}-net", lab.name),
         Kind::Phones { site } => format!("{}-{site}-phones", lab.name),
     }
 }
@@ -91,6 +104,7 @@ pub fn container_name(lab: &Lab, kind: &Kind) -> String {
 pub fn kinds(lab: &Lab) -> Vec<Kind> {
     let mut kinds = vec![Kind::Operator, Kind::Mail, Kind::OperatorPhones];
     for site in &lab.sites {
+        kinds.push(Kind::SiteNet { site: site.name.clone() });
         kinds.push(Kind::Ipbx { site: site.name.clone() });
         kinds.push(Kind::Phones { site: site.name.clone() });
     }
@@ -144,7 +158,9 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
 
     let container = |kind: Kind, folder: &str, networks: Vec<(String, String)>, depends_on: Option<&str>| {
         let (image, sub, mount) = match kind {
-            Kind::Operator | Kind::Ipbx { .. } => (&images.asterisk, ASTERISK_DIR, "/etc/asterisk"),
+            Kind::Operator | Kind::Ipbx { .. } | Kind::SiteNet { .. } => {
+                (&images.asterisk, ASTERISK_DIR, "/etc/asterisk")
+            }
             Kind::Mail => (&images.mail, MAIL_DIR, "/etc/smtpd"),
             Kind::OperatorPhones | Kind::Phones { .. } => (&images.phone, PHONES_DIR, "/etc/baresip"),
         };
@@ -158,21 +174,35 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
             labels: labels(&[(LABEL_KIND, kind.label())]),
             binds: vec![format!("{}:{mount}", host_dir.display())],
             volumes,
-            udp_ports: match &kind {
-                Kind::Ipbx { site } => published_ports(lab, site),
-                _ => Vec::new(),
-            },
+            udp_ports: Vec::new(),
             networks,
+            entrypoint: None,
+            network_of: None,
         };
-        if let Kind::Ipbx { site } | Kind::Phones { site } = &kind {
+        if let Kind::Ipbx { site } | Kind::Phones { site } | Kind::SiteNet { site } = &kind {
             spec.labels.insert(LABEL_SITE.into(), site.clone());
+        }
+        match &kind {
+            Kind::SiteNet { site } => {
+                // Holds the network and nothing else, for as long as the lab runs.
+                spec.binds.clear();
+                spec.entrypoint = Some(vec!["sleep".into(), "infinity".into()]);
+                spec.udp_ports = published_ports(lab, site);
+            }
+            Kind::Ipbx { site } => {
+                spec.network_of = Some(container_name(lab, &Kind::SiteNet { site: site.clone() }));
+                spec.networks.clear();
+            }
+            _ => {}
         }
         let own = own.filter(|o| matches!(&kind, Kind::Ipbx { site } if *site == o.site));
         if let Some(own) = own {
             // Read-only: the lab never writes into a student's folder.
             spec.binds = vec![format!("{}:{mount}:ro", own.dir.display())];
         }
-        let mut hash = spec_hash(&spec, tree, &Path::new(folder).join(sub), depends_on);
+        // The network holder mounts no config: a config change must not remake it.
+        let files = (!matches!(kind, Kind::SiteNet { .. })).then(|| Path::new(folder).join(sub));
+        let mut hash = spec_hash(&spec, tree, files.as_deref(), depends_on);
         if let Some(own) = own {
             hash = format!("{hash}-{}", own.hash);
         }
@@ -192,8 +222,8 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
         Some(&operator_hash),
     ));
     for site in &lab.sites {
-        let ipbx = container(
-            Kind::Ipbx { site: site.name.clone() },
+        let holder = container(
+            Kind::SiteNet { site: site.name.clone() },
             &site.name,
             // Outside phones come in through the published ports, on the LAN
             // (see `backbone_network`), to the phones' transport.
@@ -203,6 +233,10 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
             ],
             None,
         );
+        let holder_hash = holder.spec.labels[LABEL_SPEC].clone();
+        containers.push(holder);
+        // A new network holder means a new network: the IPBX is made again.
+        let ipbx = container(Kind::Ipbx { site: site.name.clone() }, &site.name, Vec::new(), Some(&holder_hash));
         let ipbx_hash = ipbx.spec.labels[LABEL_SPEC].clone();
         containers.push(ipbx);
         // Phones follow their IPBX: a new IPBX forgets registrations.
@@ -232,11 +266,14 @@ pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
     out
 }
 
-fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: &Path, depends_on: Option<&str>) -> String {
+fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: Option<&Path>, depends_on: Option<&str>) -> String {
     let mut h = Sha256::new();
     h.update(&spec.image);
-    h.update(format!("{:?}{:?}{:?}{:?}", spec.networks, spec.binds, spec.volumes, spec.udp_ports));
-    for (path, contents) in tree.files.iter().filter(|(p, _)| p.starts_with(files)) {
+    h.update(format!(
+        "{:?}{:?}{:?}{:?}{:?}{:?}",
+        spec.networks, spec.binds, spec.volumes, spec.udp_ports, spec.entrypoint, spec.network_of
+    ));
+    for (path, contents) in tree.files.iter().filter(|(p, _)| files.is_some_and(|f| p.starts_with(f))) {
         h.update(path.to_string_lossy().as_bytes());
         h.update(contents);
     }

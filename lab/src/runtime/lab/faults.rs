@@ -66,6 +66,7 @@ impl LabRuntime<'_> {
                     Kind::Operator | Kind::Ipbx { .. } => "asterisk",
                     Kind::Mail => "smtpd",
                     Kind::OperatorPhones | Kind::Phones { .. } => "baresip",
+                    Kind::SiteNet { .. } => "sleep",
                 };
                 self.engine.exec(&name, &["pkill", "-KILL", "-x", process]).await?;
             }

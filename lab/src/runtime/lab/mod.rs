@@ -171,11 +171,20 @@ impl<'a> LabRuntime<'a> {
         let existing = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
         let by_name: HashMap<&str, &ContainerInfo> = existing.iter().map(|c| (c.name.as_str(), c)).collect();
         let planned_names: BTreeSet<&str> = plan.containers.iter().map(|p| p.spec.name.as_str()).collect();
-        let actions: Vec<(&Planned, Action)> = plan
+        let mut actions: Vec<(&Planned, Action)> = plan
             .containers
             .iter()
             .map(|p| (p, Action::for_container(p, by_name.get(p.spec.name.as_str()), &made_nets)))
             .collect();
+        // A network holder started or made anew has a new network: the
+        // container on it must join it again.
+        let renewed: BTreeSet<String> =
+            actions.iter().filter(|(_, a)| *a != Action::Keep).map(|(p, _)| p.spec.name.clone()).collect();
+        for (p, a) in &mut actions {
+            if p.spec.network_of.as_ref().is_some_and(|h| renewed.contains(h)) {
+                *a = Action::Create;
+            }
+        }
         let kept: Vec<String> =
             actions.iter().filter(|(_, a)| *a == Action::Keep).map(|(p, _)| p.spec.name.clone()).collect();
         let to_start: Vec<(&Planned, Action)> = actions.into_iter().filter(|(_, a)| *a != Action::Keep).collect();
@@ -201,10 +210,11 @@ impl<'a> LabRuntime<'a> {
 
         // Phases: the operator first, then the IPBXs that register to it, then
         // the phones that register to them, each after the previous one booted.
-        let phases: [&dyn Fn(&Kind) -> bool; 3] =
-            [&|k| matches!(k, Kind::Operator | Kind::Mail), &|k| matches!(k, Kind::Ipbx { .. }), &|k| {
-                matches!(k, Kind::OperatorPhones | Kind::Phones { .. })
-            }];
+        let phases: [&dyn Fn(&Kind) -> bool; 3] = [
+            &|k| matches!(k, Kind::Operator | Kind::Mail | Kind::SiteNet { .. }),
+            &|k| matches!(k, Kind::Ipbx { .. }),
+            &|k| matches!(k, Kind::OperatorPhones | Kind::Phones { .. }),
+        ];
         for in_phase in phases {
             let batch: Vec<&(&Planned, Action)> = to_start.iter().filter(|(p, _)| in_phase(&p.kind)).collect();
             if batch.is_empty() {

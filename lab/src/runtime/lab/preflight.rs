@@ -68,7 +68,7 @@ mod tests {
 
     fn planned(port: u16) -> Planned {
         let spec = ContainerSpec {
-            name: "sae-table1".into(),
+            name: "sae-table1-net".into(),
             image: String::new(),
             hostname: String::new(),
             labels: HashMap::new(),
@@ -76,8 +76,10 @@ mod tests {
             networks: Vec::new(),
             volumes: Vec::new(),
             udp_ports: vec![PublishedPort { host_ip: Ipv4Addr::LOCALHOST, host_port: port, container_port: 5060 }],
+            entrypoint: None,
+            network_of: None,
         };
-        Planned { kind: Kind::Ipbx { site: "table1".into() }, spec }
+        Planned { kind: Kind::SiteNet { site: "table1".into() }, spec }
     }
 
     #[test]
@@ -86,7 +88,7 @@ mod tests {
         let port = taken.local_addr().unwrap().port();
         let err = ports_free(&[&planned(port)]).unwrap_err();
         assert!(
-            matches!(&err, LabError::PortInUse { port: p, container, .. } if *p == port && container == "sae-table1")
+            matches!(&err, LabError::PortInUse { port: p, container, .. } if *p == port && container == "sae-table1-net")
         );
         drop(taken);
         assert!(ports_free(&[&planned(port)]).is_ok(), "free once released");

@@ -44,6 +44,18 @@ impl LabRuntime<'_> {
         let empty = BTreeMap::new();
         let at_operator = aors.get(OPERATOR).unwrap_or(&empty);
 
+        // An IPBX lives on its network holder's addresses.
+        let addresses = |c: &ContainerInfo| {
+            let holder = c
+                .labels
+                .get(LABEL_SITE)
+                .map(|site| topology::container_name(lab, &Kind::SiteNet { site: site.clone() }));
+            let on_holder = c.labels.get(LABEL_KIND).is_some_and(|k| k == "ipbx");
+            match holder.filter(|_| on_holder).and_then(|h| containers.iter().find(|o| o.name == h)) {
+                Some(h) => h.addresses.clone(),
+                None => c.addresses.clone(),
+            }
+        };
         let describe = |pred: &dyn Fn(&ContainerInfo) -> bool| -> Vec<ContainerStatus> {
             containers
                 .iter()
@@ -52,7 +64,7 @@ impl LabRuntime<'_> {
                     name: c.name.clone(),
                     kind: c.labels.get(LABEL_KIND).cloned().unwrap_or_default(),
                     running: c.running,
-                    addresses: c.addresses.clone().into_iter().collect(),
+                    addresses: addresses(c).into_iter().collect(),
                 })
                 .collect()
         };
@@ -111,9 +123,9 @@ impl LabRuntime<'_> {
                 })
                 .collect(),
         };
-        // The operator, its phones, the mail server, and an IPBX and its phones per site.
-        let expected = 3 + 2 * lab.sites.len();
-        let up = containers.iter().filter(|c| c.running).count() >= expected;
+        let up = topology::kinds(lab)
+            .iter()
+            .all(|k| containers.iter().any(|c| c.name == topology::container_name(lab, k) && c.running));
         Ok(LabStatus { lab: lab.name.clone(), up, sites, operator })
     }
 }
