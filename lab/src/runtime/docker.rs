@@ -109,6 +109,8 @@ pub struct ContainerInfo {
     pub addresses: HashMap<String, String>,
     /// Networks it is attached to, running or not.
     pub networks: Vec<String>,
+    /// Host ports it publishes now (none while stopped).
+    pub published: Vec<u16>,
 }
 
 /// How a container has run so far: a restart shows as a new `started_at`
@@ -119,6 +121,13 @@ pub struct RunState {
     /// As Docker writes it (RFC 3339).
     pub started_at: String,
     pub restart_count: i64,
+}
+
+impl RunState {
+    /// Whether this container (last) started after `other` did.
+    pub fn started_after(&self, other: &RunState) -> bool {
+        instant(&self.started_at) > instant(&other.started_at)
+    }
 }
 
 /// Output and exit code of a command run inside a container.
@@ -317,6 +326,7 @@ impl Engine {
                     .unwrap_or_default(),
                 running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
                 labels: c.labels.unwrap_or_default(),
+                published: c.ports.iter().flatten().filter_map(|p| p.public_port).collect(),
                 networks: c
                     .network_settings
                     .as_ref()

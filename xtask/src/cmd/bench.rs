@@ -117,6 +117,7 @@ async fn heal(lab: LabArg, faults: Vec<FaultArg>, only: Option<String>, json: bo
     let first = lab.sites.first().map(|s| s.name.clone()).unwrap_or_default();
     let victims = [
         Kind::Operator,
+        Kind::SiteNet { site: first.clone() },
         Kind::Ipbx { site: first.clone() },
         Kind::Phones { site: first },
         Kind::OperatorPhones,

@@ -46,6 +46,14 @@ impl LabRuntime<'_> {
                 Some(_) => {}
             }
         }
+        for site in &lab.sites {
+            let ipbx = topology::container_name(lab, &Kind::Ipbx { site: site.name.clone() });
+            let holder = topology::container_name(lab, &Kind::SiteNet { site: site.name.clone() });
+            if self.on_old_network(&ipbx, &holder).await? {
+                problems
+                    .push(format!("{ipbx} is on the old network of {holder}, which restarted (`lab up` repairs it)"));
+            }
+        }
         if !problems.is_empty() {
             return Ok(Health { problems });
         }

@@ -181,21 +181,17 @@ impl<'a> LabRuntime<'a> {
         let renewed: BTreeSet<String> =
             actions.iter().filter(|(_, a)| *a != Action::Keep).map(|(p, _)| p.spec.name.clone()).collect();
         for (p, a) in &mut actions {
-            if p.spec.network_of.as_ref().is_some_and(|h| renewed.contains(h)) {
+            let Some(holder) = &p.spec.network_of else { continue };
+            if renewed.contains(holder) || self.on_old_network(&p.spec.name, holder).await? {
                 *a = Action::Create;
             }
         }
         let kept: Vec<String> =
             actions.iter().filter(|(_, a)| *a == Action::Keep).map(|(p, _)| p.spec.name.clone()).collect();
         let to_start: Vec<(&Planned, Action)> = actions.into_iter().filter(|(_, a)| *a != Action::Keep).collect();
-        // What is not running holds no port: its ports must be free (a running
-        // container being replaced holds its own).
-        let unheld: Vec<&Planned> = to_start
-            .iter()
-            .filter(|(p, _)| !by_name.get(p.spec.name.as_str()).is_some_and(|c| c.running))
-            .map(|(p, _)| *p)
-            .collect();
-        ports_free(&unheld)?;
+        // Ports the lab's own containers hold are freed by replacing them.
+        let ours: Vec<u16> = existing.iter().flat_map(|c| c.published.iter().copied()).collect();
+        ports_free(&to_start.iter().map(|(p, _)| *p).collect::<Vec<_>>(), &ours)?;
         let stale: Vec<&str> = existing
             .iter()
             .map(|c| c.name.as_str())
@@ -271,6 +267,15 @@ impl<'a> LabRuntime<'a> {
         }
         let created = to_start.iter().map(|(p, _)| p.spec.name.clone()).collect();
         Ok(UpReport { created, kept, status, kept_edits: sync.kept_edits })
+    }
+
+    /// Whether `container` runs on a network its `holder` no longer has: the
+    /// holder started again after it (restarted by hand or by Docker).
+    pub(super) async fn on_old_network(&self, container: &str, holder: &str) -> Result<bool, EngineError> {
+        let (Some(c), Some(h)) = (self.engine.run_state(container).await?, self.engine.run_state(holder).await?) else {
+            return Ok(false);
+        };
+        Ok(c.running && h.started_after(&c))
     }
 
     /// Whether the softphone process now running in a phones container has

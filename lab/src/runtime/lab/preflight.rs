@@ -35,10 +35,11 @@ pub(super) fn folder_hash(dir: &std::path::Path) -> std::io::Result<String> {
 }
 
 /// Fails before anything starts when a port a new container publishes is
-/// taken (Docker's own error names no program and comes mid-way).
-pub(super) fn ports_free(planned: &[&Planned]) -> Result<(), LabError> {
+/// taken (Docker's own error names no program and comes mid-way); `ours`
+/// are held by the lab's own containers, which `up` replaces first.
+pub(super) fn ports_free(planned: &[&Planned], ours: &[u16]) -> Result<(), LabError> {
     for p in planned {
-        for port in &p.spec.udp_ports {
+        for port in p.spec.udp_ports.iter().filter(|port| !ours.contains(&port.host_port)) {
             match std::net::UdpSocket::bind((port.host_ip, port.host_port)) {
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => {
@@ -86,12 +87,12 @@ mod tests {
     fn a_taken_port_is_named_before_anything_starts() {
         let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = taken.local_addr().unwrap().port();
-        let err = ports_free(&[&planned(port)]).unwrap_err();
+        let err = ports_free(&[&planned(port)], &[]).unwrap_err();
         assert!(
             matches!(&err, LabError::PortInUse { port: p, container, .. } if *p == port && container == "sae-table1-net")
         );
         drop(taken);
-        assert!(ports_free(&[&planned(port)]).is_ok(), "free once released");
+        assert!(ports_free(&[&planned(port)], &[]).is_ok(), "free once released");
     }
 
     #[test]
