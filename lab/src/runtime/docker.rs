@@ -9,8 +9,8 @@ use bollard::models::{
     NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
 };
 use bollard::query_parameters::{
-    BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectNetworkOptions, ListContainersOptions,
-    ListNetworksOptions, RemoveContainerOptions, StatsOptions, TagImageOptions,
+    BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions, InspectNetworkOptions,
+    ListContainersOptions, ListNetworksOptions, RemoveContainerOptions, StatsOptions, TagImageOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -45,6 +45,12 @@ type Result<T, E = EngineError> = std::result::Result<T, E>;
 fn call(action: impl Into<String>) -> impl FnOnce(BollardError) -> EngineError {
     let action = action.into();
     move |source| EngineError::Call { action, source }
+}
+
+/// A command as errors name it: its program only, since its arguments may
+/// carry a password (SIPp's `-ap`) and errors end up in reports.
+fn program<'a>(cmd: &[&'a str]) -> &'a str {
+    cmd.first().copied().unwrap_or_default()
 }
 
 fn is_status(e: &BollardError, code: u16) -> bool {
@@ -92,6 +98,16 @@ pub struct ContainerInfo {
     pub labels: HashMap<String, String>,
     /// Network name -> IPv4 address.
     pub addresses: HashMap<String, String>,
+}
+
+/// How a container has run so far: a restart shows as a new `started_at`
+/// (and, when its restart policy did it, a higher `restart_count`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunState {
+    pub running: bool,
+    /// As Docker writes it (RFC 3339).
+    pub started_at: String,
+    pub restart_count: i64,
 }
 
 /// Output and exit code of a command run inside a container.
@@ -300,6 +316,23 @@ impl Engine {
             .collect())
     }
 
+    /// Whether a container runs, since when, and how often Docker restarted it;
+    /// `None` when there is no such container.
+    pub async fn run_state(&self, name: &str) -> Result<Option<RunState>> {
+        match self.docker.inspect_container(name, None::<InspectContainerOptions>).await {
+            Ok(c) => {
+                let state = c.state.unwrap_or_default();
+                Ok(Some(RunState {
+                    running: state.running.unwrap_or(false),
+                    started_at: state.started_at.unwrap_or_default(),
+                    restart_count: c.restart_count.unwrap_or(0),
+                }))
+            }
+            Err(e) if is_status(&e, 404) => Ok(None),
+            Err(e) => Err(call(format!("inspect container {name}"))(e)),
+        }
+    }
+
     /// Creates, wires and starts a container.
     pub async fn run(&self, spec: &ContainerSpec) -> Result<()> {
         let endpoint = |ip: &str| EndpointSettings {
@@ -374,7 +407,8 @@ impl Engine {
     pub async fn exec(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput> {
         let (id, chunks) = self.run_exec(container, cmd).await?;
         let output = chunks.iter().map(|c| c.to_string()).collect();
-        let inspect = self.docker.inspect_exec(&id).await.map_err(call(format!("run {cmd:?} in {container}")))?;
+        let inspect =
+            self.docker.inspect_exec(&id).await.map_err(call(format!("run `{}` in {container}", program(cmd))))?;
         Ok(ExecOutput { code: inspect.exit_code.unwrap_or(-1), output })
     }
 
@@ -395,7 +429,7 @@ impl Engine {
     /// Runs a command to its end; its exec id and every chunk of its output.
     async fn run_exec(&self, container: &str, cmd: &[&str]) -> Result<(String, Vec<bollard::container::LogOutput>)> {
         use bollard::exec::{CreateExecOptions, StartExecResults};
-        let action = || format!("run {cmd:?} in {container}");
+        let action = || format!("run `{}` in {container}", program(cmd));
         let options = CreateExecOptions {
             cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
             attach_stdout: Some(true),
@@ -417,7 +451,7 @@ impl Engine {
     /// Starts a command in the background (a capture, a watcher).
     pub async fn exec_detached(&self, container: &str, cmd: &[&str]) -> Result<()> {
         use bollard::exec::{CreateExecOptions, StartExecOptions};
-        let action = || format!("start {cmd:?} in {container}");
+        let action = || format!("start `{}` in {container}", program(cmd));
         let options =
             CreateExecOptions { cmd: Some(cmd.iter().map(|s| s.to_string()).collect()), ..Default::default() };
         let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
@@ -432,7 +466,7 @@ impl Engine {
     pub async fn attach(&self, container: &str, cmd: &[&str]) -> Result<Attached> {
         use bollard::container::LogOutput;
         use bollard::exec::{CreateExecOptions, StartExecResults};
-        let action = format!("attach to {cmd:?} in {container}");
+        let action = format!("attach to `{}` in {container}", program(cmd));
         let options = CreateExecOptions {
             cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
             attach_stdin: Some(true),
