@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rand::distr::{Alphanumeric, SampleString};
 
 use crate::model::{Lab, Phone, Site, TestPhone};
+use crate::state;
 
 const FILE: &str = "secrets.toml";
 const VM_PREFIX: &str = "vm/";
@@ -44,12 +45,15 @@ impl Secrets {
                 Alphanumeric.sample_string(&mut rand::rng(), 16)
             }
         });
+        let write = |source| SecretsError::Write { path: path.clone(), source };
+        state::create_private_dir(state_dir).map_err(write)?;
         if secrets != before {
-            let write = |source| SecretsError::Write { path: path.clone(), source };
-            std::fs::create_dir_all(state_dir).map_err(write)?;
             let text = toml::to_string(&secrets).expect("a string map serializes");
-            std::fs::write(&path, format!("# Generated passwords of this lab; delete to regenerate.\n{text}"))
-                .map_err(write)?;
+            let text = format!("# Generated passwords of this lab; delete to regenerate.\n{text}");
+            state::write_private(&path, text.as_bytes()).map_err(write)?;
+        } else {
+            // Written by an older version, maybe readable by all: narrowed too.
+            state::make_private(&path).map_err(write)?;
         }
         Ok(secrets)
     }
@@ -146,4 +150,40 @@ fn ami_key(asterisk: &str) -> String {
 
 fn test_phone_key(phone: &TestPhone) -> String {
     format!("operator/{}", phone.account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_lab_gets_its_own_passwords_kept_across_loads() {
+        let lab = Lab::sae();
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let first = Secrets::load_or_create(a.path(), &lab).unwrap();
+        assert_eq!(Secrets::load_or_create(a.path(), &lab).unwrap(), first, "kept across loads");
+        let other = Secrets::load_or_create(b.path(), &lab).unwrap();
+        let site = &lab.sites[0];
+        assert_ne!(first.trunk_password(site), other.trunk_password(site), "another lab, another password");
+        assert_eq!(first.trunk_password(site).len(), 16);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_secrets_file_and_its_folder_are_its_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("lab");
+        Secrets::load_or_create(&dir, &Lab::sae()).unwrap();
+        assert_eq!(mode(&dir.join(FILE)), 0o600);
+        assert_eq!(mode(&dir), 0o700);
+
+        // Left readable by all by an older version: narrowed on the next load.
+        std::fs::set_permissions(dir.join(FILE), std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Secrets::load_or_create(&dir, &Lab::sae()).unwrap();
+        assert_eq!(mode(&dir.join(FILE)), 0o600);
+        assert_eq!(mode(&dir), 0o700);
+    }
 }

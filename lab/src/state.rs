@@ -23,6 +23,39 @@ impl StateDir {
     }
 }
 
+/// Creates a lab's state folder, or narrows it, to its owner only: it holds
+/// the lab's passwords and the configs that carry them.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    restrict(dir, 0o700)
+}
+
+/// Writes a file only its owner may read, narrowed before anything is
+/// written (a creation mode alone would spare an older, wider file).
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    make_private(path)?;
+    file.set_len(0)?;
+    file.write_all(contents)
+}
+
+/// Narrows an existing file to its owner only.
+pub(crate) fn make_private(path: &Path) -> std::io::Result<()> {
+    restrict(path, 0o600)
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn restrict(_: &Path, _: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// `outside.toml`: what `lab up --bind` and `lab softphone` chose for phones
 /// outside the lab; every later command on the lab applies it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -48,7 +81,7 @@ impl StateDir {
     }
 
     pub fn save_outside(&self, outside: &Outside) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
+        create_private_dir(&self.dir)?;
         let text = toml::to_string(outside).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         std::fs::write(self.dir.join(OUTSIDE), text)
     }
@@ -74,6 +107,7 @@ impl StateDir {
         let manifest_path = self.dir.join(MANIFEST);
         let mut manifest: std::collections::BTreeMap<String, String> =
             std::fs::read_to_string(&manifest_path).ok().and_then(|t| toml::from_str(&t).ok()).unwrap_or_default();
+        create_private_dir(&self.dir)?;
         let root = self.config_dir();
         let mut sync = Sync::default();
         for (rel, contents) in &tree.files {
@@ -95,7 +129,6 @@ impl StateDir {
             }
             manifest.insert(key, hash(contents));
         }
-        std::fs::create_dir_all(&self.dir)?;
         let text = toml::to_string(&manifest).map_err(std::io::Error::other)?;
         std::fs::write(manifest_path, format!("# What the lab last generated, to tell hand edits apart.\n{text}"))?;
         Ok(sync)
@@ -127,5 +160,15 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "v2", "reset regenerates");
         state.sync_configs(&tree("v3"), &[]).unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "v3", "an unedited file follows the lab");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_configs_carrying_passwords_sit_in_a_folder_of_its_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::new(dir.path(), "lab");
+        state.sync_configs(&tree("v1"), &[]).unwrap();
+        assert_eq!(std::fs::metadata(state.path()).unwrap().permissions().mode() & 0o777, 0o700);
     }
 }

@@ -61,6 +61,8 @@ fn pjsip_wizard_conf(lab: &Lab, secrets: &Secrets) -> String {
     for site in &lab.sites {
         s.push_str(&format!(
             "; Trunk of {name}: it registers here (its calls are identified in pjsip.conf).\n\
+             ; Whatever recognises it, by address or by username, its password is asked:\n\
+             ; a request claiming to be `{account}` from elsewhere is refused without it.\n\
              [{account}](account)\n\
              inbound_auth/username = {account}\n\
              inbound_auth/password = {password}\n\n",

@@ -122,6 +122,11 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          registration/forbidden_retry_interval = 5\n\
          registration/max_retries = 100000\n\
          registration/auth_rejection_permanent = no\n\
+         ; Known by its address only, whatever its port: a From of `{TRUNK}` from\n\
+         ; anywhere else (a host behind the published port) is a stranger,\n\
+         ; challenged like one.\n\
+         identify/match = {operator}\n\
+         endpoint/identify_by = ip\n\
          endpoint/context = from-trunk\n\
          endpoint/message_context = messages-from-trunk\n\
          endpoint/disallow = all\n\

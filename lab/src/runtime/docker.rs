@@ -49,6 +49,12 @@ fn call(action: impl Into<String>) -> impl FnOnce(BollardError) -> EngineError {
     move |source| EngineError::Call { action, source }
 }
 
+/// A command as errors name it: its program only, since its arguments may
+/// carry a password (SIPp's `-ap`) and errors end up in reports.
+fn program<'a>(cmd: &[&'a str]) -> &'a str {
+    cmd.first().copied().unwrap_or_default()
+}
+
 fn is_status(e: &BollardError, code: u16) -> bool {
     matches!(e, BollardError::DockerResponseServerError { status_code, .. } if *status_code == code)
 }
@@ -483,7 +489,8 @@ impl Engine {
     pub async fn exec(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput> {
         let (id, chunks) = self.run_exec(container, cmd).await?;
         let output = chunks.iter().map(|c| c.to_string()).collect();
-        let inspect = self.docker.inspect_exec(&id).await.map_err(call(format!("run {cmd:?} in {container}")))?;
+        let inspect =
+            self.docker.inspect_exec(&id).await.map_err(call(format!("run `{}` in {container}", program(cmd))))?;
         Ok(ExecOutput { code: inspect.exit_code.unwrap_or(-1), output })
     }
 
@@ -504,7 +511,7 @@ impl Engine {
     /// Runs a command to its end; its exec id and every chunk of its output.
     async fn run_exec(&self, container: &str, cmd: &[&str]) -> Result<(String, Vec<bollard::container::LogOutput>)> {
         use bollard::exec::{CreateExecOptions, StartExecResults};
-        let action = || format!("run {cmd:?} in {container}");
+        let action = || format!("run `{}` in {container}", program(cmd));
         let options = CreateExecOptions {
             cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
             attach_stdout: Some(true),
@@ -526,7 +533,7 @@ impl Engine {
     /// Starts a command in the background (a capture, a watcher).
     pub async fn exec_detached(&self, container: &str, cmd: &[&str]) -> Result<()> {
         use bollard::exec::{CreateExecOptions, StartExecOptions};
-        let action = || format!("start {cmd:?} in {container}");
+        let action = || format!("start `{}` in {container}", program(cmd));
         let options =
             CreateExecOptions { cmd: Some(cmd.iter().map(|s| s.to_string()).collect()), ..Default::default() };
         let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
@@ -541,7 +548,7 @@ impl Engine {
     pub async fn attach(&self, container: &str, cmd: &[&str]) -> Result<Attached> {
         use bollard::container::LogOutput;
         use bollard::exec::{CreateExecOptions, StartExecResults};
-        let action = format!("attach to {cmd:?} in {container}");
+        let action = format!("attach to `{}` in {container}", program(cmd));
         let options = CreateExecOptions {
             cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
             attach_stdin: Some(true),
