@@ -137,8 +137,9 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
                 Kind::Ipbx { site } => published_ports(lab, site),
                 _ => Vec::new(),
             },
-            // baresip 1.1 has been seen to abort on a call torn down from both
-            // ends at once; the scenario runner reconnects once it is back.
+            // A softphone that dies anyway comes back; the scenario runner
+            // reconnects once it is. (baresip 1.1's own recorder crashed it on
+            // calls ended as their audio started: gen/phones.rs uses wavrec.)
             restart_on_failure: matches!(kind, Kind::Phones { .. } | Kind::OperatorPhones),
             networks,
         };
