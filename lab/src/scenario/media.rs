@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::audio::{self, Wav};
+use super::audio::{self, Heard, Wav};
 use super::check::{fail, Ctx, RING_TIMEOUT};
 use super::pcap;
 use super::runner::{Failure, CAPTURE};
@@ -11,8 +11,20 @@ use super::{PhoneId, Sound};
 use crate::gen::phones::recording_path;
 use crate::gen::sounds;
 
-/// Audio needed before tones are analysed.
-const AUDIO_SECONDS: f64 = 1.5;
+/// Audio of a call analysed for each side's tone. Not 1.5 s any more: the start of a recording
+/// may hold 0.1-0.3 s of a feature code's beep (measured under load), and a shorter recording lets
+/// it weigh more against the tone.
+const AUDIO_SECONDS: f64 = 2.0;
+/// How long the IPBX's messages (welcome, refusal, menu: 1.5 s tones) must be heard in a row.
+/// Measured under load, 1.32 s at least; what is left of the menu's first playing when a key is
+/// pressed is at most 0.5 s, since the check of that first playing heard it for 1 s already.
+const MESSAGE_SECONDS: f64 = 1.0;
+/// How long after the answer or the last key a message may take to come. Under load the menu
+/// played again up to 1.72 s after the key was sent (the key crosses the softphone's control
+/// socket, RFC 4733, then the dialplan), which left 0.7 s of it in the former 1.5 s window. The
+/// menu comes back by itself only after its prompt and `WaitExten(5)`, over 7 s later, so a longer
+/// window does not mistake that for an answer to the key.
+const MESSAGE_WITHIN: f64 = 4.0;
 /// Long enough for a menu's first sentence.
 const SPEECH_SECONDS: f64 = 3.0;
 const AUDIO_TIMEOUT: Duration = Duration::from_secs(8);
@@ -43,26 +55,36 @@ impl Ctx<'_, '_> {
 
     /// `phone`'s received audio after byte `mark` of its recording.
     async fn received_since(&self, phone: &PhoneId, mark: u64, seconds: f64) -> Result<Wav, Failure> {
+        let (mark, got) = self.await_audio(phone, mark, seconds, Instant::now() + AUDIO_TIMEOUT).await;
+        if got < seconds {
+            return Err(fail(
+                format!("{phone} receives audio"),
+                format!("{got:.1} s of audio in {} s: its audio is not flowing", AUDIO_TIMEOUT.as_secs()),
+            ));
+        }
+        self.read_since(phone, mark).await
+    }
+
+    /// Waits until `phone`'s recording holds `seconds` after byte `mark`, or until `deadline`; returns
+    /// the mark (moved to the start if the recording restarted) and the seconds it holds.
+    async fn await_audio(&self, phone: &PhoneId, mark: u64, seconds: f64, deadline: Instant) -> (u64, f64) {
         let mut mark = mark.max(HEADER);
-        let deadline = Instant::now() + AUDIO_TIMEOUT;
         loop {
             let size = self.recording_size(phone).await;
             if size < mark {
                 // A re-INVITE (hold, resume) restarts baresip's recording from zero.
                 mark = HEADER;
             }
-            if size >= mark + (seconds * BYTES_PER_SECOND) as u64 {
-                break;
-            }
-            if Instant::now() > deadline {
-                let got = size.saturating_sub(mark) as f64 / BYTES_PER_SECOND;
-                return Err(fail(
-                    format!("{phone} receives audio"),
-                    format!("{got:.1} s of audio in {} s: its audio is not flowing", AUDIO_TIMEOUT.as_secs()),
-                ));
+            let got = size.saturating_sub(mark) as f64 / BYTES_PER_SECOND;
+            if got >= seconds || Instant::now() > deadline {
+                return (mark, got);
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// `phone`'s recording after byte `mark`, as it is now.
+    async fn read_since(&self, phone: &PhoneId, mark: u64) -> Result<Wav, Failure> {
         let bytes = self
             .shared
             .engine
@@ -76,19 +98,33 @@ impl Ctx<'_, '_> {
         Ok(wav)
     }
 
-    /// Each phone hears the other's tone.
+    /// Each phone hears the other's tone, both listened to over the same time.
     pub(super) async fn audio(&mut self, a: &PhoneId, b: &PhoneId) -> Result<(), Failure> {
-        for (listener, speaker) in [(a, b), (b, a)] {
-            let wav = self.received(listener, AUDIO_SECONDS).await?;
-            let (ok, heard) = audio::hears(&wav, self.tone(speaker), &[self.tone(listener)]);
-            if !ok {
-                return Err(fail(
-                    format!("{listener} hears {speaker}'s {} Hz tone", self.tone(speaker)),
-                    heard.to_string(),
-                ));
+        let (mark_a, mark_b) = (self.recording_size(a).await, self.recording_size(b).await);
+        let heard_by_a = self.received_since(a, mark_a, AUDIO_SECONDS).await?;
+        let heard_by_b = self.received_since(b, mark_b, AUDIO_SECONDS).await?;
+        two_way([(a, self.tone(a), &heard_by_a), (b, self.tone(b), &heard_by_b)])
+    }
+
+    /// Whether `phone` hears a message of `hz` for [`MESSAGE_SECONDS`] within [`MESSAGE_WITHIN`] after
+    /// byte `mark`. Listening stops as soon as it has: a stretch of tone only grows as audio comes,
+    /// so stopping early gives the verdict the whole window would. It also stops when the recording
+    /// stops growing (the IPBX hung up after the message).
+    async fn message(&self, phone: &PhoneId, mark: u64, hz: u32) -> Result<(bool, Heard), Failure> {
+        let deadline = Instant::now() + AUDIO_TIMEOUT;
+        let (mut mark, mut seconds) = (mark, MESSAGE_SECONDS);
+        loop {
+            let (at, _) = self.await_audio(phone, mark, seconds, deadline).await;
+            mark = at;
+            let mut wav = self.read_since(phone, mark).await?;
+            wav.samples.truncate((f64::from(wav.rate) * MESSAGE_WITHIN) as usize);
+            let (ok, heard) = audio::hears_message(&wav, hz, &[self.tone(phone)], MESSAGE_SECONDS);
+            let got = wav.samples.len() as f64 / f64::from(wav.rate.max(1));
+            if ok || got >= MESSAGE_WITHIN || Instant::now() > deadline {
+                return Ok((ok, heard));
             }
+            seconds = (got + 0.25).min(MESSAGE_WITHIN);
         }
-        Ok(())
     }
 
     pub(super) async fn hears(&mut self, phone: &PhoneId, what: &Sound) -> Result<(), Failure> {
@@ -136,13 +172,12 @@ impl Ctx<'_, '_> {
                 }
                 // From the answer, or from the last key pressed: what follows it.
                 let since = self.keyed_at.get(phone).copied().unwrap_or(HEADER);
-                let mut wav = self.received_since(phone, since, 1.0).await?;
-                wav.samples.truncate(wav.rate as usize * 3 / 2);
-                let (ok, heard) = audio::hears(&wav, hz, &[self.tone(phone)]);
-                if ok {
-                    Ok(())
-                } else {
-                    Err(fail(format!("{phone} hears {what} ({hz} Hz)"), heard.to_string()))
+                match self.message(phone, since, hz).await? {
+                    (true, _) => Ok(()),
+                    (false, heard) => Err(fail(
+                        format!("{phone} hears {what} ({hz} Hz, {MESSAGE_SECONDS} s within {MESSAGE_WITHIN} s)"),
+                        heard.to_string(),
+                    )),
                 }
             }
             Sound::Welcome | Sound::NoWelcome => {
@@ -171,13 +206,12 @@ impl Ctx<'_, '_> {
                         "the call was not answered before ringing: no message was played",
                     ));
                 }
-                let mut wav = self.received_since(phone, HEADER, 1.0).await?;
-                wav.samples.truncate(wav.rate as usize * 3 / 2);
-                let (ok, heard) = audio::hears(&wav, sounds::WELCOME_HZ, &[self.tone(phone)]);
-                if ok {
-                    Ok(())
-                } else {
-                    Err(fail(format!("{phone} hears the {} Hz welcome message", sounds::WELCOME_HZ), heard.to_string()))
+                match self.message(phone, HEADER, sounds::WELCOME_HZ).await? {
+                    (true, _) => Ok(()),
+                    (false, heard) => Err(fail(
+                        format!("{phone} hears the {} Hz welcome message", sounds::WELCOME_HZ),
+                        heard.to_string(),
+                    )),
                 }
             }
         }
@@ -234,5 +268,70 @@ impl Ctx<'_, '_> {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+}
+
+/// The `audio` step's verdict on what each side received: (phone, its own tone, its recording).
+/// Each must hear the other's tone, not its own coming back: one-way audio fails on the deaf side.
+fn two_way(sides: [(&PhoneId, u32, &Wav); 2]) -> Result<(), Failure> {
+    let [(a, tone_a, heard_by_a), (b, tone_b, heard_by_b)] = sides;
+    for (listener, own, wav, speaker, tone) in [(a, tone_a, heard_by_a, b, tone_b), (b, tone_b, heard_by_b, a, tone_a)]
+    {
+        let (ok, heard) = audio::hears(wav, tone, &[own]);
+        if !ok {
+            return Err(fail(format!("{listener} hears {speaker}'s {tone} Hz tone"), heard.to_string()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::audio::synth::{lose, silence, tone, wav};
+    use super::*;
+
+    fn phone(account: &str) -> PhoneId {
+        PhoneId { site: "table1".into(), account: account.into() }
+    }
+
+    /// Dropouts as measured under load, in 2 s: bursts of 1, 2, 4 and 10 packets (17 % lost).
+    fn dropouts() -> Vec<usize> {
+        [3, 20, 21, 40, 41, 42, 43].into_iter().chain(60..70).collect()
+    }
+
+    /// assistant6 sends 700 Hz, secretaire6 725 Hz; what each receives, with the dropouts measured.
+    fn call(to_assistant: Vec<f32>, to_secretary: Vec<f32>) -> Result<(), Failure> {
+        let (a, b) = (phone("assistant6"), phone("secretaire6"));
+        two_way([(&a, 700, &wav(to_assistant)), (&b, 725, &wav(to_secretary))])
+    }
+
+    #[test]
+    fn both_ways_with_measured_dropouts_pass() {
+        let to_a = lose(tone(725.0, 0.5, 2.0), dropouts());
+        let to_b = [silence(0.44), lose(tone(700.0, 0.5, 1.6), [5, 6, 20])].concat();
+        assert!(call(to_a, to_b).is_ok());
+    }
+
+    #[test]
+    fn one_way_audio_fails_on_the_deaf_side() {
+        let heard = lose(tone(725.0, 0.5, 2.0), dropouts());
+        let deaf = silence(2.0);
+        let err = call(heard.clone(), deaf).expect_err("secretaire6 hears nothing");
+        assert_eq!(err.expected, "table1/secretaire6 hears table1/assistant6's 700 Hz tone");
+        assert!(err.observed.starts_with("silence"), "{}", err.observed);
+        // The deaf side receiving only its own tone back (an echo 20 dB down) fails the same way.
+        let echo = tone(725.0, 0.05, 2.0);
+        let err = call(heard, echo).expect_err("secretaire6 hears only itself");
+        assert!(err.observed.ends_with("the loudest lab tone is 725 Hz"), "{}", err.observed);
+        // And the other way round.
+        let err = call(silence(2.0), tone(700.0, 0.5, 2.0)).expect_err("assistant6 hears nothing");
+        assert_eq!(err.expected, "table1/assistant6 hears table1/secretaire6's 725 Hz tone");
+    }
+
+    #[test]
+    fn silence_both_ways_and_a_wrong_tone_fail() {
+        assert!(call(silence(2.0), silence(2.0)).is_err());
+        // secretaire6 hears a third phone (750 Hz) instead of assistant6.
+        assert!(call(tone(725.0, 0.5, 2.0), tone(750.0, 0.5, 2.0)).is_err());
     }
 }
