@@ -273,6 +273,12 @@ async fn status(arg: &LabArg, json: bool) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&status)?);
     } else {
         crate::output::print(&render_status(&status));
+        if status.up {
+            let health = runtime.health().await?;
+            if !health.whole() {
+                println!("\nnot whole: {health}");
+            }
+        }
     }
     Ok(())
 }
