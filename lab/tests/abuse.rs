@@ -370,17 +370,23 @@ async fn sip_abuse_is_refused_and_crashes_nothing() {
     // The IPBXs (whose ports are published) and the operator; no phone is
     // needed to be refused.
     let plan = topology::plan(&lab, &images, &tree, dir.path());
-    let started: Vec<_> =
-        plan.containers.iter().filter(|p| matches!(p.kind, Kind::Operator | Kind::Ipbx { .. })).collect();
+    let started: Vec<_> = plan
+        .containers
+        .iter()
+        .filter(|p| matches!(p.kind, Kind::Operator | Kind::SiteNet { .. } | Kind::Ipbx { .. }))
+        .collect();
     let _cleanup = support::Cleanup::new(&lab.name);
     for net in &plan.networks {
         engine.ensure_network(net).await.unwrap();
+    }
+    for volume in &plan.volumes {
+        engine.ensure_volume(volume).await.unwrap();
     }
     for p in &started {
         engine.run(&p.spec).await.unwrap();
     }
     let ipbx = |site: &Site| topology::asterisk_container(&lab, &site.name).expect("a site's IPBX");
-    for p in &started {
+    for p in started.iter().filter(|p| p.kind.is_asterisk()) {
         wait_until_up(&engine, &p.spec.name).await;
     }
     // Locked down, the trunk still works: each site registers at the operator.

@@ -48,7 +48,8 @@ async fn a_site_config_loads_with_every_phone_the_trunk_and_the_dialplan() {
     // networks, with the operator it registers to.
     let plan = topology::plan(&lab, &images, &tree, dir.path());
     let wanted = |p: &&topology::Planned| {
-        matches!(&p.kind, Kind::Operator) || matches!(&p.kind, Kind::Ipbx { site } if site == "table2")
+        matches!(&p.kind, Kind::Operator)
+            || matches!(&p.kind, Kind::Ipbx { site } | Kind::SiteNet { site } if site == "table2")
     };
     let started: Vec<_> = plan.containers.iter().filter(wanted).collect();
     support::remove_lab(&lab.name).await;
@@ -56,10 +57,13 @@ async fn a_site_config_loads_with_every_phone_the_trunk_and_the_dialplan() {
     for net in &plan.networks {
         engine.ensure_network(net).await.unwrap();
     }
+    for volume in &plan.volumes {
+        engine.ensure_volume(volume).await.unwrap();
+    }
     for p in &started {
         engine.run(&p.spec).await.unwrap();
     }
-    let ipbx = &started.iter().find(|p| p.kind != Kind::Operator).unwrap().spec.name;
+    let ipbx = &started.iter().find(|p| matches!(p.kind, Kind::Ipbx { .. })).unwrap().spec.name;
     let run = |cmd: &'static str| {
         let engine = engine.clone();
         let ipbx = ipbx.clone();
