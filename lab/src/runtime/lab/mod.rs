@@ -261,7 +261,12 @@ impl<'a> LabRuntime<'a> {
             let name = &p.spec.name;
             let done = poll_until(REGISTER_DEADLINE, || self.softphones_registered(&p.kind)).await?;
             if !done && self.grading.is_none() {
-                let missing = format!("the softphones of {name} (see `docker logs {name}`)");
+                // What the softphone last said is the first clue; the test
+                // labs it happens in are gone by the time anyone looks.
+                let log = self.engine.logs(name).await.unwrap_or_default();
+                let lines: Vec<&str> = log.lines().collect();
+                let tail = lines[lines.len().saturating_sub(6)..].join("\n  ");
+                let missing = format!("the softphones of {name}; its log ends with:\n  {tail}");
                 return Err(LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing });
             }
         }
