@@ -11,4 +11,18 @@ mkdir -p /var/spool/asterisk/voicemail /var/spool/asterisk/monitor \
          /var/run/asterisk
 rm -f /var/run/asterisk/asterisk.ctl /var/run/asterisk/asterisk.pid
 
+# A site's IPBX lives on its network holder's network: when the holder
+# restarts, that network is gone from here (no address left). Asterisk is
+# then stopped, so that Docker starts this container again, on the holder's
+# new network.
+(
+    while sleep 1; do
+        if [ -z "$(ip -o -4 addr show scope global)" ]; then
+            echo "asterisk-entrypoint: the network is gone; stopping Asterisk to start again on the new one" >&2
+            pkill -KILL -x asterisk
+            exit 0
+        fi
+    done
+) &
+
 exec /usr/sbin/asterisk -f -n -vvv "$@"
