@@ -376,15 +376,7 @@ async fn sip_abuse_is_refused_and_crashes_nothing() {
         .filter(|p| matches!(p.kind, Kind::Operator | Kind::SiteNet { .. } | Kind::Ipbx { .. }))
         .collect();
     let _cleanup = support::Cleanup::new(&lab.name);
-    for net in &plan.networks {
-        engine.ensure_network(net).await.unwrap();
-    }
-    for volume in &plan.volumes {
-        engine.ensure_volume(volume).await.unwrap();
-    }
-    for p in &started {
-        engine.run(&p.spec).await.unwrap();
-    }
+    support::start_part(&engine, &plan, &started).await;
     let ipbx = |site: &Site| topology::asterisk_container(&lab, &site.name).expect("a site's IPBX");
     for p in started.iter().filter(|p| p.kind.is_asterisk()) {
         wait_until_up(&engine, &p.spec.name).await;

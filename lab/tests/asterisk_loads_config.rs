@@ -54,15 +54,7 @@ async fn a_site_config_loads_with_every_phone_the_trunk_and_the_dialplan() {
     let started: Vec<_> = plan.containers.iter().filter(wanted).collect();
     support::remove_lab(&lab.name).await;
     let _cleanup = support::Cleanup::new(&lab.name);
-    for net in &plan.networks {
-        engine.ensure_network(net).await.unwrap();
-    }
-    for volume in &plan.volumes {
-        engine.ensure_volume(volume).await.unwrap();
-    }
-    for p in &started {
-        engine.run(&p.spec).await.unwrap();
-    }
+    support::start_part(&engine, &plan, &started).await;
     let ipbx = &started.iter().find(|p| matches!(p.kind, Kind::Ipbx { .. })).unwrap().spec.name;
     let run = |cmd: &'static str| {
         let engine = engine.clone();

@@ -578,7 +578,13 @@ impl Engine {
     /// Memory in use by a container, as `docker stats` shows it (without page cache).
     /// What a container has written to its standard output and error so far.
     pub async fn logs(&self, container: &str) -> Result<String> {
-        let options = bollard::query_parameters::LogsOptions { stdout: true, stderr: true, ..Default::default() };
+        self.read_logs(container, false).await
+    }
+
+    /// The whole log, each line led by Docker's time of it with `timestamps`.
+    async fn read_logs(&self, container: &str, timestamps: bool) -> Result<String> {
+        let options =
+            bollard::query_parameters::LogsOptions { stdout: true, stderr: true, timestamps, ..Default::default() };
         let chunks: Vec<_> = self
             .docker
             .logs(container, Some(options))
@@ -591,19 +597,7 @@ impl Engine {
     /// What a container wrote since `since` (an RFC 3339 time as Docker
     /// reports them, e.g. `RunState::started_at`): this run's lines only.
     pub async fn logs_since(&self, container: &str, since: &str) -> Result<String> {
-        let options = bollard::query_parameters::LogsOptions {
-            stdout: true,
-            stderr: true,
-            timestamps: true,
-            ..Default::default()
-        };
-        let chunks: Vec<_> = self
-            .docker
-            .logs(container, Some(options))
-            .try_collect()
-            .await
-            .map_err(call(format!("read the log of {container}")))?;
-        let text: String = chunks.iter().map(|c| c.to_string()).collect();
+        let text = self.read_logs(container, true).await?;
         let since = instant(since);
         Ok(text
             .lines()

@@ -118,3 +118,21 @@ pub fn sae_elsewhere(name: &str, subnet: &str, sip_port: u16, rtp_port: u16) -> 
             + &format!("\n[host]\nsip_port = {sip_port}\nrtp_port = {rtp_port}\n");
     lab::model::Lab::parse("sae.toml", &text).expect("valid")
 }
+
+/// Starts only `chosen` containers of a lab's plan (its networks and
+/// volumes made first), for tests that need a part of a lab.
+pub async fn start_part(
+    engine: &Engine,
+    plan: &lab::runtime::topology::Plan,
+    chosen: &[&lab::runtime::topology::Planned],
+) {
+    for net in &plan.networks {
+        engine.ensure_network(net).await.unwrap();
+    }
+    for volume in &plan.volumes {
+        engine.ensure_volume(volume).await.unwrap();
+    }
+    for p in chosen {
+        engine.run(&p.spec).await.unwrap();
+    }
+}
