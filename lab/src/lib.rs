@@ -12,4 +12,5 @@ pub mod secrets;
 pub mod state;
 pub mod status;
 mod toml_file;
+pub mod wait;
 mod xml;

@@ -12,7 +12,7 @@ use lab::runtime::progress::Silent;
 use lab::runtime::topology::{container_name, Kind};
 use lab::runtime::LabRuntime;
 use lab::scenario::audio::{hears, parse_wav};
-use lab::scenario::phones::{Event, Hub};
+use lab::scenario::phones::{Event, EventKind, Hub};
 use lab::state::StateDir;
 use tokio::sync::broadcast;
 
@@ -98,10 +98,10 @@ async fn a_softphone_on_the_host_registers_and_talks_both_ways() {
         tokio::time::timeout(Duration::from_secs(15), async {
             loop {
                 let e = rx.recv().await.unwrap();
-                if e.account == "patron1" && e.kind == "CALL_ESTABLISHED" {
+                if e.account == "patron1" && e.kind == EventKind::CallEstablished {
                     break;
                 }
-                assert_ne!(e.kind, "CALL_CLOSED", "the call ended before it was answered: {}", e.param);
+                assert_ne!(e.kind, EventKind::CallClosed, "the call ended before it was answered: {}", e.param);
             }
         })
         .await

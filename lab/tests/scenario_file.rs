@@ -2,6 +2,7 @@
 //! error at once, with file, line, column and key.
 
 use lab::model::Lab;
+use lab::scenario::steps::Dial;
 use lab::scenario::{self, Step};
 
 fn errors(text: &str) -> String {
@@ -42,7 +43,7 @@ dial = "intersite"
         .checks
         .iter()
         .map(|c| match &c.steps[0].step {
-            Step::Dial { from, number } => format!("{from}>{number}"),
+            Step::Dial(Dial { from, number }) => format!("{from}>{number}"),
             other => panic!("first step is {other:?}"),
         })
         .collect();
@@ -232,4 +233,20 @@ fn a_scenario_without_checks_names_where_they_go() {
     let err = scenario::parse("bad.toml", "bad", "title = \"t\"\n", &Lab::sae()).expect_err("no checks");
     assert_eq!(err.0.len(), 1);
     assert_eq!((err.0[0].line, err.0[0].key.as_str()), (1, "flow"));
+}
+
+#[test]
+fn keys_of_another_kind_of_step_and_values_of_the_wrong_type_are_reported_with_the_rest() {
+    let text = r#"title = "t"
+
+[[flow]]
+says = "keys that belong to other steps"
+steps = [
+  { dial = "12", from = "table1/patron1", phone = "table1/assistant1" },
+  { fails = "table1/patron1", status = "486" },
+  { rings = "table1/nobody", colour = "red" },
+  { audio = "table1/patron1" },
+]
+"#;
+    insta::assert_snapshot!(errors(text));
 }

@@ -20,10 +20,11 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::rewrite::{each_check, phones_exist, same_steps, Rewrite};
+use super::rewrite::{each_check, phones_exist, same_steps};
 use crate::diagnostic::Diagnostics;
 use crate::model::{Lab, Site};
-use crate::scenario::{PhoneId, Scenario, Step};
+use crate::scenario::steps::Dial;
+use crate::scenario::{PhoneId, Rewrite, Scenario, Step};
 use crate::toml_file::{parent_tables, read, Segment};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,10 +173,11 @@ impl Mapping {
             out
         };
         each_check(scenarios, |check, _| {
-            let local = check.steps.iter().any(|l| matches!(&l.step, Step::Dial { from, .. } if from.site == site));
+            let local =
+                check.steps.iter().any(|l| matches!(&l.step, Step::Dial(Dial { from, .. }) if from.site == site));
             let text = |s: &str| words(s, local);
             let rewrite = Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox, text: &text };
-            Some(rewrite.check(check)).filter(|c| phones_exist(mapped, c))
+            Some(check.rewrite(&rewrite)).filter(|c| phones_exist(mapped, c))
         })
     }
 }
@@ -230,8 +232,8 @@ fn fold_cabinets(lab: &Lab, site: &str, cabinets: u8, scenarios: Vec<Scenario>) 
     };
     let rewrite = Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox, text: &words };
     each_check(scenarios, |check, kept| {
-        let folded = rewrite.check(check);
-        let merged = folded.phones().len() < check.phones().len();
+        let folded = check.rewrite(&rewrite);
+        let merged = folded.resources().len() < check.resources().len();
         (!merged && !kept.iter().any(|c| same_steps(c, &folded))).then_some(folded)
     })
 }
@@ -239,6 +241,7 @@ fn fold_cabinets(lab: &Lab, site: &str, cabinets: u8, scenarios: Vec<Scenario>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::steps::Rings;
     use crate::scenario::{Check, StepLine};
 
     const REPORT: &str = r#"
@@ -287,8 +290,8 @@ extension = "3"
             says: format!("table2/patron1 → table2/{to} ({number})"),
             says_fr: None,
             steps: vec![
-                line(Step::Dial { from: id("table2", "patron1"), number: number.into() }),
-                line(Step::Rings { phone: id("table2", to), from: None, alert: None }),
+                line(Step::Dial(Dial { from: id("table2", "patron1"), number: number.into() })),
+                line(Step::Rings(Rings { phone: id("table2", to), from: None, alert: None })),
             ],
             place: String::new(),
         };
@@ -302,8 +305,8 @@ extension = "3"
         let checks = &out[0].checks;
         assert_eq!(checks.len(), 2, "cabinet 2 is not configured");
         assert_eq!(checks[0].says, "table2/patron → table2/secretaire (3)");
-        assert_eq!(checks[0].steps[0].step, Step::Dial { from: id("table2", "patron"), number: "3".into() });
-        assert_eq!(checks[1].steps[0].step, Step::Dial { from: id("table2", "patron"), number: "*213".into() });
+        assert_eq!(checks[0].steps[0].step, Step::Dial(Dial { from: id("table2", "patron"), number: "3".into() }));
+        assert_eq!(checks[1].steps[0].step, Step::Dial(Dial { from: id("table2", "patron"), number: "*213".into() }));
     }
 
     #[test]
@@ -325,23 +328,23 @@ extension = "3"
             checks: vec![
                 check(
                     vec![
-                        Step::Dial { from: id("table2", "secretaire5"), number: "*361".into() },
-                        Step::Rings { phone: id("table3", "patron6"), from: None, alert: None },
+                        Step::Dial(Dial { from: id("table2", "secretaire5"), number: "*361".into() }),
+                        Step::Rings(Rings { phone: id("table3", "patron6"), from: None, alert: None }),
                     ],
                     "table2/secretaire5 → table3/patron6 (*361)",
                 ),
                 check(
                     vec![
-                        Step::Dial { from: id("table1", "secretaire5"), number: "*261".into() },
-                        Step::Rings { phone: id("table2", "patron6"), from: None, alert: None },
+                        Step::Dial(Dial { from: id("table1", "secretaire5"), number: "*261".into() }),
+                        Step::Rings(Rings { phone: id("table2", "patron6"), from: None, alert: None }),
                     ],
                     "table1/secretaire5 → table2/patron6 (*261)",
                 ),
                 // Two assistants of the site would become one: dropped.
                 check(
                     vec![
-                        Step::Dial { from: id("table2", "assistant1"), number: "52".into() },
-                        Step::Rings { phone: id("table2", "assistant5"), from: None, alert: None },
+                        Step::Dial(Dial { from: id("table2", "assistant1"), number: "52".into() }),
+                        Step::Rings(Rings { phone: id("table2", "assistant5"), from: None, alert: None }),
                     ],
                     "table2/assistant1 → table2/assistant5 (52)",
                 ),
@@ -351,10 +354,19 @@ extension = "3"
         let checks = &out[0].checks;
         assert_eq!(checks.len(), 2);
         assert_eq!(checks[0].says, "table2/secretaire → table3/patron6 (*361)");
-        assert_eq!(checks[0].steps[0].step, Step::Dial { from: id("table2", "secretaire"), number: "*361".into() });
+        assert_eq!(
+            checks[0].steps[0].step,
+            Step::Dial(Dial { from: id("table2", "secretaire"), number: "*361".into() })
+        );
         assert_eq!(checks[1].says, "table1/secretaire5 → table2/patron (*211)");
-        assert_eq!(checks[1].steps[0].step, Step::Dial { from: id("table1", "secretaire5"), number: "*211".into() });
-        assert_eq!(checks[1].steps[1].step, Step::Rings { phone: id("table2", "patron"), from: None, alert: None });
+        assert_eq!(
+            checks[1].steps[0].step,
+            Step::Dial(Dial { from: id("table1", "secretaire5"), number: "*211".into() })
+        );
+        assert_eq!(
+            checks[1].steps[1].step,
+            Step::Rings(Rings { phone: id("table2", "patron"), from: None, alert: None })
+        );
     }
 
     #[test]

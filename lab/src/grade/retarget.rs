@@ -6,9 +6,10 @@
 //! (the first one it names) and the graded site trade places, in phone names
 //! and in the numbers dialled (`*2…` ↔ `*3…`, `0320000 2…` ↔ `0320000 3…`).
 
-use super::rewrite::{each_check, phones_exist, same_steps, Rewrite};
+use super::rewrite::{each_check, phones_exist, same_steps};
 use crate::model::{Lab, Numbering};
-use crate::scenario::{Check, PhoneId, Scenario, Step};
+use crate::scenario::steps::{Answer, Dial, EmptyBox, Rings, SendMessage, Watch};
+use crate::scenario::{Check, PhoneId, Rewrite, Scenario, Step};
 
 /// The checks of `scenarios` that exercise `site`: those naming it as they
 /// are, then the others moved onto it; duplicates are dropped, as are checks
@@ -24,24 +25,28 @@ pub fn checks_for_site(lab: &Lab, scenarios: &[Scenario], site: &str) -> Vec<Sce
 }
 
 fn names_site(check: &Check, site: &str) -> bool {
-    check.phones().iter().any(|p| p.site == site)
+    check.resources().iter().any(|r| r.site() == site)
 }
 
 /// The site of the first site phone a check acts as (the caller, usually;
 /// the operator's test phones belong to no site).
 fn home_site(lab: &Lab, check: &Check) -> Option<String> {
     let acting = check.steps.iter().flat_map(|s| match &s.step {
-        Step::Dial { from, .. } => vec![from.site.clone()],
-        Step::Watch { phone, .. } | Step::SendMessage { phone, .. } => vec![phone.site.clone()],
-        Step::EmptyBox { site, .. } => vec![site.clone()],
-        Step::Rings { phone, .. } | Step::Answer { phone } => vec![phone.site.clone()],
+        Step::Dial(Dial { from, .. }) => vec![from.site.clone()],
+        Step::Watch(Watch { phone, .. }) | Step::SendMessage(SendMessage { phone, .. }) => vec![phone.site.clone()],
+        Step::EmptyBox(EmptyBox { site, .. }) => vec![site.clone()],
+        Step::Rings(Rings { phone, .. }) | Step::Answer(Answer { phone }) => vec![phone.site.clone()],
         _ => vec![],
     });
     let dialled = check.steps.iter().filter_map(|s| match &s.step {
-        Step::Dial { number, .. } => site_of_number(lab, number),
+        Step::Dial(Dial { number, .. }) => site_of_number(lab, number),
         _ => None,
     });
-    acting.chain(check.phones().into_iter().map(|p| p.site)).filter(|s| s != crate::gen::OPERATOR).chain(dialled).next()
+    acting
+        .chain(check.resources().iter().map(|r| r.site().to_string()))
+        .filter(|s| s != crate::gen::OPERATOR)
+        .chain(dialled)
+        .next()
 }
 
 /// The site a public or inter-site number leads to.
@@ -78,7 +83,7 @@ pub fn swap_sites(lab: &Lab, check: &Check, a: &str, b: &str) -> Option<Check> {
     let keep = |_: &String, m: &String| m.clone();
     let dialled = |_: &PhoneId, n: &String| number(n);
     let text = |s: &str| swap_words(s, a, b, &number);
-    Some(Rewrite { phone: &phone, site: &site, number: &dialled, mailbox: &keep, text: &text }.check(check))
+    Some(check.rewrite(&Rewrite { phone: &phone, site: &site, number: &dialled, mailbox: &keep, text: &text }))
 }
 
 /// A number as dialled, with site digits `a` and `b` exchanged where the
@@ -122,14 +127,15 @@ fn swap_words(text: &str, a: &str, b: &str, number: &dyn Fn(&String) -> String) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::steps::LeavesMessage;
     use crate::scenario::StepLine;
 
     fn phone(site: &str, account: &str) -> PhoneId {
         PhoneId { site: site.into(), account: account.into() }
     }
 
-    fn line(step: Step) -> StepLine {
-        StepLine { step, says: String::new() }
+    fn line(step: impl Into<Step>) -> StepLine {
+        StepLine { step: step.into(), says: String::new() }
     }
 
     #[test]
@@ -149,12 +155,8 @@ mod tests {
             says: "table3/patron1 leaves a message to table4/secretaire2 (*423, 0320000311)".into(),
             says_fr: None,
             steps: vec![
-                line(Step::Dial { from: phone("table3", "patron1"), number: "*423".into() }),
-                line(Step::LeavesMessage {
-                    phone: phone("table3", "patron1"),
-                    site: "table4".into(),
-                    mailbox: "23".into(),
-                }),
+                line(Dial { from: phone("table3", "patron1"), number: "*423".into() }),
+                line(LeavesMessage { phone: phone("table3", "patron1"), site: "table4".into(), mailbox: "23".into() }),
             ],
             place: "scenarios/voicemail.toml:3".into(),
         };
@@ -163,8 +165,8 @@ mod tests {
         let moved = checks_for_site(&lab, &[scenario], "table2");
         let check = &moved[0].checks[0];
         assert_eq!(check.says, "table2/patron1 leaves a message to table4/secretaire2 (*423, 0320000211)");
-        assert_eq!(check.steps[0].step, Step::Dial { from: phone("table2", "patron1"), number: "*423".into() });
-        assert!(matches!(&check.steps[1].step, Step::LeavesMessage { site, .. } if site == "table4"));
+        assert_eq!(check.steps[0].step, Step::Dial(Dial { from: phone("table2", "patron1"), number: "*423".into() }));
+        assert!(matches!(&check.steps[1].step, Step::LeavesMessage(LeavesMessage { site, .. }) if site == "table4"));
     }
 
     #[test]
@@ -173,7 +175,7 @@ mod tests {
         let call = |site: &str| Check {
             says: format!("{site} internal"),
             says_fr: None,
-            steps: vec![line(Step::Dial { from: phone(site, "patron1"), number: "13".into() })],
+            steps: vec![line(Dial { from: phone(site, "patron1"), number: "13".into() })],
             place: String::new(),
         };
         let scenario = Scenario {

@@ -1,19 +1,26 @@
 //! Line state as a BLF subscriber sees it: SIPp in the watcher's phone
 //! container SUBSCRIBEs to `Event: dialog` with the watcher's credentials and
-//! logs every NOTIFY body (see `sipp/blf_watch.xml`).
+//! logs every NOTIFY body (see `sipp/blf_watch.xml`); this reads that log.
 
-use std::time::{Duration, Instant};
+use std::fmt;
 
-use super::check::{broken, fail, Ctx, Watcher, RING_TIMEOUT};
-use super::runner::Failure;
-use super::sipp::Sipp;
-use super::{BlfState, PhoneId};
-use crate::runtime::docker::EngineError;
+/// Line state seen by a BLF subscriber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlfState {
+    Idle,
+    Ringing,
+    InUse,
+}
 
-/// The SIPp scenarios, copied into the phone container when a watch starts:
-/// `Event: dialog` (BLF keys) or `Event: presence` (softphone buddy lists).
-const DIALOG_SCENARIO: &str = include_str!("sipp/blf_watch.xml");
-const PRESENCE_SCENARIO: &str = include_str!("sipp/presence_watch.xml");
+impl fmt::Display for BlfState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BlfState::Idle => "idle",
+            BlfState::Ringing => "ringing",
+            BlfState::InUse => "in use",
+        })
+    }
+}
 
 /// One NOTIFY as the watcher logged it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,86 +80,6 @@ fn state_of(body: &str) -> BlfState {
         "early" => BlfState::Ringing,
         "confirmed" => BlfState::InUse,
         _ => BlfState::Idle,
-    }
-}
-
-impl Ctx<'_, '_> {
-    /// Starts SIPp in the watcher's phone container, subscribed with its
-    /// credentials to `extension`'s line state; it unsubscribes by itself
-    /// after `notifies` NOTIFYs (or 60 s).
-    pub(super) async fn watch(
-        &mut self,
-        phone: &PhoneId,
-        extension: &str,
-        presence: bool,
-        notifies: usize,
-    ) -> Result<(), Failure> {
-        let expected = format!("watch {extension} as {phone}");
-        let broken = |e: EngineError| broken(expected.clone(), e.to_string());
-        let (scenario, name) =
-            if presence { (PRESENCE_SCENARIO, "presence_watch") } else { (DIALOG_SCENARIO, "blf_watch") };
-        let log = format!("/tmp/blf-{}.log", phone.account);
-        let notifies = notifies.max(1).to_string();
-        let run = Sipp {
-            scenario,
-            name,
-            // Beside baresip's 5060.
-            port_base: 5100,
-            args: vec![
-                "-key",
-                "ext",
-                extension,
-                "-set",
-                "duration",
-                "60",
-                "-set",
-                "notifies",
-                &notifies,
-                "-default_behaviors",
-                "all,-bye",
-            ],
-            timeout: "90s",
-            log: log.clone(),
-        };
-        let argv = self.sipp_command(phone, &run).await.map_err(broken)?;
-        let args: Vec<&str> = argv.iter().map(String::as_str).collect();
-        let container = self.phone_container(phone);
-        self.shared.engine.exec_detached(&container, &args).await.map_err(broken)?;
-        self.watcher = Some(Watcher { phone: phone.clone(), log, read: 0, last: None });
-        Ok(())
-    }
-
-    /// Waits for the watcher's next line-state change to be `state`.
-    pub(super) async fn blf(&mut self, state: BlfState) -> Result<(), Failure> {
-        let expected = format!("the watcher sees the line {state}");
-        let Some(phone) = self.watcher.as_ref().map(|w| w.phone.clone()) else {
-            return Err(fail(expected, "no `watch` step started a subscription before"));
-        };
-        let container = self.phone_container(&phone);
-        let w = self.watcher.as_mut().expect("checked above");
-        let deadline = Instant::now() + RING_TIMEOUT;
-        loop {
-            let text = self.shared.engine.exec_bytes(&container, &["cat", &w.log]).await.unwrap_or_default();
-            let notifies = parse_log(&String::from_utf8_lossy(&text));
-            for n in notifies.iter().skip(w.read).filter(|n| !n.final_notify) {
-                w.read += 1;
-                if w.last == Some(n.state) {
-                    continue; // a repeated state is no change
-                }
-                w.last = Some(n.state);
-                return if n.state == state {
-                    Ok(())
-                } else {
-                    Err(fail(expected, format!("it saw the line {} (NOTIFY {})", n.state, n.seq)))
-                };
-            }
-            if Instant::now() > deadline {
-                let seen =
-                    if notifies.is_empty() { "no NOTIFY at all (subscription refused?)" } else { "no new NOTIFY" };
-                return Err(fail(expected, format!("{seen} within {} s", RING_TIMEOUT.as_secs())));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
     }
 }
 

@@ -8,15 +8,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::runner::{Failure, Shared};
-use super::{Check, PhoneId, Step};
+use super::check::Check;
+use super::ctx::Shared;
+use super::names::PhoneId;
+use super::result::{Failure, CLEANUP_STEP};
+use super::steps::Step;
 use crate::gen::OPERATOR;
 use crate::model::Lab;
 use crate::runtime::docker::{Engine, EngineError, RunState};
 use crate::runtime::topology::{asterisk_container, container_name, Kind};
-
-/// The step named by a failure that is only about channels left open.
-pub(super) const CLEANUP_STEP: &str = "after the check";
 
 /// A lab container that restarted, stopped or vanished between two snapshots.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,9 +150,8 @@ pub fn every_container(lab: &Lab) -> Vec<(String, String)> {
 /// operator and other sites), the softphones of its own phones, and the mail
 /// server when it reads a mailbox. A restart elsewhere says nothing of it.
 pub(super) fn watched_containers(lab: &Lab, check: &Check) -> Vec<(String, String)> {
-    let sites: std::collections::BTreeSet<String> =
-        check.phones().into_iter().filter(|p| !p.account.starts_with('#')).map(|p| p.site).collect();
-    let mails = check.steps.iter().any(|s| matches!(s.step, Step::Mailed { .. }));
+    let sites: std::collections::BTreeSet<String> = check.phones().into_iter().map(|p| p.site).collect();
+    let mails = check.steps.iter().any(|s| matches!(s.step, Step::Mailed(_)));
     every_container(lab)
         .into_iter()
         .filter(|(c, who)| {
@@ -259,7 +258,7 @@ pub(super) fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::check::{broken, fail};
+    use crate::scenario::result::{broken, fail};
 
     fn state(started_at: &str, restart_count: i64, running: bool) -> Option<RunState> {
         Some(RunState { running, started_at: started_at.into(), restart_count })

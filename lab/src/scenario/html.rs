@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::ladder::{self, Call};
-use super::runner::{CheckResult, RunError, RunReport};
+use super::result::CheckResult;
+use super::runner::{RunError, RunReport};
 use crate::model::Lab;
 use crate::xml::esc;
 
@@ -246,7 +247,7 @@ mod tests {
 
     use super::*;
     use crate::scenario::pcap::build;
-    use crate::scenario::runner::Failure;
+    use crate::scenario::result::Failure;
     use crate::scenario::PhoneId;
 
     const T: u64 = 1_700_000_000;

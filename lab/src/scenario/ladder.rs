@@ -12,7 +12,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::pcap;
-use super::runner::CheckResult;
+use super::result::CheckResult;
 use crate::gen::OPERATOR;
 use crate::graph::host_name;
 use crate::model::Lab;

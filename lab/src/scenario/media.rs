@@ -1,38 +1,41 @@
 //! What phones hear and what the IPBX records, proven by content: every
 //! account sends its own tone and records what it receives.
 
+use std::cell::Cell;
+use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use super::audio::{self, Heard, Wav};
-use super::check::{fail, Ctx, RING_TIMEOUT};
+use super::ctx::Ctx;
+use super::names::PhoneId;
 use super::pcap;
-use super::runner::{Failure, CAPTURE};
-use super::{PhoneId, Sound};
+use super::result::{fail, Failure};
+use super::runner::CAPTURE;
 use crate::gen::phones::recording_path;
-use crate::gen::sounds;
+use crate::runtime::docker::EngineError;
+use crate::wait;
 
 /// Audio of a call analysed for each side's tone. Not 1.5 s any more: the start of a recording
 /// may hold 0.1-0.3 s of a feature code's beep (measured under load), and a shorter recording lets
 /// it weigh more against the tone.
-const AUDIO_SECONDS: f64 = 2.0;
+pub(super) const AUDIO_SECONDS: f64 = 2.0;
 /// How long the IPBX's messages (welcome, refusal, menu: 1.5 s tones) must be heard in a row.
 /// Measured under load, 1.32 s at least; what is left of the menu's first playing when a key is
 /// pressed is at most 0.5 s, since the check of that first playing heard it for 1 s already.
-const MESSAGE_SECONDS: f64 = 1.0;
+pub(super) const MESSAGE_SECONDS: f64 = 1.0;
 /// How long after the answer or the last key a message may take to come. Under load the menu
 /// played again up to 1.72 s after the key was sent (the key crosses the softphone's control
 /// socket, RFC 4733, then the dialplan), which left 0.7 s of it in the former 1.5 s window. The
 /// menu comes back by itself only after its prompt and `WaitExten(5)`, over 7 s later, so a longer
 /// window does not mistake that for an answer to the key.
-const MESSAGE_WITHIN: f64 = 4.0;
-/// Long enough for a menu's first sentence.
-const SPEECH_SECONDS: f64 = 3.0;
+pub(super) const MESSAGE_WITHIN: f64 = 4.0;
 const AUDIO_TIMEOUT: Duration = Duration::from_secs(8);
+/// How long the run's SIP capture may trail what a phone reports.
+const CAPTURE_LAG: Duration = Duration::from_secs(2);
+const CAPTURE_POLL: Duration = Duration::from_millis(100);
 /// A recording is 8 kHz 16-bit mono after a 44-byte header.
-const HEADER: u64 = 44;
+pub(super) const HEADER: u64 = 44;
 const BYTES_PER_SECOND: f64 = 16_000.0;
-/// Where MixMonitor (one-touch recording) writes.
-const MONITOR_DIR: &str = "/var/spool/asterisk/monitor";
 
 impl Ctx<'_, '_> {
     pub(super) async fn recording_size(&self, phone: &PhoneId) -> u64 {
@@ -48,7 +51,7 @@ impl Ctx<'_, '_> {
     }
 
     /// What `phone` receives from now on, once `seconds` of it exist.
-    async fn received(&self, phone: &PhoneId, seconds: f64) -> Result<Wav, Failure> {
+    pub(super) async fn received(&self, phone: &PhoneId, seconds: f64) -> Result<Wav, Failure> {
         let mark = self.recording_size(phone).await;
         self.received_since(phone, mark, seconds).await
     }
@@ -68,19 +71,20 @@ impl Ctx<'_, '_> {
     /// Waits until `phone`'s recording holds `seconds` after byte `mark`, or until `deadline`; returns
     /// the mark (moved to the start if the recording restarted) and the seconds it holds.
     async fn await_audio(&self, phone: &PhoneId, mark: u64, seconds: f64, deadline: Instant) -> (u64, f64) {
-        let mut mark = mark.max(HEADER);
-        loop {
+        let (mark, got) = (&Cell::new(mark.max(HEADER)), &Cell::new(0.0));
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        let grown = wait::until("audio", timeout, wait::POLL, move || async move {
             let size = self.recording_size(phone).await;
-            if size < mark {
+            if size < mark.get() {
                 // A re-INVITE (hold, resume) restarts baresip's recording from zero.
-                mark = HEADER;
+                mark.set(HEADER);
             }
-            let got = size.saturating_sub(mark) as f64 / BYTES_PER_SECOND;
-            if got >= seconds || Instant::now() > deadline {
-                return (mark, got);
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+            got.set(size.saturating_sub(mark.get()) as f64 / BYTES_PER_SECOND);
+            Ok::<_, Infallible>(if got.get() >= seconds { wait::Poll::Ready(()) } else { wait::Poll::Pending(()) })
+        });
+        // Short of `seconds` at the deadline, the caller judges what came.
+        let _ = grown.await;
+        (mark.get(), got.get())
     }
 
     /// `phone`'s recording after byte `mark`, as it is now.
@@ -110,7 +114,7 @@ impl Ctx<'_, '_> {
     /// byte `mark`. Listening stops as soon as it has: a stretch of tone only grows as audio comes,
     /// so stopping early gives the verdict the whole window would. It also stops when the recording
     /// stops growing (the IPBX hung up after the message).
-    async fn message(&self, phone: &PhoneId, mark: u64, hz: u32) -> Result<(bool, Heard), Failure> {
+    pub(super) async fn message(&self, phone: &PhoneId, mark: u64, hz: u32) -> Result<(bool, Heard), Failure> {
         let deadline = Instant::now() + AUDIO_TIMEOUT;
         let (mut mark, mut seconds) = (mark, MESSAGE_SECONDS);
         loop {
@@ -127,147 +131,20 @@ impl Ctx<'_, '_> {
         }
     }
 
-    pub(super) async fn hears(&mut self, phone: &PhoneId, what: &Sound) -> Result<(), Failure> {
-        match what {
-            Sound::Music { site } => {
-                let lab = self.shared.lab;
-                let site = lab.site(site).expect("checked site");
-                let hz = sounds::moh_hz(site);
-                let wav = self.received(phone, AUDIO_SECONDS).await?;
-                let others: Vec<u32> =
-                    std::iter::once(self.tone(phone)).chain(self.peers.get(phone).map(|p| self.tone(p))).collect();
-                let (ok, heard) = audio::hears(&wav, hz, &others);
-                if ok {
-                    Ok(())
-                } else {
-                    Err(fail(format!("{phone} hears {}'s music on hold ({hz} Hz)", site.name), heard.to_string()))
-                }
-            }
-            Sound::Speech => {
-                let wav = self.received(phone, SPEECH_SECONDS).await?;
-                let (own, heard) = audio::hears(&wav, self.tone(phone), &[]);
-                if heard.seconds >= audio::MIN_SECONDS && !own {
-                    Ok(())
-                } else {
-                    Err(fail(format!("{phone} hears spoken prompts"), heard.to_string()))
-                }
-            }
-            Sound::ToneOf(other) => {
-                // A prompt may come first ("premier message").
-                let wav = self.received(phone, 3.5).await?;
-                let (ok, heard) = audio::hears(&wav, self.tone(other), &[self.tone(phone)]);
-                if ok {
-                    Ok(())
-                } else {
-                    Err(fail(format!("{phone} hears {other}'s {} Hz tone", self.tone(other)), heard.to_string()))
-                }
-            }
-            Sound::Refusal | Sound::Menu => {
-                let (what, hz) = match what {
-                    Sound::Refusal => ("the refusal message", sounds::REFUSED_HZ),
-                    _ => ("the menu", sounds::MENU_HZ),
-                };
-                if self.wait_seen(RING_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED")).await.is_none() {
-                    return Err(fail(format!("{phone} hears {what}"), "the call was not answered"));
-                }
-                // From the answer, or from the last key pressed: what follows it.
-                let since = self.keyed_at.get(phone).copied().unwrap_or(HEADER);
-                match self.message(phone, since, hz).await? {
-                    (true, _) => Ok(()),
-                    (false, heard) => Err(fail(
-                        format!("{phone} hears {what} ({hz} Hz, {MESSAGE_SECONDS} s within {MESSAGE_WITHIN} s)"),
-                        heard.to_string(),
-                    )),
-                }
-            }
-            Sound::Welcome | Sound::NoWelcome => {
-                // The IPBX answers trunk calls to play the message: the caller's
-                // call is established before any phone rings.
-                self.drain();
-                let answered_early = match what {
-                    Sound::Welcome => {
-                        self.wait_seen(RING_TIMEOUT, |e| Self::is(e, phone, "CALL_ESTABLISHED")).await.is_some()
-                    }
-                    _ => self.log.iter().any(|e| Self::is(e, phone, "CALL_ESTABLISHED")),
-                };
-                if *what == Sound::NoWelcome {
-                    return if answered_early {
-                        Err(fail(
-                            format!("{phone}'s call is not answered before the phone rings"),
-                            "the IPBX answered it first",
-                        ))
-                    } else {
-                        Ok(())
-                    };
-                }
-                if !answered_early {
-                    return Err(fail(
-                        format!("{phone} hears the welcome message before the phone rings"),
-                        "the call was not answered before ringing: no message was played",
-                    ));
-                }
-                match self.message(phone, HEADER, sounds::WELCOME_HZ).await? {
-                    (true, _) => Ok(()),
-                    (false, heard) => Err(fail(
-                        format!("{phone} hears the {} Hz welcome message", sounds::WELCOME_HZ),
-                        heard.to_string(),
-                    )),
-                }
-            }
-        }
-    }
-
-    /// The newest one-touch recording of `a`'s IPBX holds both parties' tones.
-    pub(super) async fn recorded(&mut self, a: &PhoneId, b: &PhoneId) -> Result<(), Failure> {
-        let container = self.ipbx(&a.site);
-        let expected = format!("{}'s IPBX recorded the call of {a} and {b}", a.site);
-        let since = self.started.elapsed().as_secs() + 1;
-        // Recordings of this check: modified within its lifetime.
-        let list = format!(
-            "find {MONITOR_DIR} -name '*.wav' -mmin -{} -printf '%T@ %p\\n' | sort -n | tail -1",
-            since / 60 + 1
-        );
-        let out = self
-            .shared
-            .engine
-            .exec(&container, &["sh", "-c", &list])
-            .await
-            .map_err(|e| fail(expected.clone(), e.to_string()))?
-            .output;
-        let Some(path) = out.split_whitespace().nth(1) else {
-            return Err(fail(expected, format!("no recording in {MONITOR_DIR}")));
-        };
-        let bytes = self
-            .shared
-            .engine
-            .exec_bytes(&container, &["cat", path])
-            .await
-            .map_err(|e| fail(expected.clone(), e.to_string()))?;
-        let wav = audio::parse_wav(&bytes).map_err(|e| fail(expected.clone(), format!("{path}: {e}")))?;
-        for (who, hz) in [(a, self.tone(a)), (b, self.tone(b))] {
-            let (ok, heard) = audio::holds(&wav, hz);
-            if !ok {
-                return Err(fail(format!("{path} holds {who}'s {hz} Hz tone"), heard));
-            }
-        }
-        Ok(())
-    }
-
     /// The Alert-Info header of the last INVITE its IPBX sent to `phone`, read
     /// from the run's SIP capture: what the phone received on the wire (baresip
     /// does not report headers). Outer `None`: no INVITE reached it.
     pub(super) async fn alert_info(&self, phone: &PhoneId) -> Option<Option<String>> {
-        let container = self.ipbx(&phone.site);
+        let (engine, container, account) = (self.shared.engine, &self.ipbx(&phone.site), phone.account.as_str());
         // The capture may trail the phone's own report by a few milliseconds.
-        let deadline = Instant::now() + Duration::from_secs(2);
-        loop {
-            let pcap = self.shared.engine.exec_bytes(&container, &["cat", CAPTURE]).await.ok()?;
-            let found = pcap::last_invite_header(&pcap, &phone.account, "Alert-Info");
-            if found.is_some() || Instant::now() > deadline {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let found = wait::until("an INVITE in the capture", CAPTURE_LAG, CAPTURE_POLL, move || async move {
+            let pcap = engine.exec_bytes(container, &["cat", CAPTURE]).await?;
+            Ok::<_, EngineError>(match pcap::last_invite_header(&pcap, account, "Alert-Info") {
+                Some(header) => wait::Poll::Ready(header),
+                None => wait::Poll::Pending(()),
+            })
+        });
+        found.await.ok()
     }
 }
 

@@ -1,7 +1,9 @@
 //! Driving softphones: baresip's `ctrl_tcp` JSON socket (netstring framed),
 //! reached through `nc` inside each phone container.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +15,7 @@ use tokio::sync::{broadcast, oneshot, Mutex};
 
 use crate::gen::phones::CONTROL_PORT;
 use crate::runtime::docker::{Engine, EngineError};
+use crate::wait;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PhoneError {
@@ -24,12 +27,41 @@ pub enum PhoneError {
     Closed { container: String },
 }
 
+/// What a softphone reported, by baresip's event names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    /// `CALL_INCOMING`: a call rings.
+    CallIncoming,
+    /// `CALL_ESTABLISHED`: a call is answered.
+    CallEstablished,
+    /// `CALL_CLOSED`: a call ended; the event's `param` holds the reason.
+    CallClosed,
+    /// `MWI_NOTIFY`: a message-waiting NOTIFY; `param` holds its body.
+    MwiNotify,
+    /// An instant message received (not an event in baresip 1.1, told apart by the lab).
+    Message,
+    /// Any other event, by its name.
+    Other(String),
+}
+
+impl EventKind {
+    fn from_baresip(name: &str) -> EventKind {
+        match name {
+            "CALL_INCOMING" => EventKind::CallIncoming,
+            "CALL_ESTABLISHED" => EventKind::CallEstablished,
+            "CALL_CLOSED" => EventKind::CallClosed,
+            "MWI_NOTIFY" => EventKind::MwiNotify,
+            other => EventKind::Other(other.to_string()),
+        }
+    }
+}
+
 /// Something a softphone reported, e.g. `CALL_INCOMING` on `assistant1`.
 #[derive(Debug, Clone)]
 pub struct Event {
     /// Site name (or `operator`) of the phone container it came from.
     pub site: String,
-    pub kind: String,
+    pub kind: EventKind,
     /// SIP user of the account (`assistant1`).
     pub account: String,
     pub call_id: Option<String>,
@@ -69,6 +101,7 @@ pub struct Hub {
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a restarted softphone container may take to answer and register.
 const RECONNECT_DEADLINE: Duration = Duration::from_secs(40);
+const RECONNECT_POLL: Duration = Duration::from_millis(500);
 
 impl Hub {
     /// Connects to the phones of `site` in `container`; events go to `events`.
@@ -114,25 +147,33 @@ impl Hub {
         if self.connected() {
             return Ok(());
         }
-        let started = std::time::Instant::now();
-        while started.elapsed() < RECONNECT_DEADLINE {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            let Ok(attached) = attach(&self.engine, &self.container).await else { continue };
-            let events = self.events.clone();
-            let reader = tokio::spawn(read_loop(attached.output, self.site.clone(), events, self.pending.clone()));
-            *self.input.lock().await = attached.input;
-            std::mem::replace(&mut *self.reader.lock().expect("not poisoned"), reader).abort();
-            self.generation.fetch_add(1, Ordering::SeqCst);
-            // The socket may not listen yet (nc then ends at once): attach again.
-            while started.elapsed() < RECONNECT_DEADLINE {
-                match self.send(&[("reginfo", "")]).await {
-                    Ok(r) if all_registered(&r[0].data) => return Ok(()),
-                    Ok(_) => tokio::time::sleep(Duration::from_millis(500)).await,
-                    Err(_) => break,
+        // The socket may not listen yet (nc then ends at once): attach again.
+        let (this, attach_again) = (self, &Cell::new(true));
+        let back =
+            wait::until("the softphone's control connection", RECONNECT_DEADLINE, RECONNECT_POLL, move || async move {
+                if attach_again.get() {
+                    let Ok(attached) = attach(&this.engine, &this.container).await else {
+                        return Ok::<_, Infallible>(wait::Poll::Pending("cannot attach".to_string()));
+                    };
+                    let events = this.events.clone();
+                    let reader =
+                        tokio::spawn(read_loop(attached.output, this.site.clone(), events, this.pending.clone()));
+                    *this.input.lock().await = attached.input;
+                    std::mem::replace(&mut *this.reader.lock().expect("not poisoned"), reader).abort();
+                    this.generation.fetch_add(1, Ordering::SeqCst);
+                    attach_again.set(false);
                 }
-            }
-        }
-        Err(PhoneError::Closed { container: self.container.clone() })
+                Ok(match this.send(&[("reginfo", "")]).await {
+                    Ok(r) if all_registered(&r[0].data) => wait::Poll::Ready(()),
+                    Ok(_) => wait::Poll::Pending("accounts not all registered".to_string()),
+                    Err(_) => {
+                        attach_again.set(true);
+                        wait::Poll::Pending("the control socket closed".to_string())
+                    }
+                })
+            })
+            .await;
+        back.map_err(|_| PhoneError::Closed { container: self.container.clone() })
     }
 
     /// Sends a ctrl_tcp command and waits for its response.
@@ -238,7 +279,7 @@ async fn read_loop(
                 // An instant message received: not an event in baresip 1.1.
                 let _ = events.send(Event {
                     site: site.clone(),
-                    kind: "MESSAGE".into(),
+                    kind: EventKind::Message,
                     account: sip_user(&text("ua")),
                     call_id: None,
                     param: text("body"),
@@ -247,7 +288,7 @@ async fn read_loop(
             } else if value.get("event").is_some() {
                 let _ = events.send(Event {
                     site: site.clone(),
-                    kind: text("type"),
+                    kind: EventKind::from_baresip(&text("type")),
                     account: sip_user(&text("accountaor")),
                     call_id: value.get("id").and_then(Value::as_str).map(str::to_string),
                     param: text("param"),

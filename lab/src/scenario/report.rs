@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::runner::{CheckResult, RunError, RunReport};
+use super::result::CheckResult;
+use super::runner::{RunError, RunReport};
 use crate::xml::esc;
 
 /// `✓ scenario › check (1.2 s)`; on failure what was expected, what was
@@ -141,7 +142,7 @@ mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
-    use crate::scenario::check::fail;
+    use crate::scenario::result::fail;
 
     fn result(says: &str, failure: Option<(&str, &str)>, lab_error: Option<&str>) -> CheckResult {
         CheckResult {

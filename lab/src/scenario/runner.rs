@@ -14,9 +14,13 @@ use std::time::{Instant, SystemTime};
 use tokio::sync::{broadcast, Mutex, Semaphore};
 
 use super::breakage::{self, Breakage, Change, Snapshot};
-use super::check::{broken, Ctx};
-use super::phones::{Event, Hub, PhoneError};
-use super::{Check, PhoneId, Scenario, Step};
+use super::check::{Check, Scenario};
+use super::ctx::{Ctx, Shared};
+use super::names::PhoneId;
+use super::options::RunOptions;
+use super::phones::{Hub, PhoneError};
+use super::result::{broken, CheckResult};
+use super::steps::Step;
 use crate::gen::OPERATOR;
 use crate::model::Lab;
 use crate::runtime::docker::{Engine, EngineError};
@@ -36,101 +40,6 @@ pub enum RunError {
     Write { path: String, source: std::io::Error },
     #[error("cannot read {path}: {source}")]
     Read { path: String, source: std::io::Error },
-}
-
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// Checks in flight at once (1 = one after the other).
-    pub jobs: usize,
-    /// Reports and captures go here (`target/scenarios`).
-    pub out_dir: PathBuf,
-    /// The lab's generated configs, as the containers mount them.
-    pub config_dir: PathBuf,
-    /// Sites running a config folder of their own (being graded): the folder,
-    /// and the dialplan context its phones call from.
-    pub own_configs: BTreeMap<String, (PathBuf, String)>,
-}
-
-impl RunOptions {
-    pub fn new(jobs: usize, out_dir: PathBuf, config_dir: PathBuf) -> RunOptions {
-        RunOptions { jobs, out_dir, config_dir, own_configs: BTreeMap::new() }
-    }
-
-    /// The folder a site's (or the operator's) Asterisk reads as /etc/asterisk.
-    pub fn asterisk_dir(&self, site: &str) -> PathBuf {
-        match self.own_configs.get(site) {
-            Some((dir, _)) => dir.clone(),
-            None => self.config_dir.join(site).join(crate::gen::ASTERISK_DIR),
-        }
-    }
-
-    /// The dialplan context a site's phones (or the operator's test phones) call from.
-    pub fn phone_context(&self, site: &str) -> &str {
-        match self.own_configs.get(site) {
-            Some((_, context)) => context,
-            None if site == OPERATOR => "routing",
-            None => "internal",
-        }
-    }
-}
-
-/// What went wrong, in a student's terms.
-#[derive(Debug, Clone)]
-pub struct Failure {
-    pub step: String,
-    pub expected: String,
-    pub observed: String,
-    /// Config lines and captures to look at.
-    pub look: Vec<String>,
-    /// The lab kept the step from being done (a softphone or Docker that did
-    /// not answer): whatever the config, the check is a lab error.
-    pub lab: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct CheckResult {
-    pub scenario: String,
-    pub says: String,
-    /// The check's sentence in French, when its file gives one.
-    pub says_fr: Option<String>,
-    pub place: String,
-    pub seconds: f64,
-    /// What the check saw go wrong (with a lab error, what it saw as the lab broke).
-    pub failure: Option<Failure>,
-    /// Set when the lab itself broke while the check failed: why, e.g.
-    /// "table1's softphones restarted during the check (RestartCount 0 → 1)".
-    /// Such a check tells nothing about the config.
-    pub lab_error: Option<String>,
-    /// Channels the check's phones left open, which the runner hung up
-    /// ("left channel PJSIP/patron1-00000012 open; hung up").
-    pub left_open: Vec<String>,
-    /// When the check started acting (its phones locked) and ended: the window
-    /// in which its SIP calls are looked for in the captures.
-    pub started: SystemTime,
-    pub ended: SystemTime,
-    /// The phones it acted as.
-    pub phones: Vec<PhoneId>,
-}
-
-impl CheckResult {
-    pub fn passed(&self) -> bool {
-        self.failure.is_none() && self.lab_error.is_none()
-    }
-
-    /// Failed because of the config (or the scenario), not because the lab broke.
-    pub fn failed(&self) -> bool {
-        self.failure.is_some() && self.lab_error.is_none()
-    }
-
-    pub fn is_lab_error(&self) -> bool {
-        self.lab_error.is_some()
-    }
-
-    /// Whether its only fault is the channels it left open (the failure then
-    /// says so already).
-    pub fn failed_to_clean_up(&self) -> bool {
-        self.failure.as_ref().is_some_and(|f| f.step == breakage::CLEANUP_STEP)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -161,20 +70,6 @@ impl RunReport {
     pub fn restarts(&self) -> u64 {
         self.lab_changes.iter().map(Change::restarts).sum()
     }
-}
-
-/// Everything checks share: the control connections and the phone locks.
-pub(super) struct Shared<'a> {
-    pub(super) engine: &'a Engine,
-    pub(super) lab: &'a Lab,
-    pub(super) secrets: &'a Secrets,
-    pub(super) hubs: HashMap<String, Hub>,
-    pub(super) events: broadcast::Sender<Event>,
-    locks: BTreeMap<PhoneId, Arc<Mutex<()>>>,
-    pub(super) options: &'a RunOptions,
-    /// Checks actually running at once; taken after the phone locks, so a
-    /// check waiting for a phone never holds a slot.
-    slots: Semaphore,
 }
 
 /// Runs every check of `scenarios`; `on_result` sees each result as it comes.
@@ -214,8 +109,8 @@ pub async fn run(
 
     let mut locks = BTreeMap::new();
     for check in scenarios.iter().flat_map(|s| &s.checks) {
-        for p in check.phones() {
-            locks.entry(p).or_insert_with(|| Arc::new(Mutex::new(())));
+        for r in check.resources() {
+            locks.entry(r).or_insert_with(|| Arc::new(Mutex::new(())));
         }
     }
     let shared =
@@ -257,25 +152,25 @@ fn asterisk_containers(lab: &Lab) -> Vec<String> {
 async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> CheckResult {
     // Locks in a fixed (sorted) order, so two checks cannot deadlock.
     let mut guards = Vec::new();
-    for p in check.phones() {
-        guards.push(shared.locks[&p].clone().lock_owned().await);
+    for r in check.resources() {
+        guards.push(shared.locks[&r].clone().lock_owned().await);
     }
     let _slot = shared.slots.acquire().await.expect("the semaphore is never closed");
     let started = Instant::now();
     let started_at = SystemTime::now();
-    let phones: Vec<PhoneId> = check.phones().into_iter().filter(|p| !p.account.starts_with('#')).collect();
+    let phones: Vec<PhoneId> = check.phones().into_iter().collect();
     let mut lab = Breakage::default();
     let hubs = lab.connect(shared, &phones).await;
     let watched = breakage::watched_containers(shared.lab, check);
     let before = lab.snapshot(shared.engine, &watched).await;
-    let mut ctx = Ctx::new(shared);
+    let line_state_steps = check.steps.iter().filter(|s| matches!(s.step, Step::LineState(_))).count();
+    let mut ctx = Ctx::new(shared, line_state_steps);
     let mut failure = None;
     if lab.is_broken() {
         failure = Some(broken("the lab is ready for the check", lab.reasons().join("; ")));
     } else {
-        let blf_steps = check.steps.iter().filter(|s| matches!(s.step, Step::Blf { .. })).count();
         for step in &check.steps {
-            if let Err(mut f) = ctx.step(&step.step, blf_steps).await {
+            if let Err(mut f) = step.step.run(&mut ctx).await {
                 f.step = step.says.clone();
                 f.look.extend(ctx.where_to_look());
                 failure = Some(f);

@@ -1,8 +1,8 @@
 //! SIPp acting as a phone, beside baresip in the phone's container: for what
 //! baresip 1.1 cannot do (subscribe to a colleague's state, send a MESSAGE).
 
-use super::check::Ctx;
-use super::PhoneId;
+use super::ctx::Ctx;
+use super::names::PhoneId;
 use crate::runtime::docker::EngineError;
 
 /// One SIPp run for `phone`.

@@ -6,8 +6,11 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::runner::{run, CheckResult, RunError, RunOptions, RunReport};
-use super::{html, report, Scenario};
+use super::check::Scenario;
+use super::options::RunOptions;
+use super::result::CheckResult;
+use super::runner::{run, RunError, RunReport};
+use super::{html, report};
 use crate::model::Lab;
 use crate::runtime::docker::Engine;
 use crate::secrets::Secrets;

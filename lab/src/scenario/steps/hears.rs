@@ -1,0 +1,196 @@
+//! `hears`: what a phone hears now in its call: a site's music on hold, the
+//! pre-answer (welcome) message or its absence, the refusal of voicemail
+//! access, spoken prompts, the IVR menu, or another phone's tone.
+
+use super::{StepKeys, StepKind};
+use crate::gen::sounds;
+use crate::scenario::audio;
+use crate::scenario::ctx::{Ctx, RING_TIMEOUT};
+use crate::scenario::media::{AUDIO_SECONDS, HEADER, MESSAGE_SECONDS, MESSAGE_WITHIN};
+use crate::scenario::names::{PhoneId, Resource};
+use crate::scenario::phones::EventKind;
+use crate::scenario::result::{fail, Failure};
+use crate::scenario::rewrite::Rewrite;
+
+/// Long enough for a menu's first sentence.
+const SPEECH_SECONDS: f64 = 3.0;
+/// A stored message may start with a prompt ("premier message").
+const TONE_SECONDS: f64 = 3.5;
+
+/// Sounds a check recognises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sound {
+    /// A site's music on hold.
+    Music { site: String },
+    /// The pre-answer message, before the called phone rings.
+    Welcome,
+    /// No pre-answer message: the call was not answered before ringing.
+    NoWelcome,
+    /// The message refusing voicemail access to trunk callers.
+    Refusal,
+    /// Another phone's tone: a stored message played back, for instance.
+    ToneOf(PhoneId),
+    /// Spoken prompts (a voicemail menu): sound that is no lab tone.
+    Speech,
+    /// The IVR menu, from the start of the call or right after the last key pressed.
+    Menu,
+}
+
+/// `{ hears = "music", phone = "operator/TM1" }`, `{ hears = "table1/patron1", phone = … }`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hears {
+    pub phone: PhoneId,
+    pub what: Sound,
+}
+
+impl StepKind for Hears {
+    const ACTIONS: &'static [&'static str] = &["hears"];
+    const KEYS: &'static [&'static str] = &["phone", "site"];
+
+    fn parse(keys: &mut StepKeys<'_, '_>) -> Option<Self> {
+        let v = keys.text("hears")?;
+        let listener = keys.required_phone("phone", "`hears` needs `phone`: who listens");
+        let what = match v.get_ref().as_str() {
+            "music" => {
+                // The listener's own site's music, unless `site` names another.
+                let given = keys.text("site");
+                let site = match (&given, &listener) {
+                    (Some(x), _) => Some(x.get_ref().clone()),
+                    (None, Some(l)) if !keys.has("site") => Some(l.site.clone()),
+                    _ => None,
+                };
+                match site {
+                    Some(site) if keys.lab().site(&site).is_none() => {
+                        let span = given.as_ref().map_or(v.span(), |x| x.span());
+                        keys.error(span, "site", format!("the lab has no site {site:?}"));
+                        None
+                    }
+                    site => site.map(|site| Sound::Music { site }),
+                }
+            }
+            "welcome" => Some(Sound::Welcome),
+            "no welcome" => Some(Sound::NoWelcome),
+            "refusal" => Some(Sound::Refusal),
+            "speech" => Some(Sound::Speech),
+            "menu" => Some(Sound::Menu),
+            other if other.contains('/') => keys.phone_of(&v, "hears").map(Sound::ToneOf),
+            other => {
+                keys.error_with_help(
+                    v.span(),
+                    "hears",
+                    format!("unknown sound {other:?}"),
+                    "one of: music, welcome, no welcome, refusal, speech, menu, or a phone (site/account) whose tone is heard",
+                );
+                None
+            }
+        };
+        Some(Hears { phone: listener?, what: what? })
+    }
+
+    fn describe(&self) -> String {
+        let phone = &self.phone;
+        match &self.what {
+            Sound::Music { site } => format!("{phone} hears {site}'s music on hold"),
+            Sound::Welcome => format!("{phone} hears the welcome message first"),
+            Sound::NoWelcome => format!("{phone} hears no welcome message"),
+            Sound::Refusal => format!("{phone} hears that voicemail access is refused"),
+            Sound::ToneOf(other) => format!("{phone} hears {other}'s tone"),
+            Sound::Speech => format!("{phone} hears spoken prompts"),
+            Sound::Menu => format!("{phone} hears the menu"),
+        }
+    }
+
+    fn resources(&self) -> Vec<Resource> {
+        vec![(&self.phone).into()]
+    }
+
+    fn rewrite(&self, r: &Rewrite<'_>) -> Self {
+        let what = match &self.what {
+            Sound::Music { site } => Sound::Music { site: r.site(site) },
+            Sound::ToneOf(t) => Sound::ToneOf(r.phone(t)),
+            other => other.clone(),
+        };
+        Hears { phone: r.phone(&self.phone), what }
+    }
+
+    async fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), Failure> {
+        let phone = &self.phone;
+        match &self.what {
+            Sound::Music { site } => {
+                let site = ctx.shared.lab.site(site).expect("checked site");
+                let hz = sounds::moh_hz(site);
+                let wav = ctx.received(phone, AUDIO_SECONDS).await?;
+                let others: Vec<u32> =
+                    std::iter::once(ctx.tone(phone)).chain(ctx.peers.get(phone).map(|p| ctx.tone(p))).collect();
+                let (ok, heard) = audio::hears(&wav, hz, &others);
+                if ok {
+                    Ok(())
+                } else {
+                    Err(fail(format!("{phone} hears {}'s music on hold ({hz} Hz)", site.name), heard.to_string()))
+                }
+            }
+            Sound::Speech => {
+                let wav = ctx.received(phone, SPEECH_SECONDS).await?;
+                let (own, heard) = audio::hears(&wav, ctx.tone(phone), &[]);
+                if heard.seconds >= audio::MIN_SECONDS && !own {
+                    Ok(())
+                } else {
+                    Err(fail(format!("{phone} hears spoken prompts"), heard.to_string()))
+                }
+            }
+            Sound::ToneOf(other) => {
+                let wav = ctx.received(phone, TONE_SECONDS).await?;
+                let (ok, heard) = audio::hears(&wav, ctx.tone(other), &[ctx.tone(phone)]);
+                if ok {
+                    Ok(())
+                } else {
+                    Err(fail(format!("{phone} hears {other}'s {} Hz tone", ctx.tone(other)), heard.to_string()))
+                }
+            }
+            Sound::Refusal | Sound::Menu => {
+                let (what, hz) = match &self.what {
+                    Sound::Refusal => ("the refusal message", sounds::REFUSED_HZ),
+                    _ => ("the menu", sounds::MENU_HZ),
+                };
+                if ctx.wait_seen(RING_TIMEOUT, |e| Ctx::is(e, phone, EventKind::CallEstablished)).await.is_none() {
+                    return Err(fail(format!("{phone} hears {what}"), "the call was not answered"));
+                }
+                // From the answer, or from the last key pressed: what follows it.
+                let since = ctx.keyed_at.get(phone).copied().unwrap_or(HEADER);
+                match ctx.message(phone, since, hz).await? {
+                    (true, _) => Ok(()),
+                    (false, heard) => Err(fail(
+                        format!("{phone} hears {what} ({hz} Hz, {MESSAGE_SECONDS} s within {MESSAGE_WITHIN} s)"),
+                        heard.to_string(),
+                    )),
+                }
+            }
+            Sound::Welcome => {
+                // The IPBX answers trunk calls to play the message: the caller's
+                // call is established before any phone rings.
+                ctx.drain();
+                if ctx.wait_seen(RING_TIMEOUT, |e| Ctx::is(e, phone, EventKind::CallEstablished)).await.is_none() {
+                    return Err(fail(
+                        format!("{phone} hears the welcome message before the phone rings"),
+                        "the call was not answered before ringing: no message was played",
+                    ));
+                }
+                match ctx.message(phone, HEADER, sounds::WELCOME_HZ).await? {
+                    (true, _) => Ok(()),
+                    (false, heard) => Err(fail(
+                        format!("{phone} hears the {} Hz welcome message", sounds::WELCOME_HZ),
+                        heard.to_string(),
+                    )),
+                }
+            }
+            Sound::NoWelcome => {
+                ctx.drain();
+                if ctx.log.iter().any(|e| Ctx::is(e, phone, EventKind::CallEstablished)) {
+                    Err(fail(format!("{phone}'s call is not answered before the phone rings"), "the IPBX answered it first"))
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+}
