@@ -122,6 +122,7 @@ steps! {
     message::SendMessage,
     receives::Receives,
     mailed::Mailed,
+    registered::Registered,
 }
 
 pub use hears::Sound;
