@@ -8,11 +8,13 @@ mod support;
 use std::time::Duration;
 
 use lab::model::Lab;
+use lab::runtime::docker::Engine;
 use lab::runtime::progress::Silent;
 use lab::runtime::topology::{container_name, Kind};
 use lab::runtime::LabRuntime;
 use lab::scenario::audio::{hears, parse_wav};
 use lab::scenario::phones::{Event, EventKind, Hub};
+use lab::scenario::{CheckResult, RunOptions};
 use lab::state::StateDir;
 use tokio::sync::broadcast;
 
@@ -52,7 +54,8 @@ async fn a_softphone_on_the_host_registers_and_talks_both_ways() {
     lab.set_outside(None, &["table1/secretaire1".to_string(), "table1/secretaire2".to_string()])
         .expect("phones of the lab");
     let state = tempfile::tempdir().unwrap();
-    let runtime = LabRuntime::connect(&lab, StateDir::new(state.path(), &lab.name)).await.unwrap();
+    let state = StateDir::new(state.path(), &lab.name);
+    let runtime = LabRuntime::connect(&lab, state.clone()).await.unwrap();
     support::remove_lab(&lab.name).await;
     let _cleanup = support::Cleanup::new(&lab.name);
     let up = runtime.up(Default::default(), &support::Stderr).await.expect("the lab comes up");
@@ -60,6 +63,11 @@ async fn a_softphone_on_the_host_registers_and_talks_both_ways() {
     assert_eq!(site.outside_server, "127.0.0.1:15261");
     let secretaire = &site.phones[2];
     assert!(secretaire.softphone && !secretaire.registered, "the lab's own phone left the account free");
+
+    // A scenario sees the account free too: nothing registered for it.
+    let free = registered_check(&engine, &lab, &runtime, &state).await;
+    let observed = free.failure.as_ref().map(|f| f.observed.clone()).unwrap_or_default();
+    assert!(free.failed() && observed.starts_with("no contact for secretaire1"), "{free:?}");
 
     // The softphone, configured as a student would: server 127.0.0.1:15261.
     let host = tempfile::tempdir().unwrap();
@@ -88,6 +96,8 @@ async fn a_softphone_on_the_host_registers_and_talks_both_ways() {
             );
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
+        let back = registered_check(&engine, &lab, &runtime, &state).await;
+        assert!(back.passed(), "registered from outside, as a scenario sees it: {back:?}");
 
         // patron1, a lab phone, calls 13; the softphone answers by itself.
         let (events, mut rx) = broadcast::channel::<Event>(256);
@@ -207,4 +217,16 @@ fn write_baresip(dir: &std::path::Path, password: &str) {
         "<sip:secretaire1@127.0.0.1:15261>;auth_pass={password};regint=60;answermode=auto;audio_source=ausine,{HOST_TONE_HZ}\n"
     );
     std::fs::write(dir.join("accounts"), account).unwrap();
+}
+
+/// The result of a one-step scenario: `registered = "table1/secretaire1"`.
+async fn registered_check(engine: &Engine, lab: &Lab, runtime: &LabRuntime<'_>, state: &StateDir) -> CheckResult {
+    let text = "title = \"t\"\n[[flow]]\nsays = \"registered\"\nsteps = [{ registered = \"table1/secretaire1\" }]\n";
+    let scenarios = vec![lab::scenario::parse("registered.toml", "registered", text, lab).expect("a valid scenario")];
+    let out = tempfile::tempdir().unwrap();
+    let options = RunOptions::new(1, out.path().to_path_buf(), state.config_dir());
+    let secrets = runtime.secrets().unwrap();
+    let report =
+        lab::scenario::run(engine, lab, &secrets, &scenarios, &options, &|_| {}).await.expect("the run completes");
+    report.results.into_iter().next().expect("one check")
 }
