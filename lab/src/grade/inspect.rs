@@ -4,15 +4,14 @@
 
 use std::path::Path;
 
-use super::accounts::{Accounts, WIZARD_CONF};
-use super::conf::{Conf, Place};
-use super::dialplan::{pjsip_endpoint, targets, Dialplan, Step};
 use super::messages::{Problem, Removed, Who};
 use super::{dialling, mailbox, Finding, GradeError, Inspection, Part, PhoneAuth};
+use crate::asterisk_conf::accounts::{Accounts, WIZARD_CONF};
+use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
+use crate::asterisk_conf::{Conf, Place};
 use crate::gen::{features, voicemail};
 use crate::model::{Lab, Phone, Site};
 
-pub const EXTENSIONS_CONF: &str = "extensions.conf";
 const FEATURES_CONF: &str = "features.conf";
 const SIP_CONF: &str = "sip.conf";
 
