@@ -3,7 +3,7 @@
 //! pattern meant (II for inter-site and external numbers), and applications
 //! Asterisk 22 no longer has.
 
-use super::inspect::{finding, part_of_extension, Facts};
+use super::facts::{finding, part_of_extension, Facts};
 use super::messages::{Problem, Removed};
 use super::{Finding, Part};
 use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets};

@@ -5,7 +5,7 @@
 //! box that matches nothing and a phone without a box: one mistake, reported
 //! once at the renumbered box.
 
-use super::inspect::{finding, who, Facts};
+use super::facts::{finding, who, Facts};
 use super::messages::{BoxUse, Problem};
 use super::{Finding, Part};
 use crate::asterisk_conf::dialplan::{substitute_exten, targets};

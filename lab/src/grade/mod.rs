@@ -8,6 +8,7 @@
 //! chose, so that the lab's simulated phones and operator can use them.
 
 mod dialling;
+mod facts;
 mod inspect;
 mod mailbox;
 pub mod mapping;
