@@ -1,6 +1,7 @@
 //! A multi-site Asterisk teaching lab: a checked model of the sites, pure
 //! generation of every config file, and the container runtime that runs them.
 
+pub mod asterisk_conf;
 mod diagnostic;
 pub mod gen;
 pub mod grade;

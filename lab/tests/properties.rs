@@ -15,9 +15,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use lab::asterisk_conf::dialplan::Dialplan;
+use lab::asterisk_conf::{Conf, Place};
 use lab::gen::generate;
-use lab::grade::conf::Conf;
-use lab::grade::dialplan::Dialplan;
 use lab::grade::mapping::Mapping;
 use lab::grade::{inspect, session, write_site_config};
 use lab::model::{Diagnostics, Lab, SAE_LAB};
@@ -458,7 +458,7 @@ static SHIPPED: LazyLock<Vec<scenario::Scenario>> =
 /// Every place the reader and the dialplan give is a line of `text`, quoted as written.
 fn check_conf(file: &str, text: &str) -> Result<(), TestCaseError> {
     let conf = Conf::parse(file, text);
-    let real = |at: &lab::grade::Place, quoted: &str| -> Result<(), TestCaseError> {
+    let real = |at: &Place, quoted: &str| -> Result<(), TestCaseError> {
         prop_assert_eq!(at.file.as_path(), Path::new(file));
         let line = line_of(text, at.line);
         prop_assert!(line.is_some(), "line {} of {} lines", at.line, line_count(text));

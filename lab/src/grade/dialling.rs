@@ -3,11 +3,11 @@
 //! pattern meant (II for inter-site and external numbers), and applications
 //! Asterisk 22 no longer has.
 
-use super::dialplan::{pjsip_endpoint, targets};
-use super::inspect::{finding, part_of_extension, Facts};
+use super::facts::{finding, part_of_extension, Facts};
 use super::messages::{Problem, Removed};
-use super::pattern::{suspicion, Suspicion};
 use super::{Finding, Part};
+use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets};
+use crate::asterisk_conf::pattern::{suspicion, Suspicion};
 use crate::model::Lab;
 
 /// Every `Dial(PJSIP/…)` and hint naming an endpoint that does not exist.

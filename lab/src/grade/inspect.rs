@@ -1,28 +1,21 @@
 //! The checks of one site's config: its phones' endpoints and extensions
 //! (part I), trunk (part II), pickup code (part III); the dialplan's own
-//! lines are in `dialling`, voicemail (part IV) in `mailbox`.
+//! lines are in `dialling`, voicemail (part IV) in `mailbox`, what they all
+//! read in `facts`.
 
 use std::path::Path;
 
-use super::accounts::{Accounts, WIZARD_CONF};
-use super::conf::{Conf, Place};
-use super::dialplan::{pjsip_endpoint, targets, Dialplan, Step};
-use super::messages::{Problem, Removed, Who};
+use super::facts::{finding, who, Facts};
+use super::messages::{Problem, Removed};
 use super::{dialling, mailbox, Finding, GradeError, Inspection, Part, PhoneAuth};
-use crate::gen::{features, voicemail};
-use crate::model::{Lab, Phone, Site};
+use crate::asterisk_conf::accounts::{Accounts, WIZARD_CONF};
+use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
+use crate::asterisk_conf::{Conf, Place};
+use crate::gen::features;
+use crate::model::{Lab, Site};
 
-pub const EXTENSIONS_CONF: &str = "extensions.conf";
 const FEATURES_CONF: &str = "features.conf";
 const SIP_CONF: &str = "sip.conf";
-
-/// What every check reads: the model and the parsed folder.
-pub(super) struct Facts<'a> {
-    pub lab: &'a Lab,
-    pub site: &'a Site,
-    pub accounts: Accounts,
-    pub plan: Dialplan,
-}
 
 pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, GradeError> {
     let accounts = Accounts::read(dir)?;
@@ -62,37 +55,11 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     Ok(Inspection { site: site.name.clone(), endpoints: facts.accounts.endpoints, phones, trunk, findings })
 }
 
-pub(super) fn finding(part: Part, at: Place, text: String, problem: Problem) -> Finding {
-    Finding { part, at, text, problem }
-}
-
-pub(super) fn who(phone: &Phone) -> Who {
-    Who {
-        extension: phone.extension.clone(),
-        account: phone.account.clone(),
-        label: format!("{} {}", phone.role.label, phone.cabinet),
-    }
-}
-
 fn part_of_file(file: &str) -> Part {
     match file {
         mailbox::VOICEMAIL_CONF => Part::IV,
         FEATURES_CONF => Part::III,
         _ => Part::I,
-    }
-}
-
-/// Part of the subject an extension name belongs to, by the numbers it takes.
-pub(super) fn part_of_extension(lab: &Lab, name: &str) -> Part {
-    let body = name.trim_start_matches('_');
-    if body == features::PICKUP {
-        Part::III
-    } else if body == voicemail::ACCESS {
-        Part::IV
-    } else if body.starts_with(&lab.numbering.intersite_prefix) || body.starts_with(['0', 'O', 'o']) {
-        Part::II
-    } else {
-        Part::I
     }
 }
 

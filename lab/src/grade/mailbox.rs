@@ -5,11 +5,11 @@
 //! box that matches nothing and a phone without a box: one mistake, reported
 //! once at the renumbered box.
 
-use super::conf::{Conf, Entry, Place};
-use super::dialplan::{substitute_exten, targets};
-use super::inspect::{finding, who, Facts};
+use super::facts::{finding, who, Facts};
 use super::messages::{BoxUse, Problem};
 use super::{Finding, Part};
+use crate::asterisk_conf::dialplan::{substitute_exten, targets};
+use crate::asterisk_conf::{Conf, Entry, Place};
 use crate::gen::voicemail::ACCESS;
 
 pub const VOICEMAIL_CONF: &str = "voicemail.conf";

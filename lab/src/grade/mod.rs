@@ -2,20 +2,17 @@
 //! files Asterisk would load from `/etc/asterisk`, printed beside the
 //! end-to-end checks.
 //!
-//! The inspection reads the folder once ([`conf`], [`dialplan`],
-//! [`accounts`]), then pure checks compare it with the [`Lab`]'s model of the
-//! site. It also finds the passwords the student chose, so that the lab's
-//! simulated phones and operator can use them.
+//! The inspection reads the folder once with [`crate::asterisk_conf`] (the
+//! files, their dialplan and accounts), then pure checks compare it with the
+//! [`Lab`]'s model of the site. It also finds the passwords the student
+//! chose, so that the lab's simulated phones and operator can use them.
 
-pub mod accounts;
-pub mod conf;
 mod dialling;
-pub mod dialplan;
+mod facts;
 mod inspect;
 mod mailbox;
 pub mod mapping;
 pub mod messages;
-pub mod pattern;
 pub mod retarget;
 mod rewrite;
 pub mod score;
@@ -23,19 +20,20 @@ pub mod session;
 
 use std::path::{Path, PathBuf};
 
+use crate::asterisk_conf::ConfError;
 use crate::gen::{Tree, ASTERISK_DIR};
 use crate::model::{Lab, Site};
 
-pub use accounts::{Declared, Endpoint, Trunk};
-pub use conf::Place;
+pub use crate::asterisk_conf::accounts::{Declared, Endpoint, Trunk};
+pub use crate::asterisk_conf::Place;
 pub use messages::{BoxUse, Lang, Problem, Removed, Who};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GradeError {
     #[error("{0} is not a folder of Asterisk config files")]
     NotAFolder(PathBuf),
-    #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Conf(#[from] ConfError),
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
     #[error("the generated config has no files for site `{0}`")]

@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::grade::accounts::endpoint_names;
-pub use crate::grade::pattern::matches;
+use crate::asterisk_conf::accounts::endpoint_names;
+use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
+use crate::asterisk_conf::Conf;
 
 /// A config line worth reading, with what is wrong with it when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,76 +27,39 @@ impl std::fmt::Display for Hint {
     }
 }
 
-/// Lines of `<dir>/extensions.conf` (an Asterisk's config folder) that handle
-/// `number` dialled from context `start`, following `include`s and `Goto`s.
+/// Lines of `<dir>/extensions.conf` (an Asterisk's config folder) and the
+/// files it includes that handle `number` dialled from context `start`, the
+/// way Asterisk picks them: through `include`s, `Goto`s and `Gosub`s.
 pub fn dialplan(dir: &Path, start: &str, number: &str) -> Vec<Hint> {
-    let file = dir.join("extensions.conf");
-    let Ok(text) = std::fs::read_to_string(&file) else {
+    // Hints are help beside a failure: an unreadable folder gives none.
+    let Ok(Some(conf)) = Conf::read(dir, EXTENSIONS_CONF) else {
         return Vec::new();
     };
+    let plan = Dialplan::from_conf(&conf);
     let endpoints = endpoint_names(dir);
-    let contexts = contexts(&text);
-    let mut hints = Vec::new();
-    let mut todo = vec![start.to_string()];
-    let mut done: Vec<String> = Vec::new();
-    while let Some(name) = todo.pop() {
-        if done.contains(&name) {
-            continue;
-        }
-        done.push(name.clone());
-        let Some(lines) = contexts.iter().find(|(n, _)| *n == name).map(|(_, l)| l) else {
-            continue;
-        };
-        let mut in_match = false;
-        for &(i, raw) in lines {
-            let line = raw.split(';').next().unwrap_or("").trim();
-            if let Some(target) = line.strip_prefix("include").map(|r| r.trim_start_matches([' ', '=', '>']).trim()) {
-                todo.push(target.to_string());
-                continue;
-            }
-            if let Some(rest) = line.strip_prefix("exten") {
-                let rest = rest.trim_start().trim_start_matches("=>").trim_start_matches('=').trim();
-                let mut parts = rest.splitn(3, ',');
-                let (ext, priority) = (parts.next().unwrap_or("").trim(), parts.next().unwrap_or("").trim());
-                in_match = priority != "hint" && matches(ext, number);
-            } else if !line.starts_with("same") {
-                in_match = false;
-            }
-            if in_match {
-                if let Some(ctx) = line.split("Goto(").nth(1).and_then(|g| g.split(',').next()) {
-                    todo.push(ctx.trim().to_string());
-                }
-                hints.push(Hint {
-                    file: file.clone(),
-                    line: i + 1,
-                    text: raw.to_string(),
-                    problem: problem(line, &endpoints),
-                });
-            }
-        }
-    }
-    hints
+    let route = plan.route(start, number);
+    route
+        .steps
+        .iter()
+        .map(|step| Hint {
+            file: dir.join(&step.at.file),
+            line: step.at.line,
+            text: step.text.clone(),
+            problem: problem(step, &endpoints),
+        })
+        .collect()
 }
 
-/// `[context]` sections with their numbered lines.
-fn contexts(text: &str) -> Vec<(String, Vec<(usize, &str)>)> {
-    let mut out: Vec<(String, Vec<(usize, &str)>)> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if let Some(name) = line.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            out.push((name.to_string(), Vec::new()));
-        } else if let Some((_, lines)) = out.last_mut() {
-            lines.push((i, raw));
-        }
+/// A `Dial` to a PJSIP endpoint that no file declares.
+fn problem(step: &Step, endpoints: &[String]) -> Option<String> {
+    if !step.is_app("Dial") {
+        return None;
     }
-    out
-}
-
-fn problem(line: &str, endpoints: &[String]) -> Option<String> {
-    let target = line.split("Dial(PJSIP/").nth(1)?.split([',', ')', '&']).next()?;
-    let endpoint = target.rsplit('@').next()?;
-    (!endpoint.contains('$') && !endpoints.iter().any(|e| e == endpoint))
-        .then(|| format!("PJSIP/{endpoint}: no endpoint `{endpoint}` is declared in pjsip_wizard.conf or pjsip.conf"))
+    let endpoint = targets(&step.args)
+        .into_iter()
+        .filter_map(pjsip_endpoint)
+        .find(|e| !e.contains('$') && !endpoints.iter().any(|n| n == e))?;
+    Some(format!("PJSIP/{endpoint}: no endpoint `{endpoint}` is declared in pjsip_wizard.conf or pjsip.conf"))
 }
 
 #[cfg(test)]
@@ -117,5 +81,28 @@ mod tests {
         assert_eq!(hints[0].line, 5);
         assert!(hints[0].problem.as_deref().unwrap().contains("no endpoint `secraitaire1`"));
         assert_eq!(hints[1].problem, None);
+    }
+
+    #[test]
+    fn included_files_and_gotos_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path();
+        std::fs::write(site.join("pjsip_wizard.conf"), "[secretaire1]\ntype = wizard\n").unwrap();
+        std::fs::write(
+            site.join("extensions.conf"),
+            "[internal]\nexten => _*1XX,1,Goto(extensions,${EXTEN:2},1)\n#include phones.conf\n",
+        )
+        .unwrap();
+        // The exact name is the one Asterisk runs, not the pattern beside it.
+        std::fs::write(
+            site.join("phones.conf"),
+            "[extensions]\nexten => _1X,1,Hangup()\nexten => 13,1,Dial(PJSIP/secretaire1)\n",
+        )
+        .unwrap();
+        let hints = dialplan(site, "internal", "*113");
+        let places: Vec<String> = hints.iter().map(|h| format!("{}:{}", h.file.display(), h.line)).collect();
+        let expected = [site.join("extensions.conf:2"), site.join("phones.conf:3")];
+        assert_eq!(places, expected.map(|p| p.display().to_string()));
+        assert!(hints.iter().all(|h| h.problem.is_none()), "{hints:?}");
     }
 }

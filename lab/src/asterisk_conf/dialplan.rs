@@ -2,9 +2,10 @@
 //! `exten =>` / `same =>` line split into extension, priority, application
 //! and arguments; and where a dialled number goes from a context.
 
-use super::conf::{Conf, Place};
 use super::pattern::matches;
+use super::{Conf, Entry, Place};
 
+pub const EXTENSIONS_CONF: &str = "extensions.conf";
 /// Sections of extensions.conf that are settings, not contexts.
 const NOT_CONTEXTS: [&str; 2] = ["general", "globals"];
 /// Jumps followed from one extension to another before giving up.
@@ -157,7 +158,7 @@ impl Dialplan {
     }
 }
 
-fn step(context: &str, extension: &str, rest: &str, entry: &super::conf::Entry) -> Step {
+fn step(context: &str, extension: &str, rest: &str, entry: &Entry) -> Step {
     let (priority, app) = rest.split_once(',').unwrap_or((rest, ""));
     let priority = priority.trim();
     let (priority, label) = match priority.split_once('(') {

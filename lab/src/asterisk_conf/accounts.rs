@@ -4,8 +4,7 @@
 
 use std::path::Path;
 
-use super::conf::{is_true, Conf, Entry, Place, Section};
-use super::GradeError;
+use super::{is_true, Conf, ConfError, Entry, Place, Section};
 
 pub const WIZARD_CONF: &str = "pjsip_wizard.conf";
 pub const PJSIP_CONF: &str = "pjsip.conf";
@@ -62,17 +61,26 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    pub fn read(dir: &Path) -> Result<Accounts, GradeError> {
+    /// The accounts of the config folder `dir`.
+    pub fn read(dir: &Path) -> Result<Accounts, ConfError> {
+        let wizard = Conf::read(dir, WIZARD_CONF)?;
+        let pjsip = Conf::read(dir, PJSIP_CONF)?;
+        Ok(Accounts::from_confs(wizard.as_ref(), pjsip.as_ref()))
+    }
+
+    /// The accounts of a pjsip_wizard.conf and a pjsip.conf already read,
+    /// `None` for a file that does not exist.
+    pub fn from_confs(wizard: Option<&Conf>, pjsip_conf: Option<&Conf>) -> Accounts {
         let mut accounts = Accounts::default();
-        if let Some(conf) = Conf::read(dir, WIZARD_CONF)? {
+        if let Some(conf) = wizard {
             accounts.files.push(WIZARD_CONF);
-            wizards(&conf, &mut accounts);
+            wizards(conf, &mut accounts);
         }
-        if let Some(conf) = Conf::read(dir, PJSIP_CONF)? {
+        if let Some(conf) = pjsip_conf {
             accounts.files.push(PJSIP_CONF);
-            pjsip(&conf, &mut accounts);
+            pjsip(conf, &mut accounts);
         }
-        Ok(accounts)
+        accounts
     }
 
     pub fn endpoint(&self, name: &str) -> Option<&Endpoint> {

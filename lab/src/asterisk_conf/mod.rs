@@ -1,14 +1,24 @@
 //! Asterisk's `.conf` format, read the way Asterisk reads it, keeping where
-//! every line came from so that a finding can point at it.
+//! every line came from so that a finding or a hint can point at it. The one
+//! reader of Asterisk config: grading, the scenarios' hints and the tests use
+//! it, and the models built on it ([`dialplan`], [`accounts`]).
 //!
 //! Covers what students write: `[section]`, `[name](template,...)`,
 //! `[name](!)` templates, `[name](+)` additions, `key = value` and
 //! `key => value`, `;` comments (`\;` is a literal semicolon), `;-- … --;`
 //! block comments, and `#include` / `#tryinclude` of files of the same folder.
 
+pub mod accounts;
+pub mod dialplan;
+pub mod pattern;
+
 use std::path::{Path, PathBuf};
 
-use super::GradeError;
+#[derive(Debug, thiserror::Error)]
+pub enum ConfError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+}
 
 /// How deep `#include`s may nest before the reader stops following them;
 /// Asterisk itself refuses include loops.
@@ -75,13 +85,13 @@ pub struct Conf {
 
 impl Conf {
     /// Reads `dir/file` and what it includes; `None` when the file does not exist.
-    pub fn read(dir: &Path, file: &str) -> Result<Option<Conf>, GradeError> {
+    pub fn read(dir: &Path, file: &str) -> Result<Option<Conf>, ConfError> {
         let mut error = None;
         let mut load = |name: &str| match std::fs::read_to_string(dir.join(name)) {
             Ok(text) => Some(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(source) => {
-                error.get_or_insert(GradeError::Read { path: dir.join(name), source });
+                error.get_or_insert(ConfError::Read { path: dir.join(name), source });
                 None
             }
         };
