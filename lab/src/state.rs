@@ -1,5 +1,6 @@
 //! Where a lab keeps what must survive between commands: secrets and configs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `<root>/<lab>/`: `secrets.toml` and `config/<site>/{asterisk,baresip}/`.
@@ -98,19 +99,20 @@ pub struct Sync {
 const MANIFEST: &str = "generated.toml";
 
 impl StateDir {
-    /// Writes the generated configs, keeping any file edited by hand since the
-    /// lab last wrote it (a student's change survives `up`); `reset` names
+    /// Writes the generated configs (contents by path under the config
+    /// folder, as generation made them), keeping any file edited by hand since
+    /// the lab last wrote it (a student's change survives `up`); `reset` names
     /// folders (`table1`, `operator`) to regenerate regardless.
-    pub fn sync_configs(&self, tree: &crate::gen::Tree, reset: &[&str]) -> std::io::Result<Sync> {
+    pub fn sync_configs(&self, files: &BTreeMap<PathBuf, Vec<u8>>, reset: &[&str]) -> std::io::Result<Sync> {
         use sha2::{Digest, Sha256};
         let hash = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
         let manifest_path = self.dir.join(MANIFEST);
-        let mut manifest: std::collections::BTreeMap<String, String> =
+        let mut manifest: BTreeMap<String, String> =
             std::fs::read_to_string(&manifest_path).ok().and_then(|t| toml::from_str(&t).ok()).unwrap_or_default();
         create_private_dir(&self.dir)?;
         let root = self.config_dir();
         let mut sync = Sync::default();
-        for (rel, contents) in &tree.files {
+        for (rel, contents) in files {
             let key = rel.to_string_lossy().to_string();
             let path = root.join(rel);
             let on_disk = std::fs::read(&path).ok();
@@ -138,12 +140,9 @@ impl StateDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gen::Tree;
 
-    fn tree(text: &str) -> Tree {
-        let mut t = Tree::default();
-        t.files.insert(PathBuf::from("table1/asterisk/extensions.conf"), text.as_bytes().to_vec());
-        t
+    fn tree(text: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+        BTreeMap::from([(PathBuf::from("table1/asterisk/extensions.conf"), text.as_bytes().to_vec())])
     }
 
     #[test]

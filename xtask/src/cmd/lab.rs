@@ -309,7 +309,7 @@ async fn config(arg: &LabArg, out: Option<PathBuf>, reset: Option<String>) -> an
         None => {
             let dir = state.config_dir();
             let sync =
-                state.sync_configs(&tree, &[]).with_context(|| format!("writing configs under {}", dir.display()))?;
+                state.sync_configs(&tree.files, &[]).with_context(|| format!("writing configs under {}", dir.display()))?;
             println!("{} file(s) written under {}", sync.written, dir.display());
             for edit in &sync.kept_edits {
                 println!("kept your edit of {} (`--reset <site>` regenerates it)", edit.display());

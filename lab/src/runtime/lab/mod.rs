@@ -145,7 +145,7 @@ impl<'a> LabRuntime<'a> {
         let config_dir = self.state.config_dir();
         let sync = self
             .state
-            .sync_configs(&tree, &[])
+            .sync_configs(&tree.files, &[])
             .map_err(|source| LabError::WriteConfig { path: config_dir.display().to_string(), source })?;
         let own = self.grading.as_ref().map(|g| &g.own);
         let plan = topology::plan_with(self.lab, &images, &tree, &config_dir, own);
@@ -361,7 +361,7 @@ impl<'a> LabRuntime<'a> {
         let dir = self.state.config_dir();
         let sync = self
             .state
-            .sync_configs(&tree, &[site])
+            .sync_configs(&tree.files, &[site])
             .map_err(|source| LabError::WriteConfig { path: dir.display().to_string(), source })?;
         Ok(sync.written)
     }
