@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::docker::{ContainerSpec, NetworkSpec, PublishedPort, VolumeSpec};
 use super::images::Images;
 use crate::gen::{Tree, ASTERISK_DIR, MAIL, MAIL_DIR, OPERATOR, PHONES_DIR};
-use crate::model::Lab;
+use crate::model::{self, Lab};
 
 pub const LABEL_LAB: &str = "sae-lab.lab";
 pub const LABEL_KIND: &str = "sae-lab.kind";
@@ -255,14 +255,14 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
     Plan { networks, volumes, containers }
 }
 
-/// A site's SIP port (host port `sip`, 5060 inside) and its RTP range, on the
-/// host address outside phones use.
+/// A site's SIP port (host port `sip`, [`model::ports::SIP`] inside) and its RTP
+/// range, on the host address outside phones use.
 pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
     let Some(site) = lab.site(site) else { return Vec::new() };
     let ports = site.host_ports;
     let host_ip = lab.host.bind;
-    let mut out = vec![PublishedPort { host_ip, host_port: ports.sip, container_port: 5060 }];
-    out.extend((ports.rtp_start..=ports.rtp_end).map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));
+    let mut out = vec![PublishedPort { host_ip, host_port: ports.sip, container_port: model::ports::SIP }];
+    out.extend(ports.rtp.ports().map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));
     out
 }
 

@@ -76,7 +76,7 @@ mod tests {
             binds: Vec::new(),
             networks: Vec::new(),
             volumes: Vec::new(),
-            udp_ports: vec![PublishedPort { host_ip: Ipv4Addr::LOCALHOST, host_port: port, container_port: 5060 }],
+            udp_ports: vec![PublishedPort { host_ip: Ipv4Addr::LOCALHOST, host_port: port, container_port: crate::model::ports::SIP }],
             entrypoint: None,
             network_of: None,
         };
