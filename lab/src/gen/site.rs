@@ -1,11 +1,8 @@
 //! One site's IPBX: its phones, its trunk to the operator, its dialplan.
 
-use super::{asterisk, dialplan, features, header, mail, sounds, voicemail};
+use super::{asterisk, dialplan, features, header, mail, sounds, voicemail, TRUNK};
 use crate::model::{ports, Lab, Site};
 use crate::secrets::Secrets;
-
-/// Name of the trunk endpoint towards the operator, in every site's config.
-pub const TRUNK: &str = "operator";
 
 pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)> {
     let mut files = asterisk::common_files(
