@@ -71,8 +71,12 @@ pub struct Outside {
 const OUTSIDE: &str = "outside.toml";
 
 impl StateDir {
+    pub fn outside_path(&self) -> PathBuf {
+        self.dir.join(OUTSIDE)
+    }
+
     pub fn outside(&self) -> std::io::Result<Outside> {
-        let path = self.dir.join(OUTSIDE);
+        let path = self.outside_path();
         match std::fs::read_to_string(&path) {
             Ok(text) => toml::from_str(&text)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))),
@@ -84,7 +88,7 @@ impl StateDir {
     pub fn save_outside(&self, outside: &Outside) -> std::io::Result<()> {
         create_private_dir(&self.dir)?;
         let text = toml::to_string(outside).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        std::fs::write(self.dir.join(OUTSIDE), text)
+        std::fs::write(self.outside_path(), text)
     }
 }
 

@@ -8,7 +8,10 @@ pub mod progress;
 pub mod topology;
 
 pub use asterisk_cli::parse_contacts;
-pub use lab::{DownReport, Fault, Health, LabError, LabRuntime, Recovery, UpReport};
+pub use lab::{
+    hand_over, remember_bind, DownReport, Fault, HandOver, Health, LabError, LabRuntime, Recovery, SoftphoneAccount,
+    TerminalView, UpReport,
+};
 
 /// Prefix of every label the lab puts on what it creates.
 pub const LABEL_PREFIX: &str = "sae-lab";

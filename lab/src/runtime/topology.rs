@@ -266,6 +266,18 @@ pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
     out
 }
 
+/// The tcpdump filter for what `lab capture` keeps of a site (or the
+/// operator): SIP, its Asterisk's RTP, and the RTP of its softphones.
+pub fn capture_filter(lab: &Lab, site: &str) -> Option<String> {
+    let rtp = match lab.site(site) {
+        Some(site) => site.host_ports.rtp,
+        None if site == OPERATOR => model::ports::OPERATOR_RTP,
+        None => return None,
+    };
+    let phones = model::ports::PHONES_RTP;
+    Some(format!("udp port {} or udp portrange {rtp} or udp portrange {phones}", model::ports::SIP))
+}
+
 fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: Option<&Path>, depends_on: Option<&str>) -> String {
     let mut h = Sha256::new();
     h.update(&spec.image);
@@ -279,4 +291,23 @@ fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: Option<&Path>, depends_on
     }
     h.update(depends_on.unwrap_or_default());
     h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capture_keeps_sip_and_the_rtp_of_the_asterisk_and_its_phones() {
+        let lab = Lab::sae();
+        assert_eq!(
+            capture_filter(&lab, "table1").as_deref(),
+            Some("udp port 5060 or udp portrange 40100-40159 or udp portrange 20000-20999")
+        );
+        assert_eq!(
+            capture_filter(&lab, OPERATOR).as_deref(),
+            Some("udp port 5060 or udp portrange 10000-10999 or udp portrange 20000-20999")
+        );
+        assert_eq!(capture_filter(&lab, "table9"), None);
+    }
 }
