@@ -2,6 +2,7 @@
 
 pub(crate) mod asterisk_cli;
 pub mod docker;
+pub mod host;
 pub mod images;
 mod lab;
 pub mod progress;

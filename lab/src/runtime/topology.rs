@@ -111,6 +111,18 @@ pub fn kinds(lab: &Lab) -> Vec<Kind> {
     kinds
 }
 
+/// One container of each kind, the first site's for the kinds every site
+/// has: what `bench heal` hurts, in the order it hurts them.
+pub fn one_of_each_kind(lab: &Lab) -> Vec<Kind> {
+    let mut kinds = vec![Kind::Operator];
+    if let Some(site) = lab.sites.first() {
+        let site = || site.name.clone();
+        kinds.extend([Kind::SiteNet { site: site() }, Kind::Ipbx { site: site() }, Kind::Phones { site: site() }]);
+    }
+    kinds.extend([Kind::OperatorPhones, Kind::Mail]);
+    kinds
+}
+
 /// The container running a site's Asterisk, or the operator's (site `operator`).
 pub fn asterisk_container(lab: &Lab, site: &str) -> Option<String> {
     if site == OPERATOR {
