@@ -1,5 +1,6 @@
 //! Where a lab keeps what must survive between commands: secrets and configs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `<root>/<lab>/`: `secrets.toml` and `config/<site>/{asterisk,baresip}/`.
@@ -70,8 +71,12 @@ pub struct Outside {
 const OUTSIDE: &str = "outside.toml";
 
 impl StateDir {
+    pub fn outside_path(&self) -> PathBuf {
+        self.dir.join(OUTSIDE)
+    }
+
     pub fn outside(&self) -> std::io::Result<Outside> {
-        let path = self.dir.join(OUTSIDE);
+        let path = self.outside_path();
         match std::fs::read_to_string(&path) {
             Ok(text) => toml::from_str(&text)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))),
@@ -83,7 +88,7 @@ impl StateDir {
     pub fn save_outside(&self, outside: &Outside) -> std::io::Result<()> {
         create_private_dir(&self.dir)?;
         let text = toml::to_string(outside).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        std::fs::write(self.dir.join(OUTSIDE), text)
+        std::fs::write(self.outside_path(), text)
     }
 }
 
@@ -98,19 +103,20 @@ pub struct Sync {
 const MANIFEST: &str = "generated.toml";
 
 impl StateDir {
-    /// Writes the generated configs, keeping any file edited by hand since the
-    /// lab last wrote it (a student's change survives `up`); `reset` names
+    /// Writes the generated configs (contents by path under the config
+    /// folder, as generation made them), keeping any file edited by hand since
+    /// the lab last wrote it (a student's change survives `up`); `reset` names
     /// folders (`table1`, `operator`) to regenerate regardless.
-    pub fn sync_configs(&self, tree: &crate::gen::Tree, reset: &[&str]) -> std::io::Result<Sync> {
+    pub fn sync_configs(&self, files: &BTreeMap<PathBuf, Vec<u8>>, reset: &[&str]) -> std::io::Result<Sync> {
         use sha2::{Digest, Sha256};
         let hash = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
         let manifest_path = self.dir.join(MANIFEST);
-        let mut manifest: std::collections::BTreeMap<String, String> =
+        let mut manifest: BTreeMap<String, String> =
             std::fs::read_to_string(&manifest_path).ok().and_then(|t| toml::from_str(&t).ok()).unwrap_or_default();
         create_private_dir(&self.dir)?;
         let root = self.config_dir();
         let mut sync = Sync::default();
-        for (rel, contents) in &tree.files {
+        for (rel, contents) in files {
             let key = rel.to_string_lossy().to_string();
             let path = root.join(rel);
             let on_disk = std::fs::read(&path).ok();
@@ -138,12 +144,9 @@ impl StateDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gen::Tree;
 
-    fn tree(text: &str) -> Tree {
-        let mut t = Tree::default();
-        t.files.insert(PathBuf::from("table1/asterisk/extensions.conf"), text.as_bytes().to_vec());
-        t
+    fn tree(text: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+        BTreeMap::from([(PathBuf::from("table1/asterisk/extensions.conf"), text.as_bytes().to_vec())])
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! are only ever added.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::Serialize;
 
@@ -113,4 +114,94 @@ impl LabStatus {
         );
         missing
     }
+}
+
+/// The text of `lab status`: one block per site (its containers, and a table
+/// of its accounts), then the operator's.
+impl fmt::Display for LabStatus {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let phones: usize = self.sites.iter().map(|x| x.phones.len()).sum();
+        writeln!(
+            out,
+            "lab {}: {}; trunks {}/{} registered, phones {}/{} registered",
+            self.lab,
+            if self.up { "up" } else { "not (fully) up" },
+            self.registered_trunks(),
+            self.sites.len(),
+            self.registered_phones(),
+            phones
+        )?;
+        for site in &self.sites {
+            writeln!(
+                out,
+                "\n{} (site {}): trunk `{}` {}; phones outside the lab register to {}",
+                site.name,
+                site.index,
+                site.trunk.account,
+                mark(site.trunk.registered),
+                site.outside_server
+            )?;
+            for c in &site.containers {
+                writeln!(out, "  {:<8} {:<22} {}  {}", c.kind, c.name, running(c), addresses(c))?;
+            }
+            writeln!(
+                out,
+                "  {:<4} {:<12} {:<11} {:<15} {:<16} state",
+                "ext", "username", "public", "device", "password"
+            )?;
+            for p in &site.phones {
+                writeln!(
+                    out,
+                    "  {:<4} {:<12} {:<11} {:<15} {:<16} {}",
+                    p.extension,
+                    p.username,
+                    p.public_number,
+                    p.device,
+                    p.password,
+                    match (p.registered, p.from_outside, p.softphone) {
+                        (true, true, _) => "registered from outside (your softphone)",
+                        (false, _, true) => "left to your softphone, not registered",
+                        (registered, ..) => mark(registered),
+                    },
+                )?;
+            }
+        }
+        writeln!(out, "\noperator")?;
+        for c in &self.operator.containers {
+            writeln!(out, "  {:<15} {:<22} {}  {}", c.kind, c.name, running(c), addresses(c))?;
+        }
+        for t in &self.operator.test_phones {
+            writeln!(
+                out,
+                "  {:<4} {:<11} user {:<5} password {:<16} {} (domain {})",
+                t.name,
+                t.number,
+                t.username,
+                t.password,
+                mark(t.registered),
+                t.domain
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn mark(registered: bool) -> &'static str {
+    if registered {
+        "registered"
+    } else {
+        "NOT registered"
+    }
+}
+
+fn running(c: &ContainerStatus) -> &'static str {
+    if c.running {
+        "running"
+    } else {
+        "stopped"
+    }
+}
+
+fn addresses(c: &ContainerStatus) -> String {
+    c.addresses.values().cloned().collect::<Vec<_>>().join(", ")
 }

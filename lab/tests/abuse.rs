@@ -27,7 +27,7 @@ fn lab() -> Lab {
 /// The trunk endpoint's name in every site's config: what a stranger claims.
 const TRUNK: &str = "operator";
 
-/// Where the operator's probes leave from, beside its Asterisk on 5060.
+/// Where the operator's probes leave from, beside its Asterisk on `ports::SIP`.
 const PROBE_PORT: u16 = 5099;
 
 /// One SIP request, written by hand.
@@ -443,7 +443,7 @@ async fn sip_abuse_is_refused_and_crashes_nothing() {
     //    the site answer, nothing else does.
     let operator_address = SocketAddr::from((lab.network.operator(), PROBE_PORT));
     for site in &lab.sites {
-        let remote = SocketAddr::from((lab.network.ipbx_backbone(site.index), 5060));
+        let remote = SocketAddr::from((lab.network.ipbx_backbone(site.index), lab::model::ports::SIP));
         let mut prober = Prober::container(&engine, &operator, operator_address, remote).await;
         let caller = lab.operator.test_phones[0].number.clone();
         let public = [site.public_number(&lab.numbering, "00"), site.public_number(&lab.numbering, "11")];
@@ -517,7 +517,7 @@ async fn sip_abuse_is_refused_and_crashes_nothing() {
         ("a stray answer", b"SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n\r\n".to_vec()),
     ];
     for site in &lab.sites {
-        let ports = [site.host_ports.sip, site.host_ports.rtp_start];
+        let ports = [site.host_ports.sip, site.host_ports.rtp.first];
         for port in ports {
             let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             for (_, datagram) in &malformed {

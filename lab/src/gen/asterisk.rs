@@ -5,6 +5,7 @@
 //! so that a clean boot log means a healthy config.
 
 use super::{header, AMI_USER};
+use crate::model::PortRange;
 
 /// Modules loaded explicitly, in dependency order: only what the lab uses,
 /// to keep each Asterisk small.
@@ -146,7 +147,7 @@ endpoint/language = fr\n";
 
 /// The files common to every Asterisk; `ami_secret` is this server's AMI
 /// password, `rtp` its RTP port range.
-pub fn common_files(ami_secret: &str, rtp: (u16, u16)) -> Vec<(&'static str, String)> {
+pub fn common_files(ami_secret: &str, rtp: PortRange) -> Vec<(&'static str, String)> {
     vec![
         ("asterisk.conf", asterisk_conf()),
         ("modules.conf", modules_conf()),
@@ -155,7 +156,7 @@ pub fn common_files(ami_secret: &str, rtp: (u16, u16)) -> Vec<(&'static str, Str
             "rtp.conf",
             simple(
                 "RTP: a small port range, enough for the lab's calls",
-                &format!("[general]\nrtpstart = {}\nrtpend = {}\n", rtp.0, rtp.1),
+                &format!("[general]\nrtpstart = {}\nrtpend = {}\n", rtp.first, rtp.last),
             ),
         ),
         ("manager.conf", manager_conf(ami_secret)),

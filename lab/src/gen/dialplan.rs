@@ -1,8 +1,7 @@
 //! A site's dialplan (extensions.conf): internal, inter-site and external
 //! calls (SAE parts I and II) and the functions of part III.
 
-use super::site::TRUNK;
-use super::{header, messaging, sounds, voicemail};
+use super::{header, messaging, sounds, voicemail, TRUNK};
 use crate::model::{Lab, Site};
 
 /// Last two digits of a site's main public number, answered by the menu.

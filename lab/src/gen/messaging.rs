@@ -5,7 +5,7 @@
 //! extension of the message context matches, and that is the only error a
 //! sender can see (past the first hop a MESSAGE is accepted with 202).
 
-use super::site::TRUNK;
+use super::TRUNK;
 use crate::model::{Lab, Site};
 
 /// `[1-8][123]`: the digits of the lab's extensions, for patterns.

@@ -32,6 +32,8 @@ pub const MAIL: &str = "mail";
 pub const MAIL_DIR: &str = "smtpd";
 /// The AMI user name of every Asterisk of the lab.
 pub const AMI_USER: &str = "lab";
+/// Name of the trunk endpoint towards the operator, in every site's config.
+pub const TRUNK: &str = "operator";
 
 /// Generated files by relative path: config text, and the lab's own audio.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

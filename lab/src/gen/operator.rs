@@ -2,11 +2,11 @@
 //! of public and inter-site numbers between them.
 
 use super::{asterisk, features, header, messaging};
-use crate::model::Lab;
+use crate::model::{ports, Lab};
 use crate::secrets::Secrets;
 
 pub fn files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String)> {
-    let mut files = asterisk::common_files(secrets.ami_secret(super::OPERATOR), (10000, 10999));
+    let mut files = asterisk::common_files(secrets.ami_secret(super::OPERATOR), ports::OPERATOR_RTP);
     files.extend([
         ("pjsip.conf", pjsip_conf(lab)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, secrets)),
@@ -21,12 +21,13 @@ pub fn files(lab: &Lab, secrets: &Secrets) -> Vec<(&'static str, String)> {
 
 fn pjsip_conf(lab: &Lab) -> String {
     let mut s = header("PJSIP transport, globals and site identification of the operator");
-    s.push_str(
+    s.push_str(&format!(
         "[global]\ntype = global\nuser_agent = Asterisk operator\n\
          ; Sites are recognised by their address, test phones by username.\n\
          endpoint_identifier_order = ip,username\n\n\
-         [transport-udp]\ntype = transport\nprotocol = udp\nbind = 0.0.0.0:5060\n",
-    );
+         [transport-udp]\ntype = transport\nprotocol = udp\nbind = 0.0.0.0:{sip}\n",
+        sip = ports::SIP,
+    ));
     // Calls from a site carry its caller's number as From user, so the site is
     // recognised by address. Kept out of the wizard: its remote_hosts would also
     // add a static contact, and a site would look registered when it is not.

@@ -1,17 +1,14 @@
 //! One site's IPBX: its phones, its trunk to the operator, its dialplan.
 
-use super::{asterisk, dialplan, features, header, mail, sounds, voicemail};
-use crate::model::{Lab, Site};
+use super::{asterisk, dialplan, features, header, mail, sounds, voicemail, TRUNK};
+use crate::model::{ports, Lab, Site};
 use crate::secrets::Secrets;
-
-/// Name of the trunk endpoint towards the operator, in every site's config.
-pub const TRUNK: &str = "operator";
 
 pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)> {
     let mut files = asterisk::common_files(
         secrets.ami_secret(&site.name),
         // Published on the host as they are: SDP carries the port to send to.
-        (site.host_ports.rtp_start, site.host_ports.rtp_end),
+        site.host_ports.rtp,
     );
     files.extend([
         ("pjsip.conf", pjsip_conf(lab, site)),
@@ -36,19 +33,20 @@ fn pjsip_conf(lab: &Lab, site: &Site) -> String {
          endpoint_identifier_order = ip,username\n\n\
          ; One transport per network, so that each side sees the right address\n\
          ; in Via, Contact and SDP (a single 0.0.0.0 transport picks one for both).\n\
-         [transport-lan]\ntype = transport\nprotocol = udp\nbind = {lan}:5060\n\
+         [transport-lan]\ntype = transport\nprotocol = udp\nbind = {lan}:{sip}\n\
          ; Phones outside the lab (a softphone on the host, through the port\n\
          ; published as {outside}:{port}) arrive from Docker's gateway {gateway}: Asterisk\n\
          ; gives them the host's address. Every other LAN address is local.\n\
          external_signaling_address = {outside}\nexternal_signaling_port = {port}\n\
          external_media_address = {outside}\n{local_net}\n\
-         [transport-backbone]\ntype = transport\nprotocol = udp\nbind = {backbone}:5060\n",
+         [transport-backbone]\ntype = transport\nprotocol = udp\nbind = {backbone}:{sip}\n",
         name = site.name,
         lan = lab.network.ipbx_lan(site.index),
         backbone = lab.network.ipbx_backbone(site.index),
         outside = lab.host.bind,
         port = site.host_ports.sip,
         gateway = lab.network.site_gateway(site.index),
+        sip = ports::SIP,
         local_net =
             lab.network.site_local_nets(site.index).iter().map(|n| format!("local_net = {n}\n")).collect::<String>(),
     ));
@@ -110,7 +108,7 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
          [{TRUNK}]\n\
          type = wizard\n\
          transport = transport-backbone\n\
-         remote_hosts = {operator}:5060\n\
+         remote_hosts = {operator}:{sip}\n\
          sends_registrations = yes\n\
          sends_auth = yes\n\
          outbound_auth/username = {account}\n\
@@ -137,6 +135,7 @@ fn pjsip_wizard_conf(lab: &Lab, site: &Site, secrets: &Secrets) -> String {
         site = site.name,
         account = site.trunk_account(),
         operator = lab.network.operator(),
+        sip = ports::SIP,
         password = secrets.trunk_password(site),
     ));
     s

@@ -21,6 +21,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::rewrite::{each_check, phones_exist, same_steps};
+use super::{GradeError, Inspection};
 use crate::diagnostic::Diagnostics;
 use crate::model::{Lab, Site};
 use crate::scenario::steps::Dial;
@@ -66,6 +67,19 @@ fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
 }
 
 impl Mapping {
+    /// Whether the trunk the mapping names is the section the inspected
+    /// config registers to the operator with.
+    pub fn check_trunk(&self, inspection: &Inspection) -> Result<(), GradeError> {
+        match (&self.trunk, &inspection.trunk) {
+            (Some(want), Some(found)) if found.name != *want => Err(GradeError::TrunkMismatch {
+                want: want.clone(),
+                found: found.name.clone(),
+                at: found.at.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Reads and checks a mapping file for `site`; every problem is reported
     /// with its place.
     pub fn parse(file: &str, text: &str, site: &Site) -> Result<Mapping, Diagnostics> {

@@ -38,6 +38,8 @@ pub enum GradeError {
     Write { path: PathBuf, source: std::io::Error },
     #[error("the generated config has no files for site `{0}`")]
     NoSuchSite(String),
+    #[error("the mapping names the trunk {want:?}, but the section registering to the operator is {found:?} ({at})")]
+    TrunkMismatch { want: String, found: String, at: String },
 }
 
 /// The parts of the SAE's subject a finding belongs to.
@@ -128,6 +130,17 @@ impl Inspection {
     /// The password the student gave a phone's account.
     pub fn password(&self, account: &str) -> Option<&str> {
         self.phones.iter().find(|p| p.account == account)?.password.as_deref()
+    }
+
+    /// The context the site's phones call from in the graded config (the
+    /// first phone endpoint's that says), or the lab's own `internal`.
+    pub fn phone_context(&self) -> String {
+        let phones: Vec<&str> = self.phones.iter().map(|p| p.account.as_str()).collect();
+        self.endpoints
+            .iter()
+            .filter(|e| phones.contains(&e.name.as_str()))
+            .find_map(|e| e.context.as_ref().map(|c| c.value.clone()))
+            .unwrap_or_else(|| "internal".to_string())
     }
 }
 

@@ -4,6 +4,7 @@
 //! names are valid, extensions unique, numbers well formed.
 
 mod network;
+pub mod ports;
 mod raw;
 mod validate;
 
@@ -11,6 +12,7 @@ use std::path::Path;
 
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use network::Network;
+pub use ports::PortRange;
 
 /// The default lab: the SAE's four tables of eight cabinets.
 pub const SAE_LAB: &str = include_str!("sae.toml");
@@ -52,13 +54,10 @@ pub struct Host {
 
 impl Host {
     pub fn ports(&self, site_index: u8) -> HostPorts {
-        let rtp_start = self.rtp_base + 100 * u16::from(site_index);
-        HostPorts { sip: self.sip_base + u16::from(site_index), rtp_start, rtp_end: rtp_start + Self::RTP_PORTS - 1 }
+        let first = self.rtp_base + 100 * u16::from(site_index);
+        let rtp = PortRange { first, last: first + ports::SITE_RTP_PORTS - 1 };
+        HostPorts { sip: self.sip_base + u16::from(site_index), rtp }
     }
-
-    /// RTP ports per site: enough for the lab's concurrent calls through one
-    /// IPBX (two ports per call leg), few enough to publish each one.
-    pub const RTP_PORTS: u16 = 60;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,6 +211,5 @@ impl Site {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostPorts {
     pub sip: u16,
-    pub rtp_start: u16,
-    pub rtp_end: u16,
+    pub rtp: PortRange,
 }

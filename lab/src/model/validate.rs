@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::raw::{RawLab, RawRole};
-use super::{Host, Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
+use super::{ports, Host, Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
 use crate::diagnostic::{Collector, Diagnostics};
 use crate::toml_file::{parent_tables, read, Segment};
 
@@ -105,7 +105,8 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
 }
 
 fn check_host(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>) -> Host {
-    let mut host = Host { bind: std::net::Ipv4Addr::LOCALHOST, sip_base: 5060, rtp_base: 40000 };
+    let mut host =
+        Host { bind: std::net::Ipv4Addr::LOCALHOST, sip_base: ports::HOST_SIP_BASE, rtp_base: ports::HOST_RTP_BASE };
     let Some(raw) = raw else { return host };
     if let Some(b) = &raw.bind {
         match b.get_ref().parse::<std::net::Ipv4Addr>() {

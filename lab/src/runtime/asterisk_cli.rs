@@ -2,13 +2,27 @@
 
 use std::collections::BTreeMap;
 
-use super::docker::{Engine, EngineError};
+use super::docker::{Engine, EngineError, ExecOutput};
+
+/// Asterisk's interactive console, for a user's terminal.
+pub const CONSOLE: &[&str] = &["asterisk", "-rvvv"];
+
+/// The one place the lab runs `asterisk -rx`.
+async fn rx(engine: &Engine, container: &str, cli: &str) -> Result<ExecOutput, EngineError> {
+    engine.exec(container, &["asterisk", "-rx", cli]).await
+}
 
 /// Runs one CLI command; `None` while Asterisk's control socket is not up yet.
 pub async fn command(engine: &Engine, container: &str, cli: &str) -> Result<Option<String>, EngineError> {
-    let out = engine.exec(container, &["asterisk", "-rx", cli]).await?;
+    let out = rx(engine, container, cli).await?;
     let not_up = out.output.contains("Unable to connect to remote asterisk") || out.code != 0;
     Ok((!not_up).then_some(out.output))
+}
+
+/// What one CLI command prints, whatever it says: a user's own command,
+/// whose errors (an unknown command, Asterisk not up) are the answer.
+pub async fn printed(engine: &Engine, container: &str, cli: &str) -> Result<String, EngineError> {
+    Ok(rx(engine, container, cli).await?.output)
 }
 
 /// True once Asterisk reports itself fully booted.

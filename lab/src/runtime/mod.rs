@@ -2,13 +2,17 @@
 
 pub(crate) mod asterisk_cli;
 pub mod docker;
+pub mod host;
 pub mod images;
 mod lab;
 pub mod progress;
 pub mod topology;
 
 pub use asterisk_cli::parse_contacts;
-pub use lab::{DownReport, Fault, Health, LabError, LabRuntime, Recovery, UpReport};
+pub use lab::{
+    hand_over, remember_bind, DownReport, Fault, HandOver, Health, LabError, LabRuntime, Recovery, SoftphoneAccount,
+    TerminalView, UpReport,
+};
 
 /// Prefix of every label the lab puts on what it creates.
 pub const LABEL_PREFIX: &str = "sae-lab";

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::docker::{ContainerSpec, NetworkSpec, PublishedPort, VolumeSpec};
 use super::images::Images;
 use crate::gen::{Tree, ASTERISK_DIR, MAIL, MAIL_DIR, OPERATOR, PHONES_DIR};
-use crate::model::Lab;
+use crate::model::{self, Lab};
 
 pub const LABEL_LAB: &str = "sae-lab.lab";
 pub const LABEL_KIND: &str = "sae-lab.kind";
@@ -108,6 +108,18 @@ pub fn kinds(lab: &Lab) -> Vec<Kind> {
         kinds.push(Kind::Ipbx { site: site.name.clone() });
         kinds.push(Kind::Phones { site: site.name.clone() });
     }
+    kinds
+}
+
+/// One container of each kind, the first site's for the kinds every site
+/// has: what `bench heal` hurts, in the order it hurts them.
+pub fn one_of_each_kind(lab: &Lab) -> Vec<Kind> {
+    let mut kinds = vec![Kind::Operator];
+    if let Some(site) = lab.sites.first() {
+        let site = || site.name.clone();
+        kinds.extend([Kind::SiteNet { site: site() }, Kind::Ipbx { site: site() }, Kind::Phones { site: site() }]);
+    }
+    kinds.extend([Kind::OperatorPhones, Kind::Mail]);
     kinds
 }
 
@@ -255,15 +267,27 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
     Plan { networks, volumes, containers }
 }
 
-/// A site's SIP port (host port `sip`, 5060 inside) and its RTP range, on the
-/// host address outside phones use.
+/// A site's SIP port (host port `sip`, [`model::ports::SIP`] inside) and its RTP
+/// range, on the host address outside phones use.
 pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
     let Some(site) = lab.site(site) else { return Vec::new() };
     let ports = site.host_ports;
     let host_ip = lab.host.bind;
-    let mut out = vec![PublishedPort { host_ip, host_port: ports.sip, container_port: 5060 }];
-    out.extend((ports.rtp_start..=ports.rtp_end).map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));
+    let mut out = vec![PublishedPort { host_ip, host_port: ports.sip, container_port: model::ports::SIP }];
+    out.extend(ports.rtp.ports().map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));
     out
+}
+
+/// The tcpdump filter for what `lab capture` keeps of a site (or the
+/// operator): SIP, its Asterisk's RTP, and the RTP of its softphones.
+pub fn capture_filter(lab: &Lab, site: &str) -> Option<String> {
+    let rtp = match lab.site(site) {
+        Some(site) => site.host_ports.rtp,
+        None if site == OPERATOR => model::ports::OPERATOR_RTP,
+        None => return None,
+    };
+    let phones = model::ports::PHONES_RTP;
+    Some(format!("udp port {} or udp portrange {rtp} or udp portrange {phones}", model::ports::SIP))
 }
 
 fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: Option<&Path>, depends_on: Option<&str>) -> String {
@@ -279,4 +303,23 @@ fn spec_hash(spec: &ContainerSpec, tree: &Tree, files: Option<&Path>, depends_on
     }
     h.update(depends_on.unwrap_or_default());
     h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capture_keeps_sip_and_the_rtp_of_the_asterisk_and_its_phones() {
+        let lab = Lab::sae();
+        assert_eq!(
+            capture_filter(&lab, "table1").as_deref(),
+            Some("udp port 5060 or udp portrange 40100-40159 or udp portrange 20000-20999")
+        );
+        assert_eq!(
+            capture_filter(&lab, OPERATOR).as_deref(),
+            Some("udp port 5060 or udp portrange 10000-10999 or udp portrange 20000-20999")
+        );
+        assert_eq!(capture_filter(&lab, "table9"), None);
+    }
 }

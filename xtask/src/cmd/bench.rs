@@ -1,7 +1,6 @@
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
-use lab::runtime::topology::Kind;
 use lab::runtime::{progress::Silent, Fault, LabRuntime, Recovery};
 
 use super::{state_dir, LabArg, RootArg};
@@ -114,15 +113,7 @@ async fn heal(lab: LabArg, faults: Vec<FaultArg>, only: Option<String>, json: bo
     progress.finish();
     let faults: Vec<Fault> =
         if faults.is_empty() { Fault::ALL.to_vec() } else { faults.into_iter().map(Fault::from).collect() };
-    let first = lab.sites.first().map(|s| s.name.clone()).unwrap_or_default();
-    let victims = [
-        Kind::Operator,
-        Kind::SiteNet { site: first.clone() },
-        Kind::Ipbx { site: first.clone() },
-        Kind::Phones { site: first },
-        Kind::OperatorPhones,
-        Kind::Mail,
-    ];
+    let victims = lab::runtime::topology::one_of_each_kind(&lab);
     let mut rows: Vec<Recovery> = Vec::new();
     if !json {
         println!("{:<8} {:<22} {:>12} {:>18}", "fault", "container", "lab up (s)", "all registered (s)");
@@ -197,7 +188,7 @@ async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
         let bytes = runtime.engine().memory(name).await?;
         println!("  {name:<28} {:>7.1} MiB", bytes as f64 / (1024.0 * 1024.0));
     }
-    if let Some((count, kib)) = port_proxies() {
+    if let Some((count, kib)) = lab::runtime::host::port_proxies() {
         println!(
             "  {:<28} {:>7.1} MiB  ({count} processes: the published SIP and RTP ports)",
             "docker-proxy (host)",
@@ -208,21 +199,4 @@ async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
         runtime.down(false, &Silent).await?;
     }
     Ok(())
-}
-
-/// Docker's userland port proxies on this host (Linux): how many, and their
-/// proportional memory (PSS) in KiB. `None` where /proc does not tell.
-fn port_proxies() -> Option<(usize, u64)> {
-    let mut count = 0;
-    let mut kib = 0;
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let dir = entry.path();
-        if std::fs::read_to_string(dir.join("comm")).is_ok_and(|c| c.trim() == "docker-proxy") {
-            count += 1;
-            let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).ok()?;
-            let pss = rollup.lines().find_map(|l| l.strip_prefix("Pss:"))?;
-            kib += pss.trim().trim_end_matches("kB").trim().parse::<u64>().ok()?;
-        }
-    }
-    (count > 0).then_some((count, kib))
 }

@@ -69,13 +69,8 @@ impl GradeCmd {
         };
         let graded_site = graded.site(&site.name).expect("the site is still there");
         let inspection = lab::grade::inspect(&graded, graded_site, &dir)?;
-        if let (Some(want), Some(found)) = (mapping.as_ref().and_then(|m| m.trunk.as_deref()), &inspection.trunk) {
-            anyhow::ensure!(
-                found.name == want,
-                "the mapping names the trunk {want:?}, but the section registering to the operator is {:?} ({})",
-                found.name,
-                found.at
-            );
+        if let Some(m) = &mapping {
+            m.check_trunk(&inspection)?;
         }
         let mut grade = GradeReport {
             site: site.name.clone(),
@@ -93,7 +88,7 @@ impl GradeCmd {
             let out_dir = workspace_root().join("target").join("grade").join(&site.name);
             std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
             let mut options = RunOptions::new(self.jobs, out_dir.clone(), state.config_dir());
-            options.own_configs.insert(site.name.clone(), (dir.clone(), phone_context(&grade)));
+            options.own_configs.insert(site.name.clone(), (dir.clone(), grade.inspection.phone_context()));
             let progress = Term::new();
             progress.step(&format!("running {} on {}", site.name, dir.display()));
             let on_result = |r: &scenario::CheckResult| eprintln!("{}", report::line(r).lines().next().unwrap_or(""));
@@ -136,17 +131,4 @@ impl GradeCmd {
         );
         Ok(())
     }
-}
-
-/// The context the site's phones call from in the graded config (the first
-/// phone endpoint's), or the lab's own `internal`.
-fn phone_context(grade: &GradeReport) -> String {
-    let phones: Vec<&str> = grade.inspection.phones.iter().map(|p| p.account.as_str()).collect();
-    grade
-        .inspection
-        .endpoints
-        .iter()
-        .filter(|e| phones.contains(&e.name.as_str()))
-        .find_map(|e| e.context.as_ref().map(|c| c.value.clone()))
-        .unwrap_or_else(|| "internal".to_string())
 }

@@ -2,8 +2,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use lab::runtime::LabRuntime;
-use lab::status::LabStatus;
+use lab::runtime::{LabRuntime, TerminalView};
 
 use super::{state_dir, LabArg, RootArg};
 use crate::progress::Term;
@@ -126,8 +125,8 @@ impl LabCmd {
             LabCmd::Config { lab, out, reset } => config(&lab, out, reset).await,
             LabCmd::Provision(cmd) => cmd.run(),
             LabCmd::Cli { lab, site, command } => cli(&lab, &site, command).await,
-            LabCmd::Logs { lab, site, follow } => docker_cli(&lab, &site, |c| logs_args(c, follow)).await,
-            LabCmd::Sngrep { lab, site } => docker_cli(&lab, &site, |c| vec!["exec", "-it", c, "sngrep"]).await,
+            LabCmd::Logs { lab, site, follow } => terminal(&lab, &site, TerminalView::Logs { follow }).await,
+            LabCmd::Sngrep { lab, site } => terminal(&lab, &site, TerminalView::Sngrep).await,
             LabCmd::Capture { lab, site, out, seconds } => capture(&lab, &site, out, seconds).await,
             LabCmd::Reload { lab, site } => {
                 let lab = lab.load()?;
@@ -147,16 +146,7 @@ async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>) -> an
             !bind.is_unspecified(),
             "--bind needs the one address phones reach this machine at (`ip -4 addr`), not 0.0.0.0"
         );
-        // Checked before it is remembered: a wrong address would stick.
-        anyhow::ensure!(
-            std::net::UdpSocket::bind((bind, 0)).is_ok(),
-            "{bind} is not an address of this machine, so ports cannot be published on it.\n\
-             Give `--bind` one of this machine's addresses (`ip -4 addr`), or 127.0.0.1"
-        );
-        let state = state_dir(&lab)?;
-        let mut outside = state.outside()?;
-        outside.bind = Some(bind);
-        state.save_outside(&outside)?;
+        lab::runtime::remember_bind(&state_dir(&lab)?, bind)?;
         lab.host.bind = bind;
     }
     let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
@@ -191,48 +181,19 @@ async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>) -> an
 
 async fn softphone(arg: &LabArg, phone: &str, give_back: bool) -> anyhow::Result<()> {
     let lab = arg.load()?;
-    // The name is checked whichever way it goes.
-    lab.clone().set_outside(None, &[phone.to_string()]).map_err(anyhow::Error::msg)?;
-    let state = state_dir(&lab)?;
-    let mut outside = state.outside()?;
-    outside.softphones.retain(|p| p != phone);
-    if !give_back {
-        outside.softphones.push(phone.to_string());
-    }
-    let mut changed = lab.clone();
-    changed.set_outside(None, &outside.softphones).map_err(anyhow::Error::msg)?;
-    state.save_outside(&outside)?;
-    let (site, account) = phone.split_once('/').expect("checked by set_outside");
-    let site = changed.site(site).expect("checked by set_outside");
-    let runtime = LabRuntime::connect(&changed, state.clone()).await?;
-    let running = !runtime.engine().containers(lab::runtime::topology::LABEL_LAB, &lab.name).await?.is_empty();
-    if running {
-        // Only this site's phones container changes.
-        let progress = Term::new();
-        runtime.up(RootArg::default().into(), &progress).await?;
-        progress.finish();
-        if !give_back {
-            // The removed container never unregistered: its contact would still
-            // look registered, and take the calls, until it expired.
-            runtime.forget_registrations(&site.name, account).await?;
-        }
-    }
-    if give_back {
+    let progress = Term::new();
+    let done = lab::runtime::hand_over(&lab, &state_dir(&lab)?, phone, give_back, &progress).await?;
+    progress.finish();
+    let Some(account) = done.account else {
         println!("{phone} is back with the lab's simulated phone");
         return Ok(());
-    }
-    let secrets = runtime.secrets()?;
-    let p = site.phones.iter().find(|p| p.account == account).expect("checked by set_outside");
+    };
     println!(
-        "{phone} is yours: in Linphone, \"Use a SIP account\":\n  username   {account}\n  password   {}\n  domain     {}:{}\n  transport  UDP\n\
+        "{phone} is yours: in Linphone, \"Use a SIP account\":\n  username   {}\n  password   {}\n  domain     {}:{}\n  transport  UDP\n\
          Extension {}, public number {}. `cargo xtask lab softphone --give-back {phone}` returns it to the lab.",
-        secrets.phone_password(site, p),
-        changed.host.bind,
-        site.host_sip_port(),
-        p.extension,
-        site.public_number(&changed.numbering, &p.number),
+        account.username, account.password, account.host, account.port, account.extension, account.public_number,
     );
-    if !running {
+    if !done.running {
         println!("The lab is not running: `cargo xtask lab up` starts it without this phone.");
     }
     Ok(())
@@ -272,7 +233,7 @@ async fn status(arg: &LabArg, json: bool) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(&status)?);
     } else {
-        crate::output::print(&render_status(&status));
+        crate::output::print(&status.to_string());
         if status.up {
             let health = runtime.health().await?;
             if !health.whole() {
@@ -308,8 +269,9 @@ async fn config(arg: &LabArg, out: Option<PathBuf>, reset: Option<String>) -> an
         }
         None => {
             let dir = state.config_dir();
-            let sync =
-                state.sync_configs(&tree, &[]).with_context(|| format!("writing configs under {}", dir.display()))?;
+            let sync = state
+                .sync_configs(&tree.files, &[])
+                .with_context(|| format!("writing configs under {}", dir.display()))?;
             println!("{} file(s) written under {}", sync.written, dir.display());
             for edit in &sync.kept_edits {
                 println!("kept your edit of {} (`--reset <site>` regenerates it)", edit.display());
@@ -319,157 +281,41 @@ async fn config(arg: &LabArg, out: Option<PathBuf>, reset: Option<String>) -> an
     Ok(())
 }
 
-/// The container of a site's Asterisk, once checked to run.
-async fn running_asterisk<'a>(lab: &'a lab::model::Lab, site: &str) -> anyhow::Result<(LabRuntime<'a>, String)> {
-    let runtime = LabRuntime::connect(lab, state_dir(lab)?).await?;
-    let container = runtime.asterisk_container(site).ok_or_else(|| lab::runtime::LabError::NoSuchSite(site.into()))?;
-    let running = runtime.engine().containers(lab::runtime::topology::LABEL_LAB, &lab.name).await?;
-    anyhow::ensure!(
-        running.iter().any(|c| c.name == container && c.running),
-        "{container} is not running: bring the lab up first (`cargo xtask lab up`)"
-    );
-    Ok((runtime, container))
-}
-
 async fn cli(arg: &LabArg, site: &str, command: Option<String>) -> anyhow::Result<()> {
     let lab = arg.load()?;
-    let (runtime, container) = running_asterisk(&lab, site).await?;
+    let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
     match command {
         Some(command) => {
-            let out = runtime.engine().exec(&container, &["asterisk", "-rx", &command]).await?;
-            crate::output::print(&out.output);
+            crate::output::print(&runtime.cli(site, &command).await?);
             Ok(())
         }
-        None => {
-            let sh = xshell::Shell::new()?;
-            xshell::cmd!(sh, "docker exec -it {container} asterisk -rvvv").run()?;
-            Ok(())
-        }
+        None => hand_terminal(runtime.terminal(site, TerminalView::Console).await?),
     }
 }
 
-fn logs_args(container: &str, follow: bool) -> Vec<&str> {
-    let mut args = vec!["logs"];
-    if follow {
-        args.push("--follow");
-    }
-    args.push(container);
-    args
+async fn terminal(arg: &LabArg, site: &str, view: TerminalView) -> anyhow::Result<()> {
+    let lab = arg.load()?;
+    let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
+    hand_terminal(runtime.terminal(site, view).await?)
 }
 
 /// Hands the terminal to the Docker CLI for an interactive or streaming view.
-async fn docker_cli(arg: &LabArg, site: &str, args: impl Fn(&str) -> Vec<&str>) -> anyhow::Result<()> {
-    let lab = arg.load()?;
-    let (_, container) = running_asterisk(&lab, site).await?;
+fn hand_terminal(args: Vec<String>) -> anyhow::Result<()> {
     let sh = xshell::Shell::new()?;
-    let args = args(&container);
     xshell::cmd!(sh, "docker {args...}").run()?;
     Ok(())
 }
 
 async fn capture(arg: &LabArg, site: &str, out: Option<PathBuf>, seconds: u32) -> anyhow::Result<()> {
     let lab = arg.load()?;
-    let (runtime, container) = running_asterisk(&lab, site).await?;
+    let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
+    let container = runtime.running_asterisk(site).await?;
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{site}.pcap")));
     eprintln!("capturing SIP and RTP of {container} for {seconds} s…");
-    let secs = seconds.to_string();
-    let filter = "udp port 5060 or udp portrange 10000-10999";
-    let pcap = runtime
-        .engine()
-        .exec_bytes(&container, &["timeout", &secs, "tcpdump", "-i", "any", "-U", "-s", "0", "-w", "-", filter])
-        .await?;
+    let pcap = runtime.capture(site, seconds).await?;
     std::fs::write(&out, &pcap).with_context(|| format!("writing {}", out.display()))?;
     println!("wrote {} ({} bytes); open it with Wireshark, `tshark -r` or `sngrep -I`", out.display(), pcap.len());
     Ok(())
-}
-
-fn mark(ok: bool) -> &'static str {
-    if ok {
-        "registered"
-    } else {
-        "NOT registered"
-    }
-}
-
-// Writing to a String cannot fail.
-#[allow(unused_must_use)]
-fn render_status(s: &LabStatus) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let phones: usize = s.sites.iter().map(|x| x.phones.len()).sum();
-    writeln!(
-        out,
-        "lab {}: {}; trunks {}/{} registered, phones {}/{} registered",
-        s.lab,
-        if s.up { "up" } else { "not (fully) up" },
-        s.registered_trunks(),
-        s.sites.len(),
-        s.registered_phones(),
-        phones
-    );
-    let addresses = |c: &lab::status::ContainerStatus| c.addresses.values().cloned().collect::<Vec<_>>().join(", ");
-    for site in &s.sites {
-        writeln!(
-            out,
-            "\n{} (site {}): trunk `{}` {}; phones outside the lab register to {}",
-            site.name,
-            site.index,
-            site.trunk.account,
-            mark(site.trunk.registered),
-            site.outside_server
-        );
-        for c in &site.containers {
-            writeln!(
-                out,
-                "  {:<8} {:<22} {}  {}",
-                c.kind,
-                c.name,
-                if c.running { "running" } else { "stopped" },
-                addresses(c)
-            );
-        }
-        writeln!(out, "  {:<4} {:<12} {:<11} {:<15} {:<16} state", "ext", "username", "public", "device", "password");
-        for p in &site.phones {
-            writeln!(
-                out,
-                "  {:<4} {:<12} {:<11} {:<15} {:<16} {}",
-                p.extension,
-                p.username,
-                p.public_number,
-                p.device,
-                p.password,
-                match (p.registered, p.from_outside, p.softphone) {
-                    (true, true, _) => "registered from outside (your softphone)",
-                    (false, _, true) => "left to your softphone, not registered",
-                    (registered, ..) => mark(registered),
-                },
-            );
-        }
-    }
-    writeln!(out, "\noperator");
-    for c in &s.operator.containers {
-        writeln!(
-            out,
-            "  {:<15} {:<22} {}  {}",
-            c.kind,
-            c.name,
-            if c.running { "running" } else { "stopped" },
-            addresses(c)
-        );
-    }
-    for t in &s.operator.test_phones {
-        writeln!(
-            out,
-            "  {:<4} {:<11} user {:<5} password {:<16} {} (domain {})",
-            t.name,
-            t.number,
-            t.username,
-            t.password,
-            mark(t.registered),
-            t.domain
-        );
-    }
-    out
 }
 
 fn graph(arg: &LabArg, out: Option<PathBuf>) -> anyhow::Result<()> {

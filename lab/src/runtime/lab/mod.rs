@@ -6,13 +6,18 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 
+mod capture;
+mod console;
 mod faults;
 mod health;
+mod outside;
 mod preflight;
 mod status;
 
+pub use console::TerminalView;
 pub use faults::{Fault, Recovery};
 pub use health::Health;
+pub use outside::{hand_over, remember_bind, HandOver, SoftphoneAccount};
 
 use preflight::{folder_hash, ports_free, registered_in};
 
@@ -55,6 +60,11 @@ pub enum LabError {
     NoSuchSite(String),
     #[error("{0} is not running: bring the lab up first (`cargo xtask lab up`)")]
     NotRunning(String),
+    /// Says which phone, and what a phone's name looks like.
+    #[error("{0}")]
+    NoSuchPhone(String),
+    #[error("cannot read or write the lab's outside-phone settings {path}: {source}")]
+    Outside { path: String, source: std::io::Error },
     #[error(
         "port {port}/udp on {address} is in use, and {container} publishes it.\n\
          Stop what uses it (another lab: `cargo xtask lab down --lab <file>`), or choose other ports with \
@@ -145,7 +155,7 @@ impl<'a> LabRuntime<'a> {
         let config_dir = self.state.config_dir();
         let sync = self
             .state
-            .sync_configs(&tree, &[])
+            .sync_configs(&tree.files, &[])
             .map_err(|source| LabError::WriteConfig { path: config_dir.display().to_string(), source })?;
         let own = self.grading.as_ref().map(|g| &g.own);
         let plan = topology::plan_with(self.lab, &images, &tree, &config_dir, own);
@@ -308,50 +318,6 @@ impl<'a> LabRuntime<'a> {
         }
     }
 
-    /// The Asterisk container of a site, or of the operator.
-    pub fn asterisk_container(&self, site: &str) -> Option<String> {
-        topology::asterisk_container(self.lab, site)
-    }
-
-    /// Applies edited configs in the site's (or the operator's) Asterisk, one
-    /// module at a time: a blanket `core reload` leaves PJSIP's wizard
-    /// endpoints without their registrations.
-    pub async fn reload(&self, site: &str) -> Result<String, LabError> {
-        const RELOADS: &[&str] = &[
-            "dialplan reload",
-            "module reload res_pjsip.so",
-            "module reload app_voicemail.so",
-            "module reload features",
-            "module reload res_parking.so",
-            "moh reload",
-        ];
-        let container = self.asterisk_container(site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
-        let mut out = String::new();
-        for command in RELOADS {
-            match asterisk_cli::command(&self.engine, &container, command).await? {
-                Some(text) => out.push_str(&text),
-                None => return Err(LabError::NotRunning(container)),
-            }
-        }
-        Ok(out)
-    }
-
-    /// Drops what a site's IPBX remembers of `account`'s registrations (its
-    /// registrar records): a phone just left to a softphone then shows as
-    /// unregistered until that softphone registers. Returns how many went.
-    pub async fn forget_registrations(&self, site: &str, account: &str) -> Result<usize, LabError> {
-        let container = self.asterisk_container(site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
-        let Some(records) = asterisk_cli::command(&self.engine, &container, "database show registrar/contact").await?
-        else {
-            return Err(LabError::NotRunning(container));
-        };
-        let keys = asterisk_cli::contact_keys(&records, account);
-        for key in &keys {
-            asterisk_cli::command(&self.engine, &container, &format!("database del registrar/contact {key}")).await?;
-        }
-        Ok(keys.len())
-    }
-
     /// Regenerates a site's (or the operator's) config folder, dropping hand edits.
     pub fn reset_config(&self, site: &str) -> Result<usize, LabError> {
         if site != OPERATOR && self.lab.site(site).is_none() {
@@ -361,7 +327,7 @@ impl<'a> LabRuntime<'a> {
         let dir = self.state.config_dir();
         let sync = self
             .state
-            .sync_configs(&tree, &[site])
+            .sync_configs(&tree.files, &[site])
             .map_err(|source| LabError::WriteConfig { path: dir.display().to_string(), source })?;
         Ok(sync.written)
     }

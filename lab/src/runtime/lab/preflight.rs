@@ -64,6 +64,7 @@ mod tests {
     use std::net::{Ipv4Addr, UdpSocket};
 
     use super::*;
+    use crate::model::ports;
     use crate::runtime::docker::{ContainerSpec, PublishedPort};
     use crate::runtime::topology::Kind;
 
@@ -76,7 +77,11 @@ mod tests {
             binds: Vec::new(),
             networks: Vec::new(),
             volumes: Vec::new(),
-            udp_ports: vec![PublishedPort { host_ip: Ipv4Addr::LOCALHOST, host_port: port, container_port: 5060 }],
+            udp_ports: vec![PublishedPort {
+                host_ip: Ipv4Addr::LOCALHOST,
+                host_port: port,
+                container_port: ports::SIP,
+            }],
             entrypoint: None,
             network_of: None,
         };
