@@ -7,9 +7,6 @@
 use crate::model::{ports, Lab, Site};
 use crate::secrets::Secrets;
 
-/// Port of baresip's JSON control socket (ctrl_tcp) inside phone containers
-/// (the scenario runner's name for [`ports::PHONES_CONTROL`]).
-pub const CONTROL_PORT: u16 = ports::PHONES_CONTROL;
 /// Where each account's received audio is written, one WAV per account.
 pub const RECORDINGS_DIR: &str = "/var/lib/baresip";
 
@@ -121,7 +118,7 @@ fn config(what: &str) -> String {
          module_tmp\t\taccount.so\n\
          module_app\t\tmenu.so\n\
          module_app\t\tctrl_tcp.so\n\
-         ctrl_tcp_listen\t\t0.0.0.0:{CONTROL_PORT}\n\
+         ctrl_tcp_listen\t\t0.0.0.0:{control}\n\
          # No local tones: they would mix into the recordings (wavrec plays\n\
          # none: it refuses a player with no file).\n\
          ringback_disabled\tyes\n\
@@ -135,6 +132,7 @@ fn config(what: &str) -> String {
          statmode_default\toff\n",
         sip = ports::SIP,
         rtp = ports::PHONES_RTP,
+        control = ports::PHONES_CONTROL,
     )
 }
 

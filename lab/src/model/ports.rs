@@ -18,6 +18,12 @@ pub const PHONES_RTP: PortRange = PortRange { first: 20000, last: 20999 };
 /// baresip's JSON control socket (`ctrl_tcp`, TCP) in a phones container.
 pub const PHONES_CONTROL: u16 = 4444;
 
+/// Local SIP ports of the SIPp UAs that act beside baresip in a phones
+/// container, plus the account's index: line-state watchers, and senders of
+/// instant messages.
+pub const WATCHERS_SIP_BASE: u16 = 5100;
+pub const SENDERS_SIP_BASE: u16 = 5200;
+
 /// Where site N's SIP is published on the host when the lab file does not
 /// say: this + N (5061 for site 1).
 pub const HOST_SIP_BASE: u16 = 5060;

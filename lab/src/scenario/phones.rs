@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{broadcast, oneshot, Mutex};
 
-use crate::gen::phones::CONTROL_PORT;
+use crate::model::ports;
 use crate::runtime::docker::{Engine, EngineError};
 use crate::wait;
 
@@ -244,7 +244,7 @@ impl Drop for Hub {
 
 /// A control connection: `nc` to baresip's socket inside the container.
 async fn attach(engine: &Engine, container: &str) -> Result<crate::runtime::docker::Attached, EngineError> {
-    engine.attach(container, &["nc", "127.0.0.1", &CONTROL_PORT.to_string()]).await
+    engine.attach(container, &["nc", "127.0.0.1", &ports::PHONES_CONTROL.to_string()]).await
 }
 
 /// Whether baresip's `reginfo` lists every account as registered:

@@ -22,7 +22,7 @@ use super::phones::{Hub, PhoneError};
 use super::result::{broken, CheckResult};
 use super::steps::Step;
 use crate::gen::OPERATOR;
-use crate::model::Lab;
+use crate::model::{ports, Lab};
 use crate::runtime::docker::{Engine, EngineError};
 use crate::runtime::topology::{asterisk_container, container_name, Kind};
 use crate::secrets::Secrets;
@@ -95,6 +95,7 @@ pub async fn run(
     hubs.insert(OPERATOR.to_string(), Hub::connect(engine, OPERATOR, &container, events.clone()).await?);
 
     let asterisks = asterisk_containers(lab);
+    let sip = ports::SIP.to_string();
     for c in &asterisks {
         // A capture per Asterisk for the whole run, kept for the report. Only
         // the runner's own: a student's `lab capture` may be running too.
@@ -102,7 +103,7 @@ pub async fn run(
         engine
             .exec_detached(
                 c,
-                &["tcpdump", "-i", "any", "--immediate-mode", "-U", "-s", "0", "-w", CAPTURE, "udp", "port", "5060"],
+                &["tcpdump", "-i", "any", "--immediate-mode", "-U", "-s", "0", "-w", CAPTURE, "udp", "port", &sip],
             )
             .await?;
     }

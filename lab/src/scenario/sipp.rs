@@ -3,6 +3,7 @@
 
 use super::ctx::Ctx;
 use super::names::PhoneId;
+use crate::model::ports;
 use crate::runtime::docker::EngineError;
 
 /// One SIPp run for `phone`.
@@ -51,7 +52,7 @@ impl Ctx<'_, '_> {
         ] {
             argv.push(a.to_string());
         }
-        argv.push(format!("{}:5060", self.registrar(phone)));
+        argv.push(format!("{}:{}", self.registrar(phone), ports::SIP));
         Ok(argv)
     }
 }

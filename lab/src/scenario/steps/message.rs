@@ -2,6 +2,7 @@
 //! the IPBX answers a status (202 accepted, 404 no such number).
 
 use super::{StepKeys, StepKind};
+use crate::model::ports;
 use crate::scenario::ctx::Ctx;
 use crate::scenario::names::{is_keypad, PhoneId, Resource};
 use crate::scenario::result::{broken, fail, Failure};
@@ -11,8 +12,6 @@ use crate::scenario::sipp::Sipp;
 /// A real SIP UA (SIPp) sends the MESSAGE with the sender's credentials, as a
 /// softphone would; baresip 1.1 can only receive them.
 const SCENARIO: &str = include_str!("../sipp/message.xml");
-/// Local SIP ports of the senders: beside baresip's 5060 and the watchers'.
-const PORT_BASE: u16 = 5200;
 
 /// `{ message = "hello", from = "table1/patron1", to = "*212" }`
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +71,7 @@ impl StepKind for SendMessage {
         let run = Sipp {
             scenario: SCENARIO,
             name: "message",
-            port_base: PORT_BASE,
+            port_base: ports::SENDERS_SIP_BASE,
             args: vec!["-key", "to", to, "-key", "text", &self.text],
             timeout: "15s",
             log: log.clone(),

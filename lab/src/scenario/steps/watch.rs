@@ -2,6 +2,7 @@
 //! as a BLF key does, or `Event: presence` as a softphone's buddy list does.
 
 use super::{StepKeys, StepKind};
+use crate::model::ports;
 use crate::runtime::docker::EngineError;
 use crate::scenario::ctx::{Ctx, Watcher};
 use crate::scenario::names::{PhoneId, Resource};
@@ -13,8 +14,6 @@ use crate::scenario::sipp::Sipp;
 /// `Event: dialog` (BLF keys) or `Event: presence` (softphone buddy lists).
 const DIALOG_SCENARIO: &str = include_str!("../sipp/blf_watch.xml");
 const PRESENCE_SCENARIO: &str = include_str!("../sipp/presence_watch.xml");
-/// Local SIP ports of the watchers: beside baresip's 5060 and the message senders'.
-const PORT_BASE: u16 = 5100;
 
 /// `{ watch = "12", from = "table1/secretaire1", event = "presence" }`
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +77,7 @@ impl StepKind for Watch {
         let run = Sipp {
             scenario,
             name,
-            port_base: PORT_BASE,
+            port_base: ports::WATCHERS_SIP_BASE,
             args: vec![
                 "-key",
                 "ext",
