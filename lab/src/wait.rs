@@ -20,6 +20,17 @@ pub enum Poll<T, S = String> {
     Pending(S),
 }
 
+/// A yes or no look: not yet, with nothing more to say.
+impl From<bool> for Poll<(), String> {
+    fn from(ready: bool) -> Self {
+        if ready {
+            Poll::Ready(())
+        } else {
+            Poll::Pending(String::new())
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum Error<E, S = String> {
     /// The deadline passed; `last` is what the last look saw.

@@ -4,8 +4,10 @@
 use std::time::{Duration, Instant};
 
 use super::{LabError, LabRuntime, POLL};
+use crate::runtime::docker::EngineError;
 use crate::runtime::progress::Silent;
 use crate::runtime::topology::{self, Kind};
+use crate::wait;
 
 /// How a container is hurt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -76,16 +78,16 @@ impl LabRuntime<'_> {
         }
         // The lab must first be seen hurt, or a quick poll would find the old
         // process still whole.
-        loop {
-            let now = self.engine.run_state(&name).await?;
-            let seen = match &now {
+        let (engine, container, before) = (&self.engine, name.as_str(), &before);
+        let hurt = wait::until(&name, deadline.saturating_sub(started.elapsed()), POLL, move || async move {
+            let seen = match engine.run_state(container).await? {
                 None => true,
                 Some(life) => !life.running || life.started_at != before.started_at,
             };
-            if seen || started.elapsed() > deadline {
-                break;
-            }
-            tokio::time::sleep(POLL).await;
+            Ok::<_, EngineError>(wait::Poll::from(seen))
+        });
+        if let Err(wait::Error::Failed(e)) = hurt.await {
+            return Err(e.into());
         }
         let mut up_seconds = None;
         if !fault.heals_alone() {
@@ -93,11 +95,14 @@ impl LabRuntime<'_> {
             self.up(Default::default(), &Silent).await?;
             up_seconds = Some(up_started.elapsed().as_secs_f64());
         }
-        let mut health = self.health().await?;
-        while !health.whole() && started.elapsed() < deadline {
-            tokio::time::sleep(POLL).await;
-            health = self.health().await?;
-        }
+        let healed = wait::until(&name, deadline.saturating_sub(started.elapsed()), POLL, move || async move {
+            let health = self.health().await?;
+            Ok(if health.whole() { wait::Poll::Ready(health) } else { wait::Poll::Pending(health) })
+        });
+        let health = match healed.await {
+            Ok(health) | Err(wait::Error::TimedOut { last: health, .. }) => health,
+            Err(wait::Error::Failed(e)) => return Err(e),
+        };
         Ok(Recovery {
             fault,
             container: name,

@@ -1,8 +1,7 @@
 //! Bringing a lab up, down, and reading its state.
 
 use std::collections::{BTreeSet, HashMap};
-use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::future::try_join_all;
 
@@ -31,6 +30,7 @@ use crate::model::Lab;
 use crate::secrets::{Secrets, SecretsError};
 use crate::state::StateDir;
 use crate::status::LabStatus;
+use crate::wait;
 
 /// How long Asterisk may take to boot, and every account to register.
 const BOOT_DEADLINE: Duration = Duration::from_secs(60);
@@ -247,29 +247,41 @@ impl<'a> LabRuntime<'a> {
         }
 
         progress.step("waiting for every trunk and phone to register");
-        let started = Instant::now();
-        let mut status = self.status_with(&secrets).await?;
         let deadline = if self.grading.is_some() { GRADING_REGISTER_DEADLINE } else { REGISTER_DEADLINE };
-        while !status.ready() {
-            if started.elapsed() > deadline && self.grading.is_some() {
-                break; // the grade reports what did not register
-            }
-            if started.elapsed() > deadline {
-                let missing = status.missing();
+        let secrets = &secrets;
+        let registered = wait::until("every trunk and phone registered", deadline, POLL, move || async move {
+            let status = self.status_with(secrets).await?;
+            Ok(if status.ready() { wait::Poll::Ready(status) } else { wait::Poll::Pending(status) })
+        })
+        .await;
+        let status = match registered {
+            Ok(status) => status,
+            Err(wait::Error::Failed(e)) => return Err(e),
+            // The grade reports what did not register.
+            Err(wait::Error::TimedOut { last, .. }) if self.grading.is_some() => last,
+            Err(wait::Error::TimedOut { last, .. }) => {
+                let missing = last.missing();
                 let shown = missing.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
                 let more = missing.len().saturating_sub(8);
                 let missing = if more > 0 { format!("{shown} and {more} more") } else { shown };
                 return Err(LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing });
             }
-            tokio::time::sleep(POLL).await;
-            status = self.status_with(&secrets).await?;
-        }
+        };
         // A softphone container started now on a kept IPBX: Asterisk still
         // holds the old process's contacts, so "registered" proves nothing
         // until the new baresip says each of its accounts registered.
         for (p, _) in to_start.iter().filter(|(p, _)| matches!(p.kind, Kind::Phones { .. } | Kind::OperatorPhones)) {
             let name = &p.spec.name;
-            let done = poll_until(REGISTER_DEADLINE, || self.softphones_registered(&p.kind)).await?;
+            let kind = &p.kind;
+            let done = wait::until(name, REGISTER_DEADLINE, POLL, move || async move {
+                self.softphones_registered(kind).await.map(wait::Poll::from)
+            })
+            .await;
+            let done = match done {
+                Ok(()) => true,
+                Err(wait::Error::Failed(e)) => return Err(e.into()),
+                Err(wait::Error::TimedOut { .. }) => false,
+            };
             if !done && self.grading.is_none() {
                 // What the softphone last said is the first clue; the test
                 // labs it happens in are gone by the time anyone looks.
@@ -333,11 +345,16 @@ impl<'a> LabRuntime<'a> {
     }
 
     async fn wait_booted(&self, container: &str) -> Result<(), LabError> {
-        let booted = poll_until(BOOT_DEADLINE, || asterisk_cli::fully_booted(&self.engine, container)).await?;
-        if booted {
-            Ok(())
-        } else {
-            Err(LabError::Boot { container: container.into(), secs: BOOT_DEADLINE.as_secs() })
+        let engine = &self.engine;
+        let booted = wait::until(container, BOOT_DEADLINE, POLL, move || async move {
+            asterisk_cli::fully_booted(engine, container).await.map(wait::Poll::from)
+        });
+        match booted.await {
+            Ok(()) => Ok(()),
+            Err(wait::Error::Failed(e)) => Err(e.into()),
+            Err(wait::Error::TimedOut { .. }) => {
+                Err(LabError::Boot { container: container.into(), secs: BOOT_DEADLINE.as_secs() })
+            }
         }
     }
 
@@ -411,23 +428,5 @@ impl LabRuntime<'_> {
             try_join_all(volumes.iter().map(|v| self.engine.remove_volume(v))).await?;
         }
         Ok(volumes)
-    }
-}
-
-/// Polls `check` until it holds or `deadline` passes; `Ok(false)` on timeout.
-async fn poll_until<F, Fut>(deadline: Duration, mut check: F) -> Result<bool, EngineError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<bool, EngineError>>,
-{
-    let started = Instant::now();
-    loop {
-        if check().await? {
-            return Ok(true);
-        }
-        if started.elapsed() > deadline {
-            return Ok(false);
-        }
-        tokio::time::sleep(POLL).await;
     }
 }
