@@ -1,7 +1,7 @@
 //! A multi-site Asterisk teaching lab: a checked model of the sites, pure
 //! generation of every config file, and the container runtime that runs them.
 
-mod diagnostic;
+pub mod diagnostic;
 pub mod gen;
 pub mod grade;
 pub mod graph;
