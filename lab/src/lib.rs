@@ -5,6 +5,7 @@ pub mod diagnostic;
 pub mod gen;
 pub mod grade;
 pub mod graph;
+mod logs;
 pub mod model;
 pub mod runtime;
 pub mod scenario;
