@@ -2,10 +2,11 @@
 //! generation of every config file, and the container runtime that runs them.
 
 pub mod asterisk_conf;
-mod diagnostic;
+pub mod diagnostic;
 pub mod gen;
 pub mod grade;
 pub mod graph;
+mod logs;
 pub mod model;
 pub mod runtime;
 pub mod scenario;

@@ -51,7 +51,13 @@ impl Secrets {
             let text = toml::to_string(&secrets).expect("a string map serializes");
             let text = format!("# Generated passwords of this lab; delete to regenerate.\n{text}");
             state::write_private(&path, text.as_bytes()).map_err(write)?;
+            tracing::info!(
+                new = secrets.accounts.len() - before.accounts.len(),
+                "wrote the lab's passwords to {}",
+                path.display()
+            );
         } else {
+            tracing::debug!(count = secrets.accounts.len(), "read the lab's passwords from {}", path.display());
             // Written by an older version, maybe readable by all: narrowed too.
             state::make_private(&path).map_err(write)?;
         }

@@ -390,7 +390,10 @@ fn located(file: &str, text: &str, roots: &[&str], err: &Diagnostics) -> Result<
     prop_assert!(!err.0.is_empty(), "an error without any diagnostic");
     let rendered = err.to_string();
     prop_assert!(rendered.contains(&format!("in {file}:")), "{rendered}");
+    prop_assert!(!rendered.contains("Failed to read"), "a snippet miette could not draw: {rendered}");
     for d in &err.0 {
+        let place = format!("[{file}:{}:{}]", d.line, d.column);
+        prop_assert!(rendered.contains(&place), "{place} not drawn in: {rendered}");
         prop_assert_eq!(&d.file, file);
         prop_assert!((1..=line_count(text)).contains(&d.line), "line {} of {}: {}", d.line, line_count(text), d);
         let line = line_of(text, d.line).unwrap_or_default();

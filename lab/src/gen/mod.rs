@@ -53,6 +53,7 @@ impl Tree {
 
     /// Writes every file below `root`, creating folders as needed.
     pub fn write(&self, root: &Path) -> std::io::Result<()> {
+        let started = std::time::Instant::now();
         for (path, contents) in &self.files {
             let full = root.join(path);
             if let Some(parent) = full.parent() {
@@ -60,6 +61,7 @@ impl Tree {
             }
             std::fs::write(full, contents)?;
         }
+        tracing::info!(took = %crate::logs::Took(started), "wrote {} config files under {}", self.files.len(), root.display());
         Ok(())
     }
 }

@@ -389,9 +389,33 @@ extension = "3"
         let text =
             "cabinets = 12\n[[phone]]\nlab = \"secraitaire1\"\nendpoint = \"a b\"\nextension = \"3\"\nmodel = 1\n";
         let err = Mapping::parse("map.toml", text, lab.site("table2").unwrap()).unwrap_err().to_string();
-        assert!(err.contains("map.toml:1:12: `cabinets`: 12 is out of range 1..=8"), "{err}");
-        assert!(err.contains("map.toml:3:7: `phone[0].lab`: table2 has no phone \"secraitaire1\""), "{err}");
-        assert!(err.contains("`phone[0].endpoint`"), "{err}");
-        assert!(err.contains("`phone[0].model`: unknown key"), "{err}");
+        insta::assert_snapshot!(err, @r#"
+        4 errors in map.toml:
+
+          x `cabinets`: 12 is out of range 1..=8
+           ,-[map.toml:1:12]
+         1 | cabinets = 12
+           :            ^^
+           `----
+
+          x `phone[0].lab`: table2 has no phone "secraitaire1"
+           ,-[map.toml:3:7]
+         3 | lab = "secraitaire1"
+           :       ^^^^^^^^^^^^^^
+           `----
+
+          x `phone[0].endpoint`: an endpoint name is letters, digits, '-', '_' or '.'
+           ,-[map.toml:4:12]
+         4 | endpoint = "a b"
+           :            ^^^^^
+           `----
+
+          x `phone[0].model`: unknown key
+           ,-[map.toml:6:1]
+         6 | model = 1
+           : ^^^^^
+           `----
+          help: expected one of: lab, endpoint, extension
+    "#);
     }
 }

@@ -142,7 +142,15 @@ impl Lab {
     pub fn load(path: &Path) -> Result<Lab, LoadError> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
-        Ok(Self::parse(&path.display().to_string(), &text)?)
+        let lab = Self::parse(&path.display().to_string(), &text)?;
+        tracing::info!(
+            sites = lab.sites.len(),
+            phones = lab.phone_count(),
+            "read lab {} from {}",
+            lab.name,
+            path.display()
+        );
+        Ok(lab)
     }
 
     /// Checks lab-file text; `file` only names it in errors.

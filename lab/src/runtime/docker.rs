@@ -1,7 +1,10 @@
 //! The only module that speaks to the Docker engine. Every call maps to a named
-//! error that says what the lab was doing, since bollard's own are terse.
+//! error that says what the lab was doing, since bollard's own are terse. What
+//! it creates, starts and removes is logged (`-v`) with how long it took;
+//! lookups and commands run in containers at debug level (`-vv`).
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use bollard::errors::Error as BollardError;
 use bollard::models::{
@@ -16,6 +19,9 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt, TryStreamExt};
+use tracing::{debug, info};
+
+use crate::logs::Took;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -158,10 +164,12 @@ impl Engine {
     /// Connects as the Docker CLI would (DOCKER_HOST or the local socket) and
     /// negotiates the API version, so older engines (API 1.41) work too.
     pub async fn connect() -> Result<Engine> {
+        let t = Instant::now();
         let unreachable = |e: BollardError| EngineError::Unreachable(e.to_string());
         let docker = Docker::connect_with_defaults().map_err(unreachable)?;
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         docker.ping().await.map_err(unreachable)?;
+        debug!(api = %docker.client_version(), took = %Took(t), "connected to the Docker engine");
         Ok(Engine { docker })
     }
 
@@ -186,13 +194,16 @@ impl Engine {
 
     /// Pulls `image:tag` from a registry; fails fast where none answers.
     pub async fn pull(&self, image: &str, tag: &str) -> Result<()> {
+        let t = Instant::now();
         let options =
             CreateImageOptions { from_image: Some(image.into()), tag: Some(tag.into()), ..Default::default() };
         self.docker
             .create_image(Some(options), None, None)
             .try_for_each(|_| async { Ok(()) })
             .await
-            .map_err(call(format!("pull {image}:{tag}")))
+            .map_err(call(format!("pull {image}:{tag}")))?;
+        info!(took = %Took(t), "pulled image {image}:{tag}");
+        Ok(())
     }
 
     /// Imports a root filesystem tarball as image `repo:tag` (`docker import`).
@@ -208,16 +219,21 @@ impl Engine {
             tag: Some(tag.into()),
             ..Default::default()
         };
+        let t = Instant::now();
         self.docker
             .create_image(Some(options), Some(bollard::body_try_stream(tarball)), None)
             .try_for_each(|_| async { Ok(()) })
             .await
-            .map_err(call(format!("import {repo}:{tag}")))
+            .map_err(call(format!("import {repo}:{tag}")))?;
+        info!(took = %Took(t), "imported image {repo}:{tag}");
+        Ok(())
     }
 
     pub async fn tag(&self, source: &str, repo: &str, tag: &str) -> Result<()> {
         let options = TagImageOptions { repo: Some(repo.into()), tag: Some(tag.into()) };
-        self.docker.tag_image(source, Some(options)).await.map_err(call(format!("tag {source} as {repo}:{tag}")))
+        self.docker.tag_image(source, Some(options)).await.map_err(call(format!("tag {source} as {repo}:{tag}")))?;
+        debug!("tagged image {source} as {repo}:{tag}");
+        Ok(())
     }
 
     /// Builds an image from a tar build context, passing each output line on.
@@ -238,6 +254,8 @@ impl Engine {
             labels: Some(labels),
             ..Default::default()
         };
+        let t = Instant::now();
+        info!(context_bytes = context.len(), "building image {tag}");
         let mut stream = self.docker.build_image(options, None, Some(bollard::body_full(context.into())));
         while let Some(item) = stream.next().await {
             let info = item.map_err(|e| EngineError::Build { tag: tag.into(), message: e.to_string() })?;
@@ -250,6 +268,7 @@ impl Engine {
                 }
             }
         }
+        info!(took = %Took(t), "built image {tag}");
         Ok(())
     }
 
@@ -281,16 +300,25 @@ impl Engine {
                     .filter_map(|c| c.subnet)
                     .collect();
                 if subnets.contains(&spec.subnet) {
+                    debug!("network {} ({}) is there already", spec.name, spec.subnet);
                     return Ok(false);
                 }
                 // The lab file's subnet changed: its containers are gone already.
+                info!(
+                    "network {} has subnet {subnets:?}, the lab now wants {}: making it again",
+                    spec.name, spec.subnet
+                );
                 self.remove_network(&spec.name).await?;
             }
             Err(e) if is_status(&e, 404) => {}
             Err(e) => return Err(call(format!("inspect network {}", spec.name))(e)),
         }
+        let t = Instant::now();
         match self.docker.create_network(request).await {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                info!(took = %Took(t), "created network {} ({})", spec.name, spec.subnet);
+                Ok(true)
+            }
             Err(e) if is_status(&e, 409) => Ok(false),
             Err(e) if e.to_string().contains("overlaps") => Err(EngineError::SubnetTaken {
                 network: spec.name.clone(),
@@ -305,12 +333,18 @@ impl Engine {
     pub async fn networks(&self, label: &str, value: &str) -> Result<Vec<String>> {
         let options = ListNetworksOptions { filters: Some(label_filter(label, value)) };
         let networks = self.docker.list_networks(Some(options)).await.map_err(call("list networks"))?;
-        Ok(networks.into_iter().filter_map(|n| n.name).collect())
+        let names: Vec<String> = networks.into_iter().filter_map(|n| n.name).collect();
+        debug!("networks with {label}={value}: {names:?}");
+        Ok(names)
     }
 
     pub async fn remove_network(&self, name: &str) -> Result<()> {
+        let t = Instant::now();
         match self.docker.remove_network(name).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                info!(took = %Took(t), "removed network {name}");
+                Ok(())
+            }
             Err(e) if is_status(&e, 404) => Ok(()),
             Err(e) => Err(call(format!("remove network {name}"))(e)),
         }
@@ -321,6 +355,7 @@ impl Engine {
         let options =
             ListContainersOptions { all: true, filters: Some(label_filter(label, value)), ..Default::default() };
         let list = self.docker.list_containers(Some(options)).await.map_err(call("list containers"))?;
+        debug!("{} container(s) with {label}={value}", list.len());
         Ok(list
             .into_iter()
             .map(|c| ContainerInfo {
@@ -369,19 +404,27 @@ impl Engine {
 
     /// `docker restart`: stopped (its grace period cut short) and started again.
     pub async fn restart(&self, name: &str) -> Result<()> {
+        let t = Instant::now();
         let options = RestartContainerOptions { t: Some(2), ..Default::default() };
-        self.docker.restart_container(name, Some(options)).await.map_err(call(format!("restart container {name}")))
+        self.docker.restart_container(name, Some(options)).await.map_err(call(format!("restart container {name}")))?;
+        info!(took = %Took(t), "restarted container {name}");
+        Ok(())
     }
 
     /// `docker kill`: Docker takes it as stopped on purpose and does not restart it.
     pub async fn kill(&self, name: &str) -> Result<()> {
         let options = KillContainerOptions { signal: "KILL".into() };
-        self.docker.kill_container(name, Some(options)).await.map_err(call(format!("kill container {name}")))
+        self.docker.kill_container(name, Some(options)).await.map_err(call(format!("kill container {name}")))?;
+        info!("killed container {name}");
+        Ok(())
     }
 
     /// Starts an existing container again (stopped by hand, or after a reboot).
     pub async fn start(&self, name: &str) -> Result<()> {
-        self.docker.start_container(name, None).await.map_err(|e| start_error(name, e))
+        let t = Instant::now();
+        self.docker.start_container(name, None).await.map_err(|e| start_error(name, e))?;
+        info!(took = %Took(t), "started container {name}");
+        Ok(())
     }
 
     /// Creates a named volume unless it exists.
@@ -393,6 +436,7 @@ impl Engine {
         };
         // Creating a volume that exists is a no-op for Docker: it keeps its data.
         self.docker.create_volume(request).await.map_err(call(format!("create volume {}", spec.name)))?;
+        debug!("volume {} is there", spec.name);
         Ok(())
     }
 
@@ -405,7 +449,10 @@ impl Engine {
 
     pub async fn remove_volume(&self, name: &str) -> Result<()> {
         match self.docker.remove_volume(name, None::<RemoveVolumeOptions>).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                info!("removed volume {name}");
+                Ok(())
+            }
             Err(e) if is_status(&e, 404) => Ok(()),
             Err(e) => Err(call(format!("remove volume {name}"))(e)),
         }
@@ -460,6 +507,7 @@ impl Engine {
                 .map(|(net, ep)| NetworkingConfig { endpoints_config: Some(HashMap::from([(net, ep)])) }),
             ..Default::default()
         };
+        let t = Instant::now();
         let options = CreateContainerOptions { name: Some(spec.name.clone()), ..Default::default() };
         self.docker
             .create_container(Some(options), body)
@@ -472,13 +520,18 @@ impl Engine {
                 .await
                 .map_err(call(format!("attach {} to network {net}", spec.name)))?;
         }
+        info!(image = %spec.image, took = %Took(t), "created container {}", spec.name);
         self.start(&spec.name).await
     }
 
     pub async fn remove_container(&self, name: &str) -> Result<()> {
+        let t = Instant::now();
         let options = RemoveContainerOptions { force: true, v: true, ..Default::default() };
         match self.docker.remove_container(name, Some(options)).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                info!(took = %Took(t), "removed container {name}");
+                Ok(())
+            }
             Err(e) if is_status(&e, 404) => Ok(()),
             Err(e) => Err(call(format!("remove container {name}"))(e)),
         }
@@ -487,17 +540,22 @@ impl Engine {
     /// Runs a command in a running container and collects its output
     /// (standard output and error, as text) and exit code.
     pub async fn exec(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput> {
+        let t = Instant::now();
         let (id, chunks) = self.run_exec(container, cmd).await?;
         let output = chunks.iter().map(|c| c.to_string()).collect();
         let inspect =
             self.docker.inspect_exec(&id).await.map_err(call(format!("run `{}` in {container}", program(cmd))))?;
-        Ok(ExecOutput { code: inspect.exit_code.unwrap_or(-1), output })
+        let code = inspect.exit_code.unwrap_or(-1);
+        debug!(code, took = %Took(t), "ran `{}` in {container}", program(cmd));
+        Ok(ExecOutput { code, output })
     }
 
     /// Runs a command and returns its standard output as bytes (files, captures).
     pub async fn exec_bytes(&self, container: &str, cmd: &[&str]) -> Result<Vec<u8>> {
         use bollard::container::LogOutput;
+        let t = Instant::now();
         let (_, chunks) = self.run_exec(container, cmd).await?;
+        debug!(took = %Took(t), "ran `{}` in {container}", program(cmd));
         Ok(chunks
             .into_iter()
             .filter_map(|c| match c {
@@ -539,6 +597,7 @@ impl Engine {
         let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
         let start = StartExecOptions { detach: true, ..Default::default() };
         self.docker.start_exec(&exec.id, Some(start)).await.map_err(call(action()))?;
+        debug!("started `{}` in the background in {container}", program(cmd));
         Ok(())
     }
 
@@ -557,6 +616,7 @@ impl Engine {
             ..Default::default()
         };
         let exec = self.docker.create_exec(container, options).await.map_err(call(action.clone()))?;
+        debug!("attached to `{}` in {container}", program(cmd));
         match self.docker.start_exec(&exec.id, None).await.map_err(call(action.clone()))? {
             StartExecResults::Attached { output, input } => Ok(Attached {
                 output: Box::pin(output.filter_map(move |chunk| {

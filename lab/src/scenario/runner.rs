@@ -159,6 +159,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     let _slot = shared.slots.acquire().await.expect("the semaphore is never closed");
     let started = Instant::now();
     let started_at = SystemTime::now();
+    tracing::debug!(place = %check.place, "check starts: {}", check.says);
     let phones: Vec<PhoneId> = check.phones().into_iter().collect();
     let mut lab = Breakage::default();
     let hubs = lab.connect(shared, &phones).await;
@@ -187,6 +188,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     lab.lost_connections(shared, &hubs);
     drop(guards);
     let (failure, lab_error) = breakage::verdict(failure, &release.left_open, &lab);
+    tracing::debug!(passed = failure.is_none() && lab_error.is_none(), took = %crate::logs::Took(started), "check ends: {}", check.says);
     CheckResult {
         scenario: scenario.name.clone(),
         says: check.says.clone(),

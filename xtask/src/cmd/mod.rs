@@ -19,6 +19,8 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    verbosity: clap_verbosity_flag::Verbosity<crate::output::Logs>,
 }
 
 #[derive(Subcommand)]
@@ -42,6 +44,10 @@ enum Command {
 }
 
 impl Cli {
+    pub fn verbosity(&self) -> &clap_verbosity_flag::Verbosity<crate::output::Logs> {
+        &self.verbosity
+    }
+
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Lab(cmd) => cmd.run().await,

@@ -1,9 +1,10 @@
 //! Bringing a lab up, down, and reading its state.
 
 use std::collections::{BTreeSet, HashMap};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
+use tracing::{debug, info};
 
 mod capture;
 mod console;
@@ -26,6 +27,7 @@ use super::images::{self, ImageError, RootSource};
 use super::progress::Progress;
 use super::topology::{self, Kind, Planned, LABEL_LAB, LABEL_SPEC};
 use crate::gen::{self, OPERATOR};
+use crate::logs::Took;
 use crate::model::Lab;
 use crate::secrets::{Secrets, SecretsError};
 use crate::state::StateDir;
@@ -148,8 +150,11 @@ impl<'a> LabRuntime<'a> {
     /// Builds missing images, writes the configs, starts what is missing or
     /// changed, and returns once every trunk and phone is registered.
     pub async fn up(&self, source: RootSource, progress: &dyn Progress) -> Result<UpReport, LabError> {
+        let up_started = Instant::now();
+        info!(lab = %self.lab.name, grading = self.grading.is_some(), "up: starting");
         self.engine.ensure_memory(NEEDED_MIB).await?;
         let images = images::ensure(&self.engine, source, progress).await?;
+        info!(took = %Took(up_started), "up: images ready");
         let secrets = self.secrets()?;
         let tree = gen::generate(self.lab, &secrets);
         let config_dir = self.state.config_dir();
@@ -157,8 +162,15 @@ impl<'a> LabRuntime<'a> {
             .state
             .sync_configs(&tree.files, &[])
             .map_err(|source| LabError::WriteConfig { path: config_dir.display().to_string(), source })?;
+        debug!(dir = %config_dir.display(), written = sync.written, kept_edits = sync.kept_edits.len(), "up: configs in place");
         let own = self.grading.as_ref().map(|g| &g.own);
         let plan = topology::plan_with(self.lab, &images, &tree, &config_dir, own);
+        debug!(
+            containers = plan.containers.len(),
+            networks = plan.networks.len(),
+            volumes = plan.volumes.len(),
+            "up: planned"
+        );
 
         // Networks first: one made anew (removed by hand, or never made
         // because an earlier `up` was interrupted) takes its containers with it.
@@ -199,6 +211,10 @@ impl<'a> LabRuntime<'a> {
         let kept: Vec<String> =
             actions.iter().filter(|(_, a)| *a == Action::Keep).map(|(p, _)| p.spec.name.clone()).collect();
         let to_start: Vec<(&Planned, Action)> = actions.into_iter().filter(|(_, a)| *a != Action::Keep).collect();
+        for (p, a) in &to_start {
+            debug!("up: {} will be {}", p.spec.name, if *a == Action::Start { "started again" } else { "created" });
+        }
+        info!(kept = kept.len(), to_start = to_start.len(), "up: containers compared with the plan");
         // Ports the lab's own containers hold are freed by replacing them.
         let ours: Vec<u16> = existing.iter().flat_map(|c| c.published.iter().copied()).collect();
         ports_free(&to_start.iter().map(|(p, _)| *p).collect::<Vec<_>>(), &ours)?;
@@ -221,7 +237,7 @@ impl<'a> LabRuntime<'a> {
             &|k| matches!(k, Kind::Ipbx { .. }),
             &|k| matches!(k, Kind::OperatorPhones | Kind::Phones { .. }),
         ];
-        for in_phase in phases {
+        for (phase, in_phase) in ["operator", "IPBXs", "phones"].into_iter().zip(phases) {
             let batch: Vec<&(&Planned, Action)> = to_start.iter().filter(|(p, _)| in_phase(&p.kind)).collect();
             if batch.is_empty() {
                 continue;
@@ -234,6 +250,7 @@ impl<'a> LabRuntime<'a> {
                 })
                 .collect();
             progress.step(&format!("starting {}", names.join(", ")));
+            let booting = Instant::now();
             try_join_all(batch.iter().map(|(p, a)| async move {
                 match a {
                     Action::Start => self.engine.start(&p.spec.name).await,
@@ -244,9 +261,11 @@ impl<'a> LabRuntime<'a> {
             let asterisks: Vec<&str> =
                 batch.iter().filter(|(p, _)| p.kind.is_asterisk()).map(|(p, _)| p.spec.name.as_str()).collect();
             try_join_all(asterisks.iter().map(|c| self.wait_booted(c))).await?;
+            info!(containers = batch.len(), took = %Took(booting), "up: {phase} started");
         }
 
         progress.step("waiting for every trunk and phone to register");
+        let started = Instant::now();
         let deadline = if self.grading.is_some() { GRADING_REGISTER_DEADLINE } else { REGISTER_DEADLINE };
         let secrets = &secrets;
         let registered = wait::until("every trunk and phone registered", deadline, POLL, move || async move {
@@ -267,6 +286,7 @@ impl<'a> LabRuntime<'a> {
                 return Err(LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing });
             }
         };
+        info!(took = %Took(started), ready = status.ready(), "up: registrations awaited");
         // A softphone container started now on a kept IPBX: Asterisk still
         // holds the old process's contacts, so "registered" proves nothing
         // until the new baresip says each of its accounts registered.
@@ -292,7 +312,8 @@ impl<'a> LabRuntime<'a> {
                 return Err(LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing });
             }
         }
-        let created = to_start.iter().map(|(p, _)| p.spec.name.clone()).collect();
+        let created: Vec<String> = to_start.iter().map(|(p, _)| p.spec.name.clone()).collect();
+        info!(created = created.len(), kept = kept.len(), took = %Took(up_started), "up: done");
         Ok(UpReport { created, kept, status, kept_edits: sync.kept_edits })
     }
 
@@ -345,12 +366,16 @@ impl<'a> LabRuntime<'a> {
     }
 
     async fn wait_booted(&self, container: &str) -> Result<(), LabError> {
+        let started = Instant::now();
         let engine = &self.engine;
         let booted = wait::until(container, BOOT_DEADLINE, POLL, move || async move {
             asterisk_cli::fully_booted(engine, container).await.map(wait::Poll::from)
         });
         match booted.await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                debug!(took = %Took(started), "Asterisk in {container} booted");
+                Ok(())
+            }
             Err(wait::Error::Failed(e)) => Err(e.into()),
             Err(wait::Error::TimedOut { .. }) => {
                 Err(LabError::Boot { container: container.into(), secs: BOOT_DEADLINE.as_secs() })
@@ -362,6 +387,8 @@ impl<'a> LabRuntime<'a> {
     /// with `remove_state`, its volumes (voicemail, recordings, astdb, mail),
     /// configs and secrets too. Safe to rerun.
     pub async fn down(&self, remove_state: bool, progress: &dyn Progress) -> Result<DownReport, LabError> {
+        let started = Instant::now();
+        info!(lab = %self.lab.name, remove_state, "down: starting");
         let containers = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
         let mut report = DownReport::default();
         if !containers.is_empty() {
@@ -384,7 +411,15 @@ impl<'a> LabRuntime<'a> {
             std::fs::remove_dir_all(self.state.path())
                 .map_err(|source| LabError::RemoveState { path: self.state.path().display().to_string(), source })?;
             report.state_removed = true;
+            info!(path = %self.state.path().display(), "down: state directory removed");
         }
+        info!(
+            containers = report.containers.len(),
+            networks = report.networks.len(),
+            volumes = report.volumes.len(),
+            took = %Took(started),
+            "down: done"
+        );
         Ok(report)
     }
 }
