@@ -5,11 +5,7 @@ use crate::model::{ports, Lab, Site};
 use crate::secrets::Secrets;
 
 pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)> {
-    let mut files = asterisk::common_files(
-        secrets.ami_secret(&site.name),
-        // Published on the host as they are: SDP carries the port to send to.
-        site.host_ports.rtp,
-    );
+    let mut files = asterisk::common_files(secrets.ami_secret(&site.name), site.ipbx_rtp(&lab.host));
     files.extend([
         ("pjsip.conf", pjsip_conf(lab, site)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, site, secrets)),
@@ -27,6 +23,13 @@ pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)
 
 fn pjsip_conf(lab: &Lab, site: &Site) -> String {
     let mut s = header(&format!("PJSIP transports and globals of {}", site.name));
+    // Media of outside phones: straight to this address from the host, or
+    // through the published ports from other machines.
+    let media = if lab.host.publishes_media() {
+        format!("external_media_address = {}\n", lab.host.bind)
+    } else {
+        String::new()
+    };
     s.push_str(&format!(
         "[global]\ntype = global\nuser_agent = Asterisk {name}\n\
          ; The operator is recognised by its address before any username.\n\
@@ -36,9 +39,9 @@ fn pjsip_conf(lab: &Lab, site: &Site) -> String {
          [transport-lan]\ntype = transport\nprotocol = udp\nbind = {lan}:{sip}\n\
          ; Phones outside the lab (a softphone on the host, through the port\n\
          ; published as {outside}:{port}) arrive from Docker's gateway {gateway}: Asterisk\n\
-         ; gives them the host's address. Every other LAN address is local.\n\
+         ; gives them the host's address for SIP. Every other LAN address is local.\n\
          external_signaling_address = {outside}\nexternal_signaling_port = {port}\n\
-         external_media_address = {outside}\n{local_net}\n\
+         {media}{local_net}\n\
          [transport-backbone]\ntype = transport\nprotocol = udp\nbind = {backbone}:{sip}\n",
         name = site.name,
         lan = lab.network.ipbx_lan(site.index),

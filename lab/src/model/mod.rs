@@ -40,7 +40,10 @@ pub struct Lab {
 }
 
 /// How phones outside the lab (a student's softphone) reach the sites: each
-/// site's SIP port and a small RTP range are published on the host.
+/// site's SIP port is published on the host. A softphone on the host itself
+/// sends its media straight to the IPBX's address, which the host reaches;
+/// for softphones on other machines (a classroom's address as `bind`), a
+/// small RTP range per site is published too, and the IPBX uses only it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
     /// Host address the ports are published on, and that Asterisk announces
@@ -53,6 +56,12 @@ pub struct Host {
 }
 
 impl Host {
+    /// Whether media is published on the host: only for phones on other
+    /// machines. Each published port costs the engine a proxy and time.
+    pub fn publishes_media(&self) -> bool {
+        !self.bind.is_loopback()
+    }
+
     pub fn ports(&self, site_index: u8) -> HostPorts {
         let first = self.rtp_base + 100 * u16::from(site_index);
         let rtp = PortRange { first, last: first + ports::SITE_RTP_PORTS - 1 };
@@ -212,10 +221,20 @@ impl Site {
     pub fn host_sip_port(&self) -> u16 {
         self.host_ports.sip
     }
+
+    /// The RTP ports its Asterisk uses: the published ones, or where none
+    /// are, a range wide enough for any load.
+    pub fn ipbx_rtp(&self, host: &Host) -> PortRange {
+        if host.publishes_media() {
+            self.host_ports.rtp
+        } else {
+            ports::IPBX_RTP
+        }
+    }
 }
 
-/// A site's ports on the host; its Asterisk uses the same RTP ports inside,
-/// since SDP carries the port a phone must send to.
+/// A site's ports on the host. Where RTP is published, its Asterisk uses
+/// the same RTP ports inside, since SDP carries the port a phone must send to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostPorts {
     pub sip: u16,

@@ -9,8 +9,13 @@ use std::ops::RangeInclusive;
 /// inside its container.
 pub const SIP: u16 = 5060;
 
-/// RTP of the operator's Asterisk.
-pub const OPERATOR_RTP: PortRange = PortRange { first: 10000, last: 10999 };
+/// RTP of the operator's Asterisk: room for 2 500 calls through it (each
+/// leg takes an even port for RTP and the next one for RTCP).
+pub const OPERATOR_RTP: PortRange = PortRange { first: 10000, last: 19999 };
+
+/// RTP of a site's Asterisk when it publishes none on the host (outside
+/// phones on the host itself reach its address directly).
+pub const IPBX_RTP: PortRange = PortRange { first: 10000, last: 19999 };
 
 /// RTP of the lab's softphones (baresip) in a phones container.
 pub const PHONES_RTP: PortRange = PortRange { first: 20000, last: 20999 };
@@ -32,7 +37,8 @@ pub const HOST_SIP_BASE: u16 = 5060;
 /// the lab file does not say: this + 100 × N.
 pub const HOST_RTP_BASE: u16 = 40000;
 
-/// RTP ports per site: enough for the lab's concurrent calls through one
+/// RTP ports per site published for outside phones on other machines
+/// (`lab up --bind <address>`): enough for a classroom's calls through one
 /// IPBX (two ports per call leg), few enough to publish each one.
 pub const SITE_RTP_PORTS: u16 = 60;
 
@@ -67,7 +73,7 @@ mod tests {
     #[test]
     fn a_range_includes_both_ends_and_prints_as_tools_read_it() {
         assert!(PHONES_RTP.contains(20000) && PHONES_RTP.contains(20999) && !PHONES_RTP.contains(21000));
-        assert_eq!(OPERATOR_RTP.to_string(), "10000-10999");
-        assert_eq!(OPERATOR_RTP.ports().count(), 1000);
+        assert_eq!(OPERATOR_RTP.to_string(), "10000-19999");
+        assert_eq!(OPERATOR_RTP.ports().count(), 10_000);
     }
 }

@@ -267,14 +267,17 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
     Plan { networks, volumes, containers }
 }
 
-/// A site's SIP port (host port `sip`, [`model::ports::SIP`] inside) and its RTP
-/// range, on the host address outside phones use.
+/// A site's SIP port (host port `sip`, [`model::ports::SIP`] inside) on the
+/// host address outside phones use, and its RTP range where media is
+/// published (see [`model::Host::publishes_media`]).
 pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
     let Some(site) = lab.site(site) else { return Vec::new() };
     let ports = site.host_ports;
     let host_ip = lab.host.bind;
     let mut out = vec![PublishedPort { host_ip, host_port: ports.sip, container_port: model::ports::SIP }];
-    out.extend(ports.rtp.ports().map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));
+    if lab.host.publishes_media() {
+        out.extend(ports.rtp.ports().map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));
+    }
     out
 }
 
@@ -282,7 +285,7 @@ pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
 /// operator): SIP, its Asterisk's RTP, and the RTP of its softphones.
 pub fn capture_filter(lab: &Lab, site: &str) -> Option<String> {
     let rtp = match lab.site(site) {
-        Some(site) => site.host_ports.rtp,
+        Some(site) => site.ipbx_rtp(&lab.host),
         None if site == OPERATOR => model::ports::OPERATOR_RTP,
         None => return None,
     };
@@ -311,15 +314,32 @@ mod tests {
 
     #[test]
     fn a_capture_keeps_sip_and_the_rtp_of_the_asterisk_and_its_phones() {
-        let lab = Lab::sae();
+        let mut lab = Lab::sae();
+        assert_eq!(
+            capture_filter(&lab, "table1").as_deref(),
+            Some("udp port 5060 or udp portrange 10000-19999 or udp portrange 20000-20999")
+        );
+        assert_eq!(
+            capture_filter(&lab, OPERATOR).as_deref(),
+            Some("udp port 5060 or udp portrange 10000-19999 or udp portrange 20000-20999")
+        );
+        // In a classroom the IPBX uses only its published range.
+        lab.host.bind = std::net::Ipv4Addr::new(192, 168, 1, 20);
         assert_eq!(
             capture_filter(&lab, "table1").as_deref(),
             Some("udp port 5060 or udp portrange 40100-40159 or udp portrange 20000-20999")
         );
-        assert_eq!(
-            capture_filter(&lab, OPERATOR).as_deref(),
-            Some("udp port 5060 or udp portrange 10000-10999 or udp portrange 20000-20999")
-        );
-        assert_eq!(capture_filter(&lab, "table9"), None);
+    }
+
+    #[test]
+    fn media_is_published_only_for_phones_on_other_machines() {
+        let mut lab = Lab::sae();
+        let sip_only = published_ports(&lab, "table1");
+        assert_eq!(sip_only.len(), 1, "{sip_only:?}");
+        assert_eq!((sip_only[0].host_port, sip_only[0].container_port), (5061, 5060));
+        lab.host.bind = std::net::Ipv4Addr::new(192, 168, 1, 20);
+        let classroom = published_ports(&lab, "table1");
+        assert_eq!(classroom.len(), 61);
+        assert!(classroom[1..].iter().all(|p| p.host_port == p.container_port && (40100..=40159).contains(&p.host_port)));
     }
 }
