@@ -11,8 +11,6 @@ mod check;
 mod file;
 mod flow;
 pub mod hints;
-pub mod html;
-pub mod ladder;
 mod media;
 mod messaging;
 mod pcap;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::runner::{run, CheckResult, RunError, RunOptions, RunReport};
-use super::{html, report, Scenario};
+use super::{report, Scenario};
 use crate::model::Lab;
 use crate::runtime::docker::Engine;
 use crate::secrets::Secrets;
@@ -147,7 +147,7 @@ pub async fn repeat(
         let report = run(engine, lab, secrets, scenarios, &options, on_result).await?;
         let written = Written {
             junit: report::write_junit(&options.out_dir, &report)?,
-            html: html::write(&options.out_dir, lab, &report, &title, None)?,
+            html: report::html::write(&options.out_dir, lab, &report, &title, None)?,
         };
         let summary = RunSummary::of(k, &report);
         on_run(&summary, &written);
