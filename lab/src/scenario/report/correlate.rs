@@ -74,11 +74,22 @@ impl Call {
 pub fn calls(lab: &Lab, captures: &[Vec<u8>]) -> Vec<Call> {
     let legs = legs(parse::messages(captures));
     let mut hosts = Hosts { lab, known: HashMap::new() };
-    let ends: Vec<Option<Ends>> = legs.iter().map(|leg| Ends::of(lab, &mut hosts, leg)).collect();
+    let phones = names::Directory::new(lab);
+    let ends: Vec<Option<Ends>> = legs.iter().map(|leg| Ends::of(lab, &phones, &mut hosts, leg)).collect();
     let mut calls: Vec<Call> = Vec::new();
     let mut call_of_leg: Vec<usize> = Vec::with_capacity(legs.len());
+    // Legs that may still have continuations: legs come in order of start,
+    // so one that ended too long before this one's start is done for good.
+    let mut open: Vec<(usize, &Ends)> = Vec::new();
     for (i, leg) in legs.into_iter().enumerate() {
-        let call = match parent(&ends, i) {
+        let parent = ends[i].as_ref().and_then(|child| {
+            open.retain(|(_, p)| p.end + LINGER >= child.start);
+            parent(&open, child)
+        });
+        if let Some(e) = &ends[i] {
+            open.push((i, e));
+        }
+        let call = match parent {
             Some(p) => call_of_leg[p],
             None => {
                 calls.push(Call { call_ids: Vec::new(), messages: Vec::new() });
@@ -135,7 +146,7 @@ struct Ends {
 }
 
 impl Ends {
-    fn of(lab: &Lab, hosts: &mut Hosts, leg: &Leg) -> Option<Ends> {
+    fn of(lab: &Lab, phones: &names::Directory, hosts: &mut Hosts, leg: &Leg) -> Option<Ends> {
         let first = leg.messages.first().filter(|m| m.request_user.is_some())?;
         let addresses = leg.messages.iter().flat_map(|m| [*m.src.ip(), *m.dst.ip()]).collect();
         // A leg runs between one site and its phones or the operator.
@@ -144,7 +155,7 @@ impl Ends {
             1 => sites.first().map(String::as_str),
             _ => None,
         };
-        let party = |user: &str| names::party(lab, site, user);
+        let party = |user: &str| phones.party(site, user);
         Some(Ends {
             method: first.method().to_string(),
             from_host: hosts.name(*first.src.ip()),
@@ -162,21 +173,14 @@ impl Ends {
     }
 }
 
-/// The earlier leg that leg `i` continues, if any (see the module's doc).
-fn parent(ends: &[Option<Ends>], i: usize) -> Option<usize> {
-    let child = ends[i].as_ref()?;
-    ends[..i]
-        .iter()
-        .enumerate()
-        .filter_map(|(j, e)| Some((j, e.as_ref()?)))
-        .filter(|(_, p)| {
-            p.method == child.method
-                && p.to_host == child.from_host
-                && (p.start..=p.end + LINGER).contains(&child.start)
-        })
+/// Of the legs still open, the one `child` continues, if any (see the
+/// module's doc).
+fn parent(open: &[(usize, &Ends)], child: &Ends) -> Option<usize> {
+    open.iter()
+        .filter(|(_, p)| p.method == child.method && p.to_host == child.from_host && p.start <= child.start)
         .map(|(j, p)| {
             let score = 2 * u8::from(p.caller == child.caller) + u8::from(!p.callees.is_disjoint(&child.callees));
-            (score, p.start, j)
+            (score, p.start, *j)
         })
         .filter(|(score, _, _)| *score > 0)
         .max_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))

@@ -3,7 +3,7 @@
 //! phones' accounts and numbers. One list, used both to tie a call's legs
 //! together and to give each call to the check whose phones it names.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 
 use crate::gen::OPERATOR;
@@ -39,26 +39,43 @@ pub fn of(lab: &Lab, site: &str, account: &str) -> Vec<Name> {
     site.phones.iter().filter(|p| p.account == account).flat_map(|p| of_phone(lab, site, p)).collect()
 }
 
-/// The phone `user` names, as `site/account` (`operator/tm1` for a test
-/// phone), when the message was exchanged at `site` (accounts and
-/// extensions repeat from site to site); else `user` itself.
-pub fn party(lab: &Lab, site: Option<&str>, user: &str) -> String {
-    for t in &lab.operator.test_phones {
-        if user == t.account || user == t.number {
-            return format!("{OPERATOR}/{}", t.account);
-        }
-    }
-    for s in &lab.sites {
-        for p in &s.phones {
-            let named = of_phone(lab, s, p)
-                .iter()
-                .any(|(unique_in, name)| name == user && unique_in.as_deref().is_none_or(|u| Some(u) == site));
-            if named {
-                return format!("{}/{}", s.name, p.account);
+/// Every phone of the lab by what SIP may call it, to tell which phone a
+/// SIP user part stands for.
+pub struct Directory {
+    /// Name → (site it is unique within, `site/account`).
+    phones: HashMap<String, Vec<(Option<String>, String)>>,
+}
+
+impl Directory {
+    pub fn new(lab: &Lab) -> Directory {
+        let mut phones: HashMap<String, Vec<(Option<String>, String)>> = HashMap::new();
+        for t in &lab.operator.test_phones {
+            for name in [&t.account, &t.number] {
+                phones.entry(name.clone()).or_default().push((None, format!("{OPERATOR}/{}", t.account)));
             }
         }
+        for s in &lab.sites {
+            for p in &s.phones {
+                for (unique_in, name) in of_phone(lab, s, p) {
+                    phones.entry(name).or_default().push((unique_in, format!("{}/{}", s.name, p.account)));
+                }
+            }
+        }
+        Directory { phones }
     }
-    user.to_string()
+
+    /// The phone `user` names, as `site/account` (`operator/tm1` for a test
+    /// phone), when the message was exchanged at `site` (accounts and
+    /// extensions repeat from site to site); else `user` itself.
+    pub fn party(&self, site: Option<&str>, user: &str) -> String {
+        let found = self
+            .phones
+            .get(user)
+            .into_iter()
+            .flatten()
+            .find(|(unique_in, _)| unique_in.as_deref().is_none_or(|u| Some(u) == site));
+        found.map_or_else(|| user.to_string(), |(_, party)| party.clone())
+    }
 }
 
 /// The sites whose IPBX, phones or gateway have one of `ips`.
@@ -82,13 +99,15 @@ mod tests {
     #[test]
     fn numbers_name_a_phone_anywhere_accounts_only_on_their_site() {
         let lab = Lab::sae();
-        assert_eq!(party(&lab, None, "0320000111"), "table1/patron1");
-        assert_eq!(party(&lab, Some("table2"), "*111"), "table1/patron1");
-        assert_eq!(party(&lab, Some("table2"), "patron1"), "table2/patron1");
-        assert_eq!(party(&lab, Some("table1"), "11"), "table1/patron1");
-        assert_eq!(party(&lab, None, "patron1"), "patron1");
-        assert_eq!(party(&lab, None, "0212345677"), "operator/tm1");
-        assert_eq!(party(&lab, Some("table1"), "tm2"), "operator/tm2");
+        let phones = Directory::new(&lab);
+        let party = |site, user| phones.party(site, user);
+        assert_eq!(party(None, "0320000111"), "table1/patron1");
+        assert_eq!(party(Some("table2"), "*111"), "table1/patron1");
+        assert_eq!(party(Some("table2"), "patron1"), "table2/patron1");
+        assert_eq!(party(Some("table1"), "11"), "table1/patron1");
+        assert_eq!(party(None, "patron1"), "patron1");
+        assert_eq!(party(None, "0212345677"), "operator/tm1");
+        assert_eq!(party(Some("table1"), "tm2"), "operator/tm2");
         assert_eq!(of(&lab, OPERATOR, "tm1"), [(None, "tm1".into()), (None, "0212345677".into())]);
         assert!(of(&lab, "table9", "patron1").is_empty());
     }
