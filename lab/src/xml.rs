@@ -1,107 +1,79 @@
-//! Text in SVG and HTML: escaping, and (in tests) a well-formedness check, so
-//! the pictures open in any browser without an XML library in the build.
+//! Text bound for XML (SVG, JUnit) and HTML: what XML cannot carry, the
+//! escaping left to hand-written SVG, and (in tests) a well-formedness check.
 
-/// Escapes text for element content and double-quoted attributes.
+use std::borrow::Cow;
+
+/// `s` with the control characters XML 1.0 forbids, even escaped, replaced
+/// by U+FFFD; tab and line ends stay. SIP headers seen on the wire and
+/// command output in a check's failure may carry them.
+pub(crate) fn printable(s: &str) -> Cow<'_, str> {
+    let forbidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if s.contains(forbidden) {
+        Cow::Owned(s.chars().map(|c| if forbidden(c) { '\u{fffd}' } else { c }).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Escapes text for element content and double-quoted attributes of the
+/// topology picture, which is written with `format!` (see `graph.rs`).
 pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in printable(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // XML 1.0 forbids most control characters, even escaped; SIP
-            // headers seen on the wire may carry them.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
     out
 }
 
-/// Whether `text` is well-formed XML as far as pictures need: tags balanced,
-/// attributes quoted, `&` only in entities. Enough to catch a forgotten escape
-/// or an unclosed element; no DTD, CDATA or processing instructions beyond `<?xml`.
+/// Whether `text` is one well-formed XML element (after an optional
+/// declaration): tags balanced, attributes quoted, `&` only in known
+/// entities. Catches a forgotten escape or an unclosed element.
 #[cfg(test)]
 pub(crate) fn well_formed(text: &str) -> Result<(), String> {
-    let mut open: Vec<&str> = Vec::new();
-    let mut rest = text;
-    let mut roots = 0;
-    while let Some(i) = rest.find(['<', '&']) {
-        check_text(&rest[..i])?;
-        if rest[i..].starts_with('&') {
-            let end = rest[i..].find(';').ok_or("& without ;")?;
-            let entity = &rest[i + 1..i + end];
-            let known = ["amp", "lt", "gt", "quot", "apos"].contains(&entity)
-                || entity.strip_prefix('#').is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
-            if !known {
-                return Err(format!("unknown entity &{entity};"));
-            }
-            rest = &rest[i + end + 1..];
-            continue;
-        }
-        let tag_text = &rest[i..];
-        if let Some(after) = tag_text.strip_prefix("<!--") {
-            let end = after.find("-->").ok_or("unclosed comment")?;
-            rest = &after[end + 3..];
-            continue;
-        }
-        let end = tag_text.find('>').ok_or("unclosed tag")?;
-        let tag = &tag_text[1..end];
-        rest = &tag_text[end + 1..];
-        if tag.starts_with("?xml") || tag.starts_with("!DOCTYPE") {
-            continue;
-        }
-        if let Some(name) = tag.strip_prefix('/') {
-            match open.pop() {
-                Some(o) if o == name.trim() => {}
-                o => return Err(format!("</{name}> closes {o:?}")),
-            }
-            continue;
-        }
-        let self_closing = tag.ends_with('/');
-        let body = tag.trim_end_matches('/');
-        let name = body.split_whitespace().next().ok_or("empty tag")?;
-        check_attributes(&body[name.len()..])?;
-        if open.is_empty() {
-            roots += 1;
-        }
-        if !self_closing {
-            open.push(name);
-        }
-    }
-    check_text(rest)?;
-    match (open.last(), roots) {
-        (Some(o), _) => Err(format!("<{o}> never closed")),
-        (None, 1) => Ok(()),
-        (None, n) => Err(format!("{n} root elements")),
-    }
-}
+    use quick_xml::events::Event;
 
-#[cfg(test)]
-fn check_text(t: &str) -> Result<(), String> {
-    match t.find('>') {
-        Some(_) => Err(format!("raw > in text near {:?}", &t[..t.len().min(40)])),
-        None => Ok(()),
-    }
-}
-
-#[cfg(test)]
-fn check_attributes(mut a: &str) -> Result<(), String> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let (mut depth, mut roots) = (0usize, 0usize);
     loop {
-        a = a.trim_start();
-        if a.is_empty() {
-            return Ok(());
+        let event = reader.read_event().map_err(|e| format!("at {}: {e}", reader.error_position()))?;
+        let start = match &event {
+            Event::Start(e) | Event::Empty(e) => Some(e),
+            _ => None,
+        };
+        if let Some(e) = start {
+            if depth == 0 {
+                roots += 1;
+            }
+            for a in e.attributes().with_checks(true) {
+                let a = a.map_err(|e| e.to_string())?;
+                quick_xml::escape::unescape(&a.value).map_err(|e| format!("attribute {:?}: {e}", a.value))?;
+            }
         }
-        let eq = a.find('=').ok_or_else(|| format!("attribute without value: {a:?}"))?;
-        let value = &a[eq + 1..];
-        let value = value.strip_prefix('"').ok_or_else(|| format!("unquoted attribute: {a:?}"))?;
-        let close = value.find('"').ok_or("unclosed attribute")?;
-        if value[..close].contains('<') {
-            return Err(format!("< in attribute {:?}", &a[..eq]));
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth -= 1,
+            Event::GeneralRef(r) => {
+                let name = r.borrow().into_inner();
+                let known = ["amp", "lt", "gt", "quot", "apos"].contains(&name.as_ref());
+                if !known && !matches!(r.resolve_char_ref(), Ok(Some(_))) {
+                    return Err(format!("unknown entity &{name};"));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
         }
-        a = &value[close + 1..];
+    }
+    match (depth, roots) {
+        (0, 1) => Ok(()),
+        (0, n) => Err(format!("{n} root elements")),
+        (_, _) => Err("an element is never closed".into()),
     }
 }
 
@@ -113,8 +85,13 @@ mod tests {
     fn escaped_text_stays_well_formed() {
         let doc = format!("<svg a=\"{}\"><text>{}</text><g/></svg>", esc("x\"<y"), esc("a & b <c> \u{1}"));
         assert_eq!(well_formed(&doc), Ok(()));
+        assert!(doc.contains("a &amp; b &lt;c&gt; \u{fffd}"), "{doc}");
         assert!(well_formed("<svg><text>a & b</text></svg>").is_err());
+        assert!(well_formed("<svg><text>&nbsp;</text></svg>").is_err());
         assert!(well_formed("<svg><g></svg>").is_err());
+        assert!(well_formed("<svg><g>").is_err());
         assert!(well_formed("<svg a=b></svg>").is_err());
+        assert!(well_formed("<svg/><svg/>").is_err());
+        assert_eq!(well_formed("<?xml version=\"1.0\"?>\n<svg>&#39;&apos;</svg>"), Ok(()));
     }
 }

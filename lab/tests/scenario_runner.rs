@@ -166,7 +166,7 @@ async fn the_runner_cleans_up_after_each_check_and_tells_lab_errors_apart() {
     assert!(crashed.restarts() >= 1, "{:?}", crashed.lab_changes);
     assert_eq!((crashed.passed(), crashed.failed(), crashed.lab_errors()), (1, 0, 1));
     let junit = report::junit(&crashed);
-    assert!(junit.contains("<error message=\"lab error: table1&#39;s softphones restarted"), "{junit}");
+    assert!(junit.contains("<error message=\"lab error: table1&apos;s softphones restarted"), "{junit}");
     assert!(!junit.contains("<failure"), "{junit}");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(channels(&engine).await, Vec::<String>::new(), "the run leaves no channel open");

@@ -340,6 +340,8 @@ mod tests {
         lab.host.bind = std::net::Ipv4Addr::new(192, 168, 1, 20);
         let classroom = published_ports(&lab, "table1");
         assert_eq!(classroom.len(), 61);
-        assert!(classroom[1..].iter().all(|p| p.host_port == p.container_port && (40100..=40159).contains(&p.host_port)));
+        assert!(classroom[1..]
+            .iter()
+            .all(|p| p.host_port == p.container_port && (40100..=40159).contains(&p.host_port)));
     }
 }

@@ -14,8 +14,6 @@ mod ctx;
 mod file;
 mod flow;
 pub mod hints;
-pub mod html;
-pub mod ladder;
 mod media;
 mod names;
 mod options;

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use super::check::Scenario;
 use super::options::RunOptions;
+use super::report;
 use super::result::CheckResult;
 use super::runner::{run, RunError, RunReport};
-use super::{html, report};
 use crate::model::Lab;
 use crate::runtime::docker::Engine;
 use crate::secrets::Secrets;
@@ -150,7 +150,7 @@ pub async fn repeat(
         let report = run(engine, lab, secrets, scenarios, &options, on_result).await?;
         let written = Written {
             junit: report::write_junit(&options.out_dir, &report)?,
-            html: html::write(&options.out_dir, lab, &report, &title, None)?,
+            html: report::html::write(&options.out_dir, lab, &report, &title, None)?,
         };
         let summary = RunSummary::of(k, &report);
         on_run(&summary, &written);

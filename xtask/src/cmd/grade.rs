@@ -111,8 +111,7 @@ impl GradeCmd {
                 Lang::Fr => format!("Évaluation de {}", site.name),
                 Lang::En => format!("Grade of {}", site.name),
             };
-            let html =
-                scenario::html::write(&out_dir, &graded, &session.report, &title, Some(&grade.render(self.lang)))?;
+            let html = report::html::write(&out_dir, &graded, &session.report, &title, Some(&grade.render(self.lang)))?;
             eprintln!("HTML report: {}", html.display());
         }
         crate::output::print(&grade.render(self.lang));

@@ -3,15 +3,17 @@
 //! topology, every check with its outcome, and the SIP ladder of each call a
 //! check made, drawn from the run's captures.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::ladder::{self, Call};
-use super::result::CheckResult;
-use super::runner::{RunError, RunReport};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::attribute::{attribute, epoch};
+use super::correlate::{calls, Call};
+use super::{layout, svg, text};
 use crate::model::Lab;
-use crate::xml::esc;
+use crate::scenario::result::CheckResult;
+use crate::scenario::runner::{RunError, RunReport};
 
 const STYLE: &str = "
 body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
@@ -42,6 +44,10 @@ summary { cursor: pointer; color: #1f5fa8; }
 .call { margin: 8px 0 16px 16px; }
 .call p { margin: 4px 0; font-family: monospace; }
 ";
+
+/// `report.html#all` opens every ladder (for printing or a screenshot).
+const SCRIPT: &str = "function openAll(){document.querySelectorAll('details').forEach(function(d){d.open=true})}
+if(location.hash==='#all')openAll();";
 
 /// Writes `out_dir/report.html` for a run (its SIP captures drawn as
 /// ladders), with `preface` (a grade, say) on top; returns its path.
@@ -78,48 +84,9 @@ pub fn render_titled(
     title: &str,
     preface: Option<&str>,
 ) -> String {
-    let calls = ladder::calls(captures);
-    let (per_check, unclaimed) = ladder::attribute(lab, &report.results, &calls);
+    let calls = calls(lab, captures);
+    let (per_check, unclaimed) = attribute(lab, &report.results, &calls);
     let (passed, failed, lab_errors) = (report.passed(), report.failed(), report.lab_errors());
-
-    let mut h = String::new();
-    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
-    let _ = writeln!(h, "<title>{}</title>", esc(title));
-    let _ = writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>");
-    let _ = writeln!(h, "<h1>{}</h1>", esc(title));
-    let _ = writeln!(
-        h,
-        "<p class=\"meta\">Run started {} · {:.1} s · {} SIP capture(s), {} call(s) seen</p>",
-        date(report.started),
-        report.seconds,
-        report.captures.len(),
-        calls.len()
-    );
-    let _ = writeln!(
-        h,
-        "<p class=\"counts\"><span class=\"pass\">{passed} passed</span><span class=\"fail\">{failed} failed</span>{}of {} checks · <button onclick=\"openAll()\">open every ladder</button></p>",
-        if lab_errors > 0 {
-            format!("<span class=\"lab\">{lab_errors} lab error{}</span>", if lab_errors == 1 { "" } else { "s" })
-        } else {
-            String::new()
-        },
-        report.results.len()
-    );
-    if lab_errors > 0 {
-        let _ = writeln!(
-            h,
-            "<p class=\"lab\">A lab error is a check that failed while the lab itself broke (a softphone or an Asterisk that restarted, Docker that did not answer): it says nothing about the config. Run it again.</p>"
-        );
-    }
-    if !report.lab_changes.is_empty() {
-        let changes: Vec<String> = report.lab_changes.iter().map(|c| esc(&c.to_string())).collect();
-        let _ = writeln!(h, "<p class=\"lab\">During the run: {}</p>", changes.join("; "));
-    }
-    if let Some(preface) = preface {
-        let _ = writeln!(h, "<pre class=\"preface\">{}</pre>", esc(preface));
-    }
-    let _ = writeln!(h, "<h2>Topology</h2>\n<div class=\"picture\">\n{}</div>", crate::graph::svg(lab));
-
     // Scenario files in the order their first check appears.
     let mut scenarios: Vec<&str> = Vec::new();
     for r in &report.results {
@@ -127,100 +94,153 @@ pub fn render_titled(
             scenarios.push(&r.scenario);
         }
     }
-    for name in scenarios {
-        let rows: Vec<(&CheckResult, &Vec<&Call>)> =
-            report.results.iter().zip(&per_check).filter(|(r, _)| r.scenario == name).collect();
-        let bad = rows.iter().filter(|(r, _)| !r.passed()).count();
-        let _ = writeln!(
-            h,
-            "<h2 id=\"{0}\">{0} <small class=\"{1}\">{2}/{3} passed</small></h2>",
-            esc(name),
-            if bad == 0 { "pass" } else { "fail" },
-            rows.len() - bad,
-            rows.len()
-        );
-        h.push_str("<table>\n<tr><th></th><th>check</th><th>time</th><th>written</th></tr>\n");
-        for (r, calls) in rows {
-            check_row(&mut h, lab, r, calls);
-        }
-        h.push_str("</table>\n");
-    }
-    if !unclaimed.is_empty() {
-        let _ = writeln!(
-            h,
-            "<h2>Other calls</h2>\n<details><summary>{} call(s) no check claimed (phones outside the lab, or a check's window missed them)</summary>",
-            unclaimed.len()
-        );
-        for c in &unclaimed {
-            call(&mut h, lab, c, None);
-        }
-        h.push_str("</details>\n");
-    }
-    // `report.html#all` opens every ladder (for printing or a screenshot).
-    h.push_str(
-        "<script>function openAll(){document.querySelectorAll('details').forEach(function(d){d.open=true})}\n\
-         if(location.hash==='#all')openAll();</script>\n",
-    );
-    h.push_str("</body>\n</html>\n");
-    h
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang="en" {
+            "\n"
+            head { "\n" meta charset="utf-8"; "\n" title { (title) } "\n" style { (PreEscaped(STYLE)) } "\n" } "\n"
+            body {
+                "\n"
+                h1 { (title) } "\n"
+                p class="meta" {
+                    "Run started " (date(report.started)) " · " (format!("{:.1}", report.seconds)) " s · "
+                    (report.captures.len()) " SIP capture(s), " (calls.len()) " call(s) seen"
+                } "\n"
+                p class="counts" {
+                    span class="pass" { (passed) " passed" }
+                    span class="fail" { (failed) " failed" }
+                    @if lab_errors > 0 {
+                        span class="lab" { (lab_errors) " lab error" @if lab_errors != 1 { "s" } }
+                    }
+                    "of " (report.results.len()) " checks · "
+                    button onclick="openAll()" { "open every ladder" }
+                } "\n"
+                @if lab_errors > 0 {
+                    p class="lab" {
+                        "A lab error is a check that failed while the lab itself broke (a softphone or an Asterisk that restarted, Docker that did not answer): it says nothing about the config. Run it again."
+                    } "\n"
+                }
+                @if !report.lab_changes.is_empty() {
+                    p class="lab" {
+                        "During the run: "
+                        (report.lab_changes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                    } "\n"
+                }
+                @if let Some(preface) = preface {
+                    pre class="preface" { (preface) } "\n"
+                }
+                h2 { "Topology" } "\n"
+                div class="picture" { "\n" (PreEscaped(crate::graph::svg(lab))) } "\n"
+                @for name in scenarios {
+                    (scenario(lab, name, report, &per_check))
+                }
+                @if !unclaimed.is_empty() {
+                    h2 { "Other calls" } "\n"
+                    details {
+                        summary {
+                            (unclaimed.len()) " call(s) no check claimed (phones outside the lab, or a check's window missed them)"
+                        } "\n"
+                        @for c in &unclaimed {
+                            (call(lab, c, None))
+                        }
+                    } "\n"
+                }
+                script { (PreEscaped(SCRIPT)) } "\n"
+            } "\n"
+        } "\n"
+    };
+    page.into_string()
 }
 
-fn check_row(h: &mut String, lab: &Lab, r: &CheckResult, calls: &[&Call]) {
+/// A scenario file's heading and its checks' table.
+fn scenario(lab: &Lab, name: &str, report: &RunReport, per_check: &[Vec<&Call>]) -> Markup {
+    let rows: Vec<(&CheckResult, &Vec<&Call>)> =
+        report.results.iter().zip(per_check).filter(|(r, _)| r.scenario == name).collect();
+    let bad = rows.iter().filter(|(r, _)| !r.passed()).count();
+    html! {
+        h2 id=(name) {
+            (name) " "
+            small class=(if bad == 0 { "pass" } else { "fail" }) { (rows.len() - bad) "/" (rows.len()) " passed" }
+        } "\n"
+        table {
+            "\n"
+            tr { th {} th { "check" } th { "time" } th { "written" } } "\n"
+            @for (r, calls) in rows {
+                (check_row(lab, r, calls)) "\n"
+            }
+        } "\n"
+    }
+}
+
+fn check_row(lab: &Lab, r: &CheckResult, calls: &[&Call]) -> Markup {
     let (row, class, mark) = match (r.passed(), r.is_lab_error()) {
         (true, _) => ("passed", "pass", "✓"),
         (false, true) => ("laberror", "lab", "⚠"),
         (false, false) => ("failed", "fail", "✗"),
     };
-    let _ = write!(h, "<tr class=\"{row}\"><td class=\"mark {class}\">{mark}</td><td>{}", esc(&r.says));
-    if !r.passed() || !r.left_open.is_empty() {
-        h.push_str("<dl class=\"failure\">");
-        if let Some(why) = &r.lab_error {
-            let _ = write!(h, "<dt class=\"lab\">lab error</dt><dd class=\"lab\">{}</dd>", esc(why));
-        }
-        if let Some(f) = &r.failure {
-            let _ = write!(
-                h,
-                "<dt>step</dt><dd>{}</dd><dt>expected</dt><dd>{}</dd><dt>observed</dt><dd>{}</dd>",
-                esc(&f.step),
-                esc(&f.expected),
-                esc(&f.observed)
-            );
-            for l in &f.look {
-                let _ = write!(h, "<dt>look at</dt><dd>{}</dd>", esc(l));
+    html! {
+        tr class=(row) {
+            td class={ "mark " (class) } { (mark) }
+            td {
+                (r.says)
+                @if !r.passed() || !r.left_open.is_empty() {
+                    dl class="failure" {
+                        @if let Some(why) = &r.lab_error {
+                            dt class="lab" { "lab error" } dd class="lab" { (why) }
+                        }
+                        @if let Some(f) = &r.failure {
+                            dt { "step" } dd { (f.step) }
+                            dt { "expected" } dd { (f.expected) }
+                            dt { "observed" } dd { (f.observed) }
+                            @for l in &f.look {
+                                dt { "look at" } dd { (l) }
+                            }
+                        }
+                        @for l in text::cleanup_notes(r) {
+                            dt { "cleanup" } dd { (l) }
+                        }
+                    }
+                }
+                @if !calls.is_empty() {
+                    details open=[(!r.passed()).then_some("open")] {
+                        summary { "SIP ladder of " (calls.len()) " call(s)" }
+                        @for c in calls {
+                            (call(lab, c, Some(epoch(r.started))))
+                        }
+                    }
+                }
             }
+            td class="num" { (format!("{:.1}", r.seconds)) " s" }
+            td class="where" { (r.place) }
         }
-        for l in super::report::cleanup_notes(r) {
-            let _ = write!(h, "<dt>cleanup</dt><dd>{}</dd>", esc(l));
-        }
-        h.push_str("</dl>");
     }
-    if !calls.is_empty() {
-        let _ = write!(
-            h,
-            "<details{}><summary>SIP ladder of {} call(s)</summary>",
-            if r.passed() { "" } else { " open=\"open\"" },
-            calls.len()
-        );
-        for c in calls {
-            call(h, lab, c, Some(ladder::epoch(r.started)));
-        }
-        h.push_str("</details>");
-    }
-    let _ =
-        writeln!(h, "</td><td class=\"num\">{:.1} s</td><td class=\"where\">{}</td></tr>", r.seconds, esc(&r.place));
 }
 
-fn call(h: &mut String, lab: &Lab, c: &Call, check_start: Option<f64>) {
-    let into = check_start.map(|t| format!(" · +{:.1} s into the check", c.start() - t)).unwrap_or_default();
-    let _ = writeln!(
-        h,
-        "<div class=\"call\"><p>{} · {} UTC{into} · {} message(s) · Call-ID {}</p>\n{}</div>",
-        esc(&c.title()),
-        ladder::clock(c.start()),
-        c.messages.len(),
-        esc(&c.call_id),
-        ladder::svg(lab, c)
-    );
+/// A call's heading line and its ladder.
+fn call(lab: &Lab, c: &Call, check_start: Option<f64>) -> Markup {
+    html! {
+        div class="call" {
+            p {
+                (c.title()) " · " (clock(c.start())) " UTC"
+                @if let Some(t) = check_start {
+                    " · +" (format!("{:.1}", c.start() - t)) " s into the check"
+                }
+                " · " (c.messages.len()) " message(s) · "
+                @match c.call_ids.as_slice() {
+                    [one] => { "Call-ID " (one) }
+                    legs => { (legs.len()) " legs, Call-IDs " (legs.join(", ")) }
+                }
+            } "\n"
+            (svg::svg(&layout::ladder(lab, c)))
+        } "\n"
+    }
+}
+
+/// `hh:mm:ss.mmm` UTC of an epoch time.
+fn clock(t: f64) -> String {
+    let ms = (t * 1000.0).round() as u64;
+    let (s, ms) = (ms / 1000, ms % 1000);
+    format!("{:02}:{:02}:{:02}.{ms:03}", s / 3600 % 24, s / 60 % 60, s % 60)
 }
 
 /// `2025-01-31 14:02:03 UTC`.
@@ -350,7 +370,9 @@ mod tests {
     #[test]
     fn the_report_of_a_small_run() {
         let html = render(&Lab::sae(), &report(), &captures());
-        assert_eq!(crate::xml::well_formed(&html), Ok(()));
+        // The head's <meta> is HTML, not XML; the body is both.
+        let body = &html[html.find("<body>").unwrap()..html.find("</html>").unwrap()];
+        assert_eq!(crate::xml::well_formed(body), Ok(()));
         assert!(html.contains("an unknown number gets &lt;404&gt; &amp; rings nobody"));
         assert!(html.contains("<span class=\"fail\">1 failed</span><span class=\"lab\">1 lab error</span>"));
         assert!(html.contains("<tr class=\"laberror\"><td class=\"mark lab\">⚠</td>"));
@@ -361,7 +383,8 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_utc() {
+    fn times_are_utc() {
+        assert_eq!(clock(T as f64 + 3661.25), "23:14:21.250");
         assert_eq!(date(UNIX_EPOCH + Duration::from_secs(T)), "2023-11-14 22:13:20 UTC");
         assert_eq!(date(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29 00:00:00 UTC");
     }
