@@ -5,11 +5,12 @@
 
 mod support;
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::Ipv4Addr;
 
 use lab::model::{ports, Lab, PortRange};
 use lab::runtime::progress::Silent;
 use lab::runtime::LabRuntime;
+use lab::scenario::pcap::udp_packets;
 use lab::scenario::{report, RunOptions};
 use lab::state::StateDir;
 
@@ -86,7 +87,7 @@ async fn a_site_capture_holds_the_rtp_of_its_phones_and_its_trunk() {
 
     let site = lab.site("table1").unwrap();
     let net = lab.network;
-    let packets = udp_packets(&pcap);
+    let packets: Vec<_> = udp_packets(&pcap).into_iter().map(|p| (p.src, p.dst, p.payload)).collect();
     assert!(
         packets.iter().any(|(_, dst, payload)| dst.port() == ports::SIP && payload.starts_with(b"INVITE ")),
         "the capture holds SIP ({} UDP packets)",
@@ -105,8 +106,8 @@ async fn a_site_capture_holds_the_rtp_of_its_phones_and_its_trunk() {
             .count()
     };
     let phones = (net.site_phones(site.index), ports::PHONES_RTP);
-    let ipbx_lan = (net.ipbx_lan(site.index), site.host_ports.rtp);
-    let ipbx_backbone = (net.ipbx_backbone(site.index), site.host_ports.rtp);
+    let ipbx_lan = (net.ipbx_lan(site.index), site.ipbx_rtp(&lab.host));
+    let ipbx_backbone = (net.ipbx_backbone(site.index), site.ipbx_rtp(&lab.host));
     let operator = (net.operator(), ports::OPERATOR_RTP);
     let legs = [
         ("phones -> IPBX", rtp(phones, ipbx_lan)),
@@ -126,47 +127,4 @@ async fn a_site_capture_holds_the_rtp_of_its_phones_and_its_trunk() {
 /// An RTP version 2 header carrying PCMU (0) or PCMA (8), as the lab's phones send.
 fn is_g711_rtp(payload: &[u8]) -> bool {
     payload.len() >= 12 && payload[0] >> 6 == 2 && matches!(payload[1] & 0x7f, 0 | 8)
-}
-
-/// Source, destination and payload of each IPv4 UDP packet of a capture
-/// (`tcpdump -i any`: Linux cooked headers, v1 or v2). The library reads
-/// captures in `scenario::pcap`, which the scenario module keeps to itself.
-fn udp_packets(pcap: &[u8]) -> Vec<(SocketAddrV4, SocketAddrV4, &[u8])> {
-    assert!(pcap.len() >= 24, "a pcap file of {} bytes", pcap.len());
-    let le = match pcap[..4] {
-        [0xd4, 0xc3, 0xb2, 0xa1] | [0x4d, 0x3c, 0xb2, 0xa1] => true,
-        [0xa1, 0xb2, 0xc3, 0xd4] | [0xa1, 0xb2, 0x3c, 0x4d] => false,
-        _ => panic!("not a pcap file: {:02x?}", &pcap[..4]),
-    };
-    let u32_at = |i: usize| {
-        let b = [pcap[i], pcap[i + 1], pcap[i + 2], pcap[i + 3]];
-        if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        }
-    };
-    let link_header = match u32_at(20) {
-        113 => 16,
-        276 => 20,
-        other => panic!("link type {other}: not what tcpdump -i any writes"),
-    };
-    let mut out = Vec::new();
-    let mut at = 24;
-    while at + 16 <= pcap.len() {
-        let captured = u32_at(at + 8) as usize;
-        let Some(frame) = pcap.get(at + 16..at + 16 + captured) else { break };
-        at += 16 + captured;
-        let Some(ip) = frame.get(link_header..) else { continue };
-        let header = usize::from(ip.first().map_or(0, |b| b & 0x0f)) * 4;
-        if ip.len() < header + 8 || ip[0] >> 4 != 4 || ip[9] != 17 {
-            continue; // not IPv4 UDP
-        }
-        let addr = |i: usize| Ipv4Addr::new(ip[i], ip[i + 1], ip[i + 2], ip[i + 3]);
-        let port = |i: usize| u16::from_be_bytes([ip[header + i], ip[header + i + 1]]);
-        let src = SocketAddrV4::new(addr(12), port(0));
-        let dst = SocketAddrV4::new(addr(16), port(2));
-        out.push((src, dst, &ip[header + 8..]));
-    }
-    out
 }

@@ -17,7 +17,7 @@ pub mod hints;
 mod media;
 mod names;
 mod options;
-mod pcap;
+pub mod pcap;
 pub mod phones;
 pub mod report;
 mod result;
