@@ -16,7 +16,7 @@ pub enum BenchCmd {
         lab: LabArg,
         #[arg(long, value_enum, default_value_t)]
         root: RootArg,
-        /// Leave the lab running afterwards.
+        /// Leave the lab running afterwards (brought up again after `down` is timed).
         #[arg(long)]
         keep: bool,
     },
@@ -184,19 +184,28 @@ async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
     println!("\nmemory per container (usage without page cache):");
     let mut names: Vec<String> = cold.created.clone();
     names.sort();
+    let mut total_kib = 0.0;
     for name in &names {
         let bytes = runtime.engine().memory(name).await?;
+        total_kib += bytes as f64 / 1024.0;
         println!("  {name:<28} {:>7.1} MiB", bytes as f64 / (1024.0 * 1024.0));
     }
     if let Some((count, kib)) = lab::runtime::host::port_proxies() {
+        total_kib += kib as f64;
         println!(
             "  {:<28} {:>7.1} MiB  ({count} processes: the published SIP and RTP ports)",
             "docker-proxy (host)",
             kib as f64 / 1024.0
         );
     }
-    if !keep {
-        runtime.down(false, &Silent).await?;
+    println!("  {:<28} {:>7.1} MiB", "all together", total_kib / 1024.0);
+
+    let started = Instant::now();
+    let down = runtime.down(false, &Silent).await?;
+    let down_secs = started.elapsed().as_secs_f64();
+    println!("\ndown (every container running):          {down_secs:>6.2} s  ({} containers removed)", down.containers.len());
+    if keep {
+        runtime.up(root.into(), &Silent).await?;
     }
     Ok(())
 }
