@@ -486,7 +486,7 @@ async fn sip_abuse_is_refused_and_crashes_nothing() {
         started_at.elapsed()
     );
 
-    // 3. Malformed datagrams on every published port.
+    // 3. Malformed datagrams on every SIP and RTP port a host phone uses.
     let invite = |length: &str, body: &str| {
         format!(
             "INVITE sip:11@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKbad\r\n\
@@ -517,12 +517,15 @@ async fn sip_abuse_is_refused_and_crashes_nothing() {
         ("a stray answer", b"SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n\r\n".to_vec()),
     ];
     for site in &lab.sites {
-        let ports = [site.host_ports.sip, site.host_ports.rtp.first];
-        for port in ports {
-            let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        // SIP through its published port; RTP straight to the IPBX, as a
+        // softphone on the host sends it.
+        let ipbx = std::net::IpAddr::V4(lab.network.ipbx_lan(site.index));
+        let to = [("127.0.0.1".parse().unwrap(), site.host_ports.sip), (ipbx, site.ipbx_rtp(&lab.host).first)];
+        for (address, port) in to {
+            let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
             for (_, datagram) in &malformed {
                 for _ in 0..3 {
-                    socket.send_to(datagram, ("127.0.0.1", port)).await.unwrap();
+                    socket.send_to(datagram, (address, port)).await.unwrap();
                 }
             }
         }

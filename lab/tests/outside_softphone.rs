@@ -1,6 +1,6 @@
 //! Real softphones on the host, as a student's would be: baresip registers
-//! through a site's published SIP port and talks to a lab phone through the
-//! published RTP range, with audio proven both ways by content; Linphone
+//! through a site's published SIP port and talks to a lab phone, its audio
+//! straight to the IPBX's address, proven both ways by content; Linphone
 //! (linphonec), set up by the lab's provisioning file alone, registers too.
 
 mod support;
