@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use lab::gen::provisioning::{files, DEFAULT_SERVER};
-use lab::model::Lab;
+use lab::model::{Device, Lab};
 use lab::secrets::Secrets;
 
 fn sae_files(server: &str) -> Vec<(PathBuf, String)> {
@@ -36,9 +36,9 @@ fn every_phone_gets_one_file_named_by_its_account() {
     assert_eq!(files.len(), lab.phone_count());
     for site in &lab.sites {
         for phone in &site.phones {
-            let ext = match phone.role.device.as_str() {
-                "Yealink T31P" => "cfg",
-                "Linphone" => "xml",
+            let ext = match phone.role.device {
+                Device::YealinkT31P => "cfg",
+                Device::Linphone => "xml",
                 _ => "txt",
             };
             file(&files, &format!("{}/{}.{ext}", site.name, phone.account));

@@ -85,13 +85,49 @@ pub struct Numbering {
     pub intersite_prefix: String,
 }
 
+/// The phone a role uses in the SAE: what the lab can provision for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Device {
+    /// Auto-provisioned from a `.cfg` file.
+    YealinkT31P,
+    /// SIP firmware set by hand through its menus: a sheet of steps.
+    NortelLip6812,
+    /// The softphone, provisioned from an XML file.
+    Linphone,
+    /// Anything else a lab file names: a sheet of the values to type.
+    Other(String),
+}
+
+impl Device {
+    /// The device a lab file names (`device = "Yealink T31P"`).
+    pub fn named(name: &str) -> Device {
+        match name {
+            "Yealink T31P" => Device::YealinkT31P,
+            "Nortel LIP6812" => Device::NortelLip6812,
+            "Linphone" => Device::Linphone,
+            other => Device::Other(other.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Device::YealinkT31P => "Yealink T31P",
+            Device::NortelLip6812 => "Nortel LIP6812",
+            Device::Linphone => "Linphone",
+            Device::Other(name) => name,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role {
     pub digit: u8,
     /// Lower-case letters only, used in account names (`patron3`).
     pub name: String,
     pub label: String,
-    pub device: String,
+    pub device: Device,
     /// In its cabinet's call and pickup group (`*8` answers a ringing colleague).
     pub pickup: bool,
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::raw::{RawLab, RawRole};
-use super::{ports, Host, Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
+use super::{ports, Device, Host, Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
 use crate::diagnostic::{Collector, Diagnostics};
 use crate::toml_file::{parent_tables, read, Segment};
 
@@ -327,7 +327,7 @@ fn check_voicemail(c: &mut Collector<'_>, raw: Option<&super::raw::RawVoicemail>
 }
 
 fn role(digit: u8, name: &str, label: &str, device: &str, pickup: bool) -> Role {
-    Role { digit, name: name.into(), label: label.into(), device: device.into(), pickup }
+    Role { digit, name: name.into(), label: label.into(), device: Device::named(device), pickup }
 }
 
 /// A value that must be a single digit 1..=9 (it becomes one digit of a number).

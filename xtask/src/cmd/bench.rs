@@ -203,7 +203,10 @@ async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
     let started = Instant::now();
     let down = runtime.down(false, &Silent).await?;
     let down_secs = started.elapsed().as_secs_f64();
-    println!("\ndown (every container running):          {down_secs:>6.2} s  ({} containers removed)", down.containers.len());
+    println!(
+        "\ndown (every container running):          {down_secs:>6.2} s  ({} containers removed)",
+        down.containers.len()
+    );
     if keep {
         runtime.up(root.into(), &Silent).await?;
     }

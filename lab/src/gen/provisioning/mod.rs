@@ -10,7 +10,7 @@ mod yealink;
 
 use std::path::PathBuf;
 
-use crate::model::{Lab, Phone, Site};
+use crate::model::{Device, Lab, Phone, Site};
 use crate::secrets::Secrets;
 
 /// The provisioning folder's name inside the lab's state folder.
@@ -44,12 +44,12 @@ pub fn files(lab: &Lab, secrets: &Secrets, server: &str) -> Vec<(PathBuf, String
                 server,
                 port: site.host_sip_port(),
             };
-            let (ext, text) = match phone.role.device.as_str() {
-                "Yealink T31P" => ("cfg", yealink::cfg(&account)),
-                "Linphone" => ("xml", linphone::xml(&account)),
+            let (ext, text) = match phone.role.device {
+                Device::YealinkT31P => ("cfg", yealink::cfg(&account)),
+                Device::Linphone => ("xml", linphone::xml(&account)),
                 // The Nortel LIP6812 (SIP firmware) takes no file; any other
                 // device gets the same sheet of values too.
-                _ => ("txt", sheet::text(lab, &account)),
+                Device::NortelLip6812 | Device::Other(_) => ("txt", sheet::text(lab, &account)),
             };
             files.push((PathBuf::from(&site.name).join(format!("{}.{ext}", phone.account)), text));
         }

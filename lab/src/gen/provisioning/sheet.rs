@@ -3,7 +3,7 @@
 
 use super::{header, Account, EXPIRES};
 use crate::gen::{features, voicemail};
-use crate::model::Lab;
+use crate::model::{Device, Lab};
 
 pub fn text(lab: &Lab, a: &Account<'_>) -> String {
     let p = a.phone;
@@ -55,7 +55,7 @@ pub fn text(lab: &Lab, a: &Account<'_>) -> String {
         attended = features::ATTENDED_TRANSFER,
         park = features::PARK,
     ));
-    if p.role.device.contains("LIP6812") {
+    if p.role.device == Device::NortelLip6812 {
         s.push_str(&nortel_steps(a));
     }
     s

@@ -92,7 +92,7 @@ impl LabRuntime<'_> {
                             extension: p.extension.clone(),
                             public_number: site.public_number(&lab.numbering, &p.number),
                             role: p.role.name.clone(),
-                            device: p.role.device.clone(),
+                            device: p.role.device.to_string(),
                             registered: at_ipbx.contains_key(&p.account),
                             // Published ports reach the IPBX from its LAN's gateway.
                             from_outside: at_ipbx.get(&p.account).is_some_and(|from| *from == gateway),
