@@ -180,15 +180,11 @@ impl<'a> LabRuntime<'a> {
                 self.engine.remove_network(&old).await?;
             }
         }
-        let mut made_nets = BTreeSet::new();
-        for net in &plan.networks {
-            if self.engine.ensure_network(net).await? {
-                made_nets.insert(net.name.as_str());
-            }
-        }
-        for volume in &plan.volumes {
-            self.engine.ensure_volume(volume).await?;
-        }
+        // The engine makes networks and volumes side by side.
+        let made = try_join_all(plan.networks.iter().map(|net| self.engine.ensure_network(net))).await?;
+        let made_nets: BTreeSet<&str> =
+            plan.networks.iter().zip(made).filter(|(_, made)| *made).map(|(n, _)| n.name.as_str()).collect();
+        try_join_all(plan.volumes.iter().map(|volume| self.engine.ensure_volume(volume))).await?;
 
         let existing = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
         let by_name: HashMap<&str, &ContainerInfo> = existing.iter().map(|c| (c.name.as_str(), c)).collect();
@@ -230,17 +226,23 @@ impl<'a> LabRuntime<'a> {
             try_join_all(stale.iter().map(|n| self.engine.remove_container(n))).await?;
         }
 
-        // Phases: the operator first, then the IPBXs that register to it, then
-        // the phones that register to them, each after the previous one booted.
+        // Phases: the operator and the IPBXs' network holders first, then the
+        // IPBXs (which keep trying their trunk until the operator answers, so
+        // they boot beside it), then, once every Asterisk booted, the phones
+        // that register to them.
         let phases: [&dyn Fn(&Kind) -> bool; 3] = [
             &|k| matches!(k, Kind::Operator | Kind::Mail | Kind::SiteNet { .. }),
             &|k| matches!(k, Kind::Ipbx { .. }),
             &|k| matches!(k, Kind::OperatorPhones | Kind::Phones { .. }),
         ];
+        let mut booting: Vec<&str> = Vec::new();
         for (phase, in_phase) in ["operator", "IPBXs", "phones"].into_iter().zip(phases) {
             let batch: Vec<&(&Planned, Action)> = to_start.iter().filter(|(p, _)| in_phase(&p.kind)).collect();
             if batch.is_empty() {
                 continue;
+            }
+            if phase == "phones" {
+                try_join_all(booting.drain(..).map(|c| self.wait_booted(c))).await?;
             }
             let names: Vec<String> = batch
                 .iter()
@@ -250,7 +252,7 @@ impl<'a> LabRuntime<'a> {
                 })
                 .collect();
             progress.step(&format!("starting {}", names.join(", ")));
-            let booting = Instant::now();
+            let started_at = Instant::now();
             try_join_all(batch.iter().map(|(p, a)| async move {
                 match a {
                     Action::Start => self.engine.start(&p.spec.name).await,
@@ -258,11 +260,10 @@ impl<'a> LabRuntime<'a> {
                 }
             }))
             .await?;
-            let asterisks: Vec<&str> =
-                batch.iter().filter(|(p, _)| p.kind.is_asterisk()).map(|(p, _)| p.spec.name.as_str()).collect();
-            try_join_all(asterisks.iter().map(|c| self.wait_booted(c))).await?;
-            info!(containers = batch.len(), took = %Took(booting), "up: {phase} started");
+            booting.extend(batch.iter().filter(|(p, _)| p.kind.is_asterisk()).map(|(p, _)| p.spec.name.as_str()));
+            info!(containers = batch.len(), took = %Took(started_at), "up: {phase} started");
         }
+        try_join_all(booting.drain(..).map(|c| self.wait_booted(c))).await?;
 
         progress.step("waiting for every trunk and phone to register");
         let started = Instant::now();
