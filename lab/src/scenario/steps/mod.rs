@@ -133,7 +133,7 @@ fn actions() -> impl Iterator<Item = &'static str> {
 }
 
 /// Every key a step may have.
-pub(in crate::scenario) fn all_keys() -> Vec<&'static str> {
+fn all_keys() -> Vec<&'static str> {
     let mut keys: Vec<&str> = actions().collect();
     for k in KINDS.iter().flat_map(|k| k.keys) {
         if !keys.contains(k) {
@@ -181,4 +181,20 @@ pub(in crate::scenario) fn parse(keys: &mut StepKeys<'_, '_>) -> Option<Step> {
         return None;
     }
     step
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_names_one_kind_and_is_no_other_kinds_key() {
+        let all: Vec<&str> = actions().collect();
+        for action in &all {
+            assert_eq!(all.iter().filter(|a| *a == action).count(), 1, "{action} names two kinds");
+            let reads = KINDS.iter().filter(|k| k.keys.contains(action)).count();
+            assert_eq!(reads, 0, "{action} is an action and another kind's key");
+        }
+        assert!(!all.contains(&"says"), "`says` goes with every step");
+    }
 }
