@@ -63,6 +63,43 @@ dial = "intersite"
 }
 
 #[test]
+fn a_phone_on_every_site_calls_every_other_site_on_a_lab_of_any_size() {
+    let text = r#"
+title = "t"
+[[call]]
+says = "across"
+from = "*/secretaire5"
+to = "*/patron6"
+dial = "intersite"
+"#;
+    let dials = |lab: &Lab| -> Vec<String> {
+        let s = scenario::parse("t.toml", "t", text, lab).expect("valid");
+        s.checks
+            .iter()
+            .map(|c| match &c.steps[0].step {
+                Step::Dial(Dial { from, number }) => format!("{from}>{number}"),
+                other => panic!("first step is {other:?}"),
+            })
+            .collect()
+    };
+    let sae = dials(&Lab::sae());
+    assert_eq!(sae.len(), 12);
+    assert_eq!(sae[..3], ["table1/secretaire5>*261", "table1/secretaire5>*361", "table1/secretaire5>*461"]);
+    let classroom = Lab::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("classroom16.toml")).unwrap();
+    let all = dials(&classroom);
+    assert_eq!(all.len(), 16 * 15, "every ordered pair of different sites");
+    assert!(all.contains(&"table16/secretaire5>*0161".to_string()));
+    assert!(all.contains(&"table2/secretaire5>*1661".to_string()));
+}
+
+#[test]
+fn a_phone_no_site_has_is_reported_where_every_site_is_named() {
+    insta::assert_snapshot!(errors(
+        "title = \"t\"\n[[call]]\nsays = \"x\"\nfrom = \"*/patron9\"\nto = \"*/patron1\"\ndial = \"intersite\"\n"
+    ));
+}
+
+#[test]
 fn unknown_phones_keys_and_actions_are_all_reported() {
     let text = r#"title = "t"
 colour = "red"

@@ -68,7 +68,7 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
             s.push_str(&format!(
                 "; {name}'s own numbers stay on this IPBX.\nexten => {pattern},1,Goto(extensions,${{EXTEN:{skip}}},1)\n",
                 name = other.name,
-                skip = n.intersite_prefix.len() + 1,
+                skip = n.intersite_prefix.len() + n.site_digits,
             ));
         } else {
             s.push_str(&format!("; {name}\nexten => {pattern},1,Goto(to-operator,${{EXTEN}},1)\n", name = other.name));

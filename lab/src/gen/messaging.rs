@@ -31,7 +31,7 @@ pub fn site_contexts(lab: &Lab, site: &Site) -> String {
         if other.index == site.index {
             s.push_str(&format!(
                 "exten => {pattern},1,Goto(msg-phones,${{EXTEN:{}}},1)\n",
-                n.intersite_prefix.len() + 1
+                n.intersite_prefix.len() + n.site_digits
             ));
         } else {
             s.push_str(&format!("exten => {pattern},1,Gosub(msg-to-operator,s,1(${{EXTEN}}))\n"));
@@ -49,7 +49,7 @@ pub fn site_contexts(lab: &Lab, site: &Site) -> String {
          same => n,Goto(msg-phones,${{EXTEN:{skip}}},1)\n",
         public = site.public_number(n, ""),
         pattern = extension_pattern(lab, site),
-        skip = n.public_prefix.len() + 1,
+        skip = n.public_prefix.len() + n.site_digits,
     ));
 
     s.push_str(&format!(

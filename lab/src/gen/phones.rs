@@ -12,9 +12,14 @@ pub const RECORDINGS_DIR: &str = "/var/lib/baresip";
 
 const FIRST_TONE_HZ: u32 = 300;
 const TONE_STEP_HZ: u32 = 25;
+/// 300 Hz to 2775 Hz, below the IPBX's own tones (2800 Hz and up, see `sounds`).
+const TONES: usize = 100;
 
-/// The tone an account of the lab sends: unique across the lab and inside the
-/// telephone band (300-3400 Hz) for up to 125 accounts.
+/// The tone an account of the lab sends: unique across the lab for up to 100
+/// accounts (the SAE's 96 phones and 2 test phones). A larger lab takes the
+/// tones again: accounts 100 apart in the lab's order send the same one (with
+/// 24 phones a site, a phone and its namesake on another site never do, up to
+/// 25 sites).
 pub fn tone_hz(lab: &Lab, account: &str, site: Option<&Site>) -> Option<u32> {
     let ordinal = match site {
         Some(site) => {
@@ -23,7 +28,7 @@ pub fn tone_hz(lab: &Lab, account: &str, site: Option<&Site>) -> Option<u32> {
         }
         None => lab.phone_count() + lab.operator.test_phones.iter().position(|t| t.account == account)?,
     };
-    Some(FIRST_TONE_HZ + TONE_STEP_HZ * ordinal as u32)
+    Some(FIRST_TONE_HZ + TONE_STEP_HZ * (ordinal % TONES) as u32)
 }
 
 /// The file where an account's received audio is recorded.

@@ -14,9 +14,12 @@ pub const MENU_HZ: u32 = 2900;
 const WELCOME_SECONDS: f64 = 1.5;
 const MOH_SECONDS: f64 = 10.0;
 
-/// Music on hold of a site: a tone of its own, 3000 Hz for site 1 up to 3400 Hz for site 9.
+/// Music on hold of a site: a tone of its own, 3000 Hz for site 1 up to 3950 Hz for site 20
+/// (3400 Hz for site 9), then 3025 Hz up to 3975 Hz for sites 21 to 40, below 4000 Hz (half
+/// of G.711's 8 kHz); further sites take the same tones again.
 pub fn moh_hz(site: &Site) -> u32 {
-    2950 + 50 * u32::from(site.index)
+    let i = (u32::from(site.index) - 1) % 40;
+    3000 + 50 * (i % 20) + 25 * (i / 20)
 }
 
 /// Files under the site's config folder: path (relative to /etc/asterisk) and bytes.

@@ -110,8 +110,8 @@ fn example_number(facts: &Facts, literal: &str) -> Option<String> {
 fn wildcard_suggestions(lab: &Lab, literal: &str) -> Vec<String> {
     let mut out = vec![format!("_{literal}X.")];
     if literal == lab.numbering.intersite_prefix {
-        // Exactly a site digit and a two-digit extension.
-        out.push(format!("_{literal}XXX"));
+        // Exactly a site number and a two-digit extension.
+        out.push(format!("_{literal}{}", "X".repeat(lab.numbering.site_digits + 2)));
     }
     out
 }

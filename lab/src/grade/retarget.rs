@@ -4,7 +4,8 @@
 //! table3 and table4, recording on table1, …). To grade one site on every
 //! function, a check that does not involve it is moved there: its home site
 //! (the first one it names) and the graded site trade places, in phone names
-//! and in the numbers dialled (`*2…` ↔ `*3…`, `0320000 2…` ↔ `0320000 3…`).
+//! and in the numbers dialled (`*2…` ↔ `*3…`, `0320000 2…` ↔ `0320000 3…`;
+//! `*02…` ↔ `*13…` where site numbers have two digits).
 
 use super::rewrite::{each_check, phones_exist, same_steps};
 use crate::model::{Lab, Numbering};
@@ -51,17 +52,17 @@ fn home_site(lab: &Lab, check: &Check) -> Option<String> {
 
 /// The site a public or inter-site number leads to.
 fn site_of_number(lab: &Lab, number: &str) -> Option<String> {
-    let (_, index, _) = site_digit(&lab.numbering, number)?;
+    let (_, index, _) = site_number(&lab.numbering, number)?;
     lab.sites.iter().find(|s| s.index == index).map(|s| s.name.clone())
 }
 
-/// Where the numbering plan puts a site digit, after the inter-site or
-/// public prefix: the prefix, the digit, and what follows.
-fn site_digit<'a>(numbering: &'a Numbering, number: &'a str) -> Option<(&'a str, u8, &'a str)> {
+/// Where the numbering plan puts a site number, after the inter-site or
+/// public prefix: the prefix, the site index, and what follows.
+fn site_number<'a>(numbering: &'a Numbering, number: &'a str) -> Option<(&'a str, u8, &'a str)> {
     [&numbering.intersite_prefix, &numbering.public_prefix].into_iter().find_map(|prefix| {
         let rest = number.strip_prefix(prefix.as_str())?;
-        let digit = rest.chars().next()?.to_digit(10)? as u8;
-        Some((prefix.as_str(), digit, &rest[1..]))
+        let (index, rest) = numbering.split_site(rest)?;
+        Some((prefix.as_str(), index, rest))
     })
 }
 
@@ -86,12 +87,13 @@ pub fn swap_sites(lab: &Lab, check: &Check, a: &str, b: &str) -> Option<Check> {
     Some(check.rewrite(&Rewrite { phone: &phone, site: &site, number: &dialled, mailbox: &keep, text: &text }))
 }
 
-/// A number as dialled, with site digits `a` and `b` exchanged where the
-/// numbering plan puts a site digit: after the inter-site or public prefix.
+/// A number as dialled, with sites `a` and `b` exchanged where the
+/// numbering plan puts a site number: after the inter-site or public prefix.
 fn swap_number(numbering: &Numbering, number: &str, a: u8, b: u8) -> String {
-    match site_digit(numbering, number) {
-        Some((prefix, d, rest)) if d == a => format!("{prefix}{b}{rest}"),
-        Some((prefix, d, rest)) if d == b => format!("{prefix}{a}{rest}"),
+    let site = |index| numbering.site_number(index);
+    match site_number(numbering, number) {
+        Some((prefix, d, rest)) if d == a => format!("{prefix}{}{rest}", site(b)),
+        Some((prefix, d, rest)) if d == b => format!("{prefix}{}{rest}", site(a)),
         _ => number.to_string(),
     }
 }
@@ -146,6 +148,17 @@ mod tests {
         assert_eq!(swap_number(&n, "0320000100", 3, 2), "0320000100", "another site's number stays");
         assert_eq!(swap_number(&n, "888", 3, 2), "888");
         assert_eq!(swap_number(&n, "0212345678", 3, 2), "0212345678");
+    }
+
+    #[test]
+    fn two_digit_site_numbers_are_swapped_whole() {
+        let sites: String = (1..=16).map(|i| format!("[[sites]]\nindex = {i}\n")).collect();
+        let n = Lab::parse("sixteen.toml", &format!("name = \"sixteen\"\n{sites}")).expect("valid").numbering;
+        assert_eq!(swap_number(&n, "*0213", 2, 13), "*1313");
+        assert_eq!(swap_number(&n, "*1313", 2, 13), "*0213");
+        assert_eq!(swap_number(&n, "0320001311", 13, 2), "0320000211");
+        assert_eq!(swap_number(&n, "*1013", 2, 13), "*1013", "another site's number stays");
+        assert_eq!(swap_number(&n, "0212345678", 2, 13), "0212345678");
     }
 
     #[test]

@@ -77,12 +77,40 @@ pub struct Voicemail {
     pub pin: Option<String>,
 }
 
+/// The numbering plan. A site number has one digit while no site index
+/// passes 9 (the SAE's `*213`, `0320000213`), two digits for every site
+/// otherwise (`*0213`, `*1613`): numbers of one kind keep one length, so a
+/// dialplan pattern (`_*02XX`) takes exactly one site, and public numbers
+/// keep ten digits with a prefix one digit shorter (`032000` + `02` + `13`:
+/// the same `0320000213`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Numbering {
-    /// Seven digits; a public number is this + site + cabinet + role digits.
+    /// 8 − `site_digits` digits; a public number is this + site + cabinet + role.
     pub public_prefix: String,
     /// Dialled before `<site><cabinet><role>` to reach another site.
     pub intersite_prefix: String,
+    /// Digits of every site number: 1 or 2.
+    pub site_digits: usize,
+}
+
+impl Numbering {
+    /// Digits of a public number: prefix, site, cabinet and role.
+    pub const PUBLIC_DIGITS: usize = 10;
+
+    /// A site's number as dialled: `2`, or `02` in a lab of two-digit sites.
+    pub fn site_number(&self, index: u8) -> String {
+        format!("{index:0width$}", width = self.site_digits)
+    }
+
+    /// The site index at the start of `digits` (what follows an inter-site
+    /// or public prefix), and what comes after it.
+    pub fn split_site<'a>(&self, digits: &'a str) -> Option<(u8, &'a str)> {
+        let site = digits.get(..self.site_digits)?;
+        if !site.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some((site.parse().ok()?, &digits[self.site_digits..]))
+    }
 }
 
 /// The phone a role uses in the SAE: what the lab can provision for it.
@@ -240,12 +268,12 @@ impl Lab {
 impl Site {
     /// The public (operator) number of one of this site's extensions.
     pub fn public_number(&self, numbering: &Numbering, extension: &str) -> String {
-        format!("{}{}{}", numbering.public_prefix, self.index, extension)
+        format!("{}{}{}", numbering.public_prefix, numbering.site_number(self.index), extension)
     }
 
     /// What another site dials to reach one of this site's extensions.
     pub fn intersite_number(&self, numbering: &Numbering, extension: &str) -> String {
-        format!("{}{}{}", numbering.intersite_prefix, self.index, extension)
+        format!("{}{}{}", numbering.intersite_prefix, numbering.site_number(self.index), extension)
     }
 
     pub fn trunk_account(&self) -> &str {

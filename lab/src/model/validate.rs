@@ -9,6 +9,11 @@ use super::{ports, Device, Host, Lab, Network, Numbering, Operator, Phone, Role,
 use crate::diagnostic::{Collector, Diagnostics};
 use crate::toml_file::{parent_tables, read, Segment};
 
+/// Highest site index: two-digit site numbers at most.
+const MAX_SITE: i64 = 99;
+/// The SAE's: `0320000` + site + extension; one digit shorter with two-digit sites.
+const DEFAULT_PUBLIC_PREFIX: &str = "0320000";
+
 pub fn validate(file: &str, text: &str) -> Result<Lab, Diagnostics> {
     let (raw, mut c) = read::<RawLab>(file, text, allowed_keys)?;
     let lab = check(&mut c, raw);
@@ -28,7 +33,16 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
         );
     }
 
-    let numbering = check_numbering(c, raw.numbering.as_ref());
+    // The widest site index decides how many digits every site number has.
+    let widest = raw
+        .sites
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| (1..=MAX_SITE).contains(s.index.get_ref()))
+        .max_by_key(|(_, s)| *s.index.get_ref());
+    let max_site = widest.map_or(1, |(_, s)| *s.index.get_ref() as u8);
+    let two_digits = widest.filter(|_| max_site > 9).map(|(i, _)| format!("sites[{i}].index = {max_site}"));
+    let numbering = check_numbering(c, raw.numbering.as_ref(), two_digits.as_deref());
     let network = check_network(c, raw.network.as_ref());
 
     let defaults = raw.defaults.as_ref();
@@ -40,7 +54,7 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
         defaults.and_then(|d| d.password.as_ref()).map(|p| check_password(c, p, "defaults.password"));
 
     let roles = check_roles(c, &raw.roles);
-    let host = check_host(c, raw.host.as_ref());
+    let host = check_host(c, raw.host.as_ref(), max_site);
 
     let mut sites = Vec::new();
     let mut indices: BTreeMap<i64, usize> = BTreeMap::new();
@@ -50,7 +64,7 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
     }
     for (i, s) in raw.sites.iter().enumerate() {
         let key = |field: &str| format!("sites[{i}].{field}");
-        let index = check_digit(c, &s.index, &key("index"), "site index");
+        let index = check_site_index(c, &s.index, &key("index"));
         if let Some(first) = indices.insert(*s.index.get_ref(), i) {
             c.error(
                 s.index.span(),
@@ -98,13 +112,14 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
         sites.push(Site { index, name, cabinets, password, phones, host_ports });
     }
     sites.sort_by_key(|s| s.index);
+    check_ports_apart(c, raw.host.as_ref(), &sites);
 
     let operator = check_operator(c, &raw, &numbering);
     let voicemail = check_voicemail(c, raw.voicemail.as_ref());
     Lab { name, numbering, network, roles, sites, operator, voicemail, host }
 }
 
-fn check_host(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>) -> Host {
+fn check_host(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>, max_site: u8) -> Host {
     let mut host =
         Host { bind: std::net::Ipv4Addr::LOCALHOST, sip_base: ports::HOST_SIP_BASE, rtp_base: ports::HOST_RTP_BASE };
     let Some(raw) = raw else { return host };
@@ -119,7 +134,10 @@ fn check_host(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>) -> Host 
             ),
         }
     }
-    // Nine sites at most: SIP takes base+1..=base+9, RTP base+100..base+1000.
+    // Site N takes SIP base+N and RTP base+100×N onwards: room for the
+    // highest site, and for nine at least (SIP base+1..=base+9, RTP
+    // base+100..base+1000), as every lab file always had.
+    let sites = i64::from(max_site.max(9));
     let mut port = |v: &Option<Spanned<i64>>, key: &str, room: i64| match v {
         Some(p) if (1024..=65535 - room).contains(p.get_ref()) => Some(*p.get_ref() as u16),
         Some(p) => {
@@ -128,26 +146,44 @@ fn check_host(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>) -> Host 
         }
         None => None,
     };
-    if let Some(p) = port(&raw.sip_port, "host.sip_port", 9) {
+    if let Some(p) = port(&raw.sip_port, "host.sip_port", sites) {
         host.sip_base = p;
     }
-    if let Some(p) = port(&raw.rtp_port, "host.rtp_port", 1000) {
+    if let Some(p) = port(&raw.rtp_port, "host.rtp_port", 100 * (sites + 1)) {
         host.rtp_base = p;
     }
     host
 }
 
-fn check_numbering(c: &mut Collector<'_>, raw: Option<&super::raw::RawNumbering>) -> Numbering {
-    let mut numbering = Numbering { public_prefix: "0320000".into(), intersite_prefix: "*".into() };
+fn check_numbering(
+    c: &mut Collector<'_>,
+    raw: Option<&super::raw::RawNumbering>,
+    two_digits: Option<&str>,
+) -> Numbering {
+    let site_digits = if two_digits.is_some() { 2 } else { 1 };
+    // 10 digits in all: the prefix, the site number, cabinet and role.
+    let prefix_len = Numbering::PUBLIC_DIGITS - site_digits - 2;
+    let mut numbering = Numbering {
+        public_prefix: DEFAULT_PUBLIC_PREFIX[..prefix_len].into(),
+        intersite_prefix: "*".into(),
+        site_digits,
+    };
     let Some(raw) = raw else { return numbering };
     if let Some(p) = &raw.public_prefix {
         let v = p.get_ref();
-        if v.len() != 7 || !v.starts_with('0') || !v.chars().all(|ch| ch.is_ascii_digit()) {
+        if v.len() != prefix_len || !v.starts_with('0') || !v.chars().all(|ch| ch.is_ascii_digit()) {
+            let help = match two_digits {
+                None => "a public number is the prefix + site + cabinet + role: 10 digits, e.g. 0320000213".into(),
+                Some(why) => format!(
+                    "{why} gives every site a two-digit number, so a public number is the prefix + site (2 digits) + cabinet + role: 10 digits, e.g. 0320000213 with prefix \"{}\" (site 02)",
+                    &DEFAULT_PUBLIC_PREFIX[..prefix_len]
+                ),
+            };
             c.error_with_help(
                 p.span(),
                 "numbering.public_prefix",
-                format!("public prefix {v:?} must be 7 digits starting with 0"),
-                "a public number is the prefix + site + cabinet + role: 10 digits, e.g. 0320000213",
+                format!("public prefix {v:?} must be {prefix_len} digits starting with 0"),
+                help,
             );
         }
         numbering.public_prefix = v.clone();
@@ -291,7 +327,11 @@ fn check_operator(c: &mut Collector<'_>, raw: &RawLab, numbering: &Numbering) ->
             c.error(
                 t.number.span(),
                 key("number"),
-                format!("duplicate extension: {number} is in the sites' public range {}XXX", numbering.public_prefix),
+                format!(
+                    "duplicate extension: {number} is in the sites' public range {}{}",
+                    numbering.public_prefix,
+                    "X".repeat(numbering.site_digits + 2)
+                ),
             );
         }
         if let Some(first) = numbers.insert(number.clone(), i) {
@@ -328,6 +368,46 @@ fn check_voicemail(c: &mut Collector<'_>, raw: Option<&super::raw::RawVoicemail>
 
 fn role(digit: u8, name: &str, label: &str, device: &str, pickup: bool) -> Role {
     Role { digit, name: name.into(), label: label.into(), device: Device::named(device), pickup }
+}
+
+/// A site index: 1..=99, its number in inter-site and public numbers.
+fn check_site_index(c: &mut Collector<'_>, v: &Spanned<i64>, key: &str) -> u8 {
+    let n = *v.get_ref();
+    if (1..=MAX_SITE).contains(&n) {
+        n as u8
+    } else {
+        c.error_with_help(
+            v.span(),
+            key,
+            format!("site index {n} is out of range 1..={MAX_SITE}"),
+            "it is the site's number in inter-site and public numbers: one digit while no index passes 9, two digits (01..99) for every site otherwise",
+        );
+        1
+    }
+}
+
+/// No site's RTP range may hold a SIP port: another site's on the host, or
+/// the one every Asterisk listens on inside (the IPBX uses its RTP range there too).
+fn check_ports_apart(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>, sites: &[Site]) {
+    let Some(span) = raw.and_then(|h| h.rtp_port.as_ref().or(h.sip_port.as_ref())).map(|p| p.span()) else {
+        return;
+    };
+    let key = if raw.is_some_and(|h| h.rtp_port.is_some()) { "host.rtp_port" } else { "host.sip_port" };
+    let sip = sites
+        .iter()
+        .map(|s| (s.host_ports.sip, format!("{}'s SIP port on the host", s.name)))
+        .chain([(ports::SIP, "the SIP port of every Asterisk inside the lab".to_string())]);
+    for (port, what) in sip {
+        if let Some(s) = sites.iter().find(|s| s.host_ports.rtp.contains(port)) {
+            c.error_with_help(
+                span.clone(),
+                key,
+                format!("{}'s RTP ports {} hold {port}, {what}", s.name, s.host_ports.rtp),
+                "site N uses sip_port + N for SIP and rtp_port + 100 × N onwards for RTP: move one of them",
+            );
+            return;
+        }
+    }
 }
 
 /// A value that must be a single digit 1..=9 (it becomes one digit of a number).

@@ -6,6 +6,7 @@ pub mod host;
 pub mod images;
 mod lab;
 pub mod progress;
+pub mod scale;
 pub mod topology;
 
 pub use asterisk_cli::parse_contacts;

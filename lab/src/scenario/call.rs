@@ -1,11 +1,14 @@
 //! The `[[call]]` shorthand of a scenario file: from each phone to each
 //! other, dial by the numbering plan, ring, answer, audio both ways, hang up
 //! (or fail with a SIP status, and nobody rings).
+//!
+//! `*/patron6` is that phone on every site of the lab, so a file holds for a
+//! lab of any size; from `*/…` to `*/…`, each site calls every other one.
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::names::{french, is_keypad, phone, place, OneOrMany};
+use super::names::{french, is_keypad, on_every_site, phone, place, OneOrMany};
 use super::steps::{Answer, Audio, Dial, Ended, Fails, Hangup, NobodyRings, Rings, Step};
 use super::{Check, PhoneId, StepLine};
 use crate::diagnostic::Collector;
@@ -63,13 +66,8 @@ pub(super) fn expand_call(
     call: &RawCall,
 ) -> Vec<Check> {
     let key = |f: &str| format!("call[{i}].{f}");
-    let froms: Vec<PhoneId> =
-        call.from.get_ref().items().iter().filter_map(|v| phone(c, lab, v, call.from.span(), &key("from"))).collect();
-    let tos: Vec<PhoneId> = call
-        .to
-        .as_ref()
-        .map(|t| t.get_ref().items().iter().filter_map(|v| phone(c, lab, v, t.span(), &key("to"))).collect())
-        .unwrap_or_default();
+    let (froms, every_from) = phones(c, lab, &call.from, &key("from"));
+    let (tos, every_to) = call.to.as_ref().map_or((Vec::new(), false), |t| phones(c, lab, t, &key("to")));
     let status = match call.expect.as_ref().map(|e| (e.get_ref(), e.span())) {
         None => None,
         Some((Outcome::Word(w), span)) => match w.as_str() {
@@ -112,7 +110,7 @@ pub(super) fn expand_call(
     };
     for from in &froms {
         for to in &targets {
-            if *to == Some(from) {
+            if *to == Some(from) || (every_from && every_to && to.is_some_and(|t| t.site == from.site)) {
                 continue;
             }
             let number = match to {
@@ -161,6 +159,22 @@ pub(super) fn expand_call(
         }
     }
     checks
+}
+
+/// The phones a `from` or `to` names, and whether it named every site.
+fn phones(c: &mut Collector<'_>, lab: &Lab, list: &Spanned<OneOrMany>, key: &str) -> (Vec<PhoneId>, bool) {
+    let mut phones = Vec::new();
+    let mut every_site = false;
+    for value in list.get_ref().items() {
+        match on_every_site(c, lab, value, list.span(), key) {
+            Some(all) => {
+                every_site = true;
+                phones.extend(all);
+            }
+            None => phones.extend(phone(c, lab, value, list.span(), key)),
+        }
+    }
+    (phones, every_site)
 }
 
 fn line(step: impl Into<Step>, says: String) -> StepLine {

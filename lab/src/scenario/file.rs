@@ -11,6 +11,12 @@
 //! to = ["table1/patron1", "table1/assistant1"]   # every ordered pair, self excluded
 //! dial = "extension"             # or "intersite", "public", or the digits themselves
 //!
+//! [[call]]
+//! says = "Every site reaches every other one"
+//! from = "*/secretaire5"         # `*`: this phone on every site of the lab
+//! to = "*/patron6"               # `*` on both sides: each site to every other site
+//! dial = "intersite"
+//!
 //! [[flow]]                       # any sequence of steps
 //! says = "Calling a phone already in a call gives busy"
 //! fr = "Appeler un poste déjà en communication donne occupé"

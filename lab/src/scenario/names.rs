@@ -142,6 +142,34 @@ pub(in crate::scenario) fn phone(
     }
 }
 
+/// A `[[call]]`'s `*/account`: that phone on every site of the lab that has it.
+/// `None` when `value` does not name every site.
+pub(in crate::scenario) fn on_every_site(
+    c: &mut Collector<'_>,
+    lab: &Lab,
+    value: &str,
+    span: Range<usize>,
+    key: &str,
+) -> Option<Vec<PhoneId>> {
+    let account = value.strip_prefix("*/")?;
+    let phones: Vec<PhoneId> = lab
+        .sites
+        .iter()
+        .filter(|s| s.phones.iter().any(|p| p.account == account))
+        .map(|s| PhoneId { site: s.name.clone(), account: account.into() })
+        .collect();
+    if phones.is_empty() {
+        let example = lab.sites.first().and_then(|s| s.phones.first()).map_or("", |p| p.account.as_str());
+        c.error_with_help(
+            span,
+            key,
+            format!("no site has a phone {account:?}"),
+            format!("phones are named role + cabinet, e.g. */{example} for that phone on every site"),
+        );
+    }
+    Some(phones)
+}
+
 pub(in crate::scenario) fn is_keypad(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|ch| ch.is_ascii_digit() || ch == '*' || ch == '#')
 }

@@ -29,6 +29,21 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 8)]
         jobs: usize,
     },
+    /// Bring the SAE's tables up at several lab sizes (8 cabinets × 3 roles a
+    /// site), each from no container to every account registered, and down:
+    /// up and down times, memory and containers per size. The labs are the
+    /// bench's own (`scale<N>`, 10.100.0.0/16, host ports 17001… and 2100…),
+    /// removed with their volumes afterwards.
+    Scale {
+        /// Lab sizes, in sites (1 to 99).
+        #[arg(long, value_delimiter = ',', default_value = "4,8,16")]
+        sites: Vec<u8>,
+        #[arg(long, value_enum, default_value_t)]
+        root: RootArg,
+        /// Figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Hurt each kind of container in turn (process crash, docker restart,
     /// docker kill, removal) and time the lab back to every account
     /// registered: by itself, or through `lab up` for a kill or removal.
@@ -75,6 +90,7 @@ impl BenchCmd {
             BenchCmd::Up { lab, root, keep } => up(lab, root, keep).await,
             BenchCmd::Scenarios { lab, jobs } => scenarios(lab, jobs).await,
             BenchCmd::Heal { lab, fault, only, json } => heal(lab, fault, only, json).await,
+            BenchCmd::Scale { sites, root, json } => scale(&sites, root, json).await,
         }
     }
 }
@@ -101,6 +117,60 @@ async fn scenarios(lab: LabArg, jobs: usize) -> anyhow::Result<()> {
         figures.push(report.seconds);
     }
     println!("  concurrent run is {:.1}x faster than sequential", figures[1] / figures[0]);
+    Ok(())
+}
+
+async fn scale(sizes: &[u8], root: RootArg, json: bool) -> anyhow::Result<()> {
+    let labs = sizes.iter().map(|&n| lab::runtime::scale::lab(n)).collect::<Result<Vec<_>, _>>()?;
+    let progress = Term::new();
+    let engine = lab::runtime::docker::Engine::connect().await?;
+    lab::runtime::images::ensure(&engine, root.into(), &progress).await?;
+    let mut rows = Vec::new();
+    for lab in &labs {
+        rows.push(lab::runtime::scale::measure(lab, state_dir(lab)?, &progress).await?);
+    }
+    progress.finish();
+    if json {
+        let sizes: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "sites": r.sites,
+                    "phones": r.phones,
+                    "containers": r.containers,
+                    "up_seconds": r.up_seconds,
+                    "down_seconds": r.down_seconds,
+                    "memory_mib": r.memory_mib(),
+                    "containers_mib": r.containers_mib,
+                    "port_proxies": r.port_proxies,
+                    "port_proxies_mib": r.port_proxies_mib,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "sizes": sizes }))?);
+        return Ok(());
+    }
+    println!(
+        "{:>5} {:>6} {:>10} {:>12} {:>8} {:>11} {:>15} {:>16}",
+        "sites", "phones", "containers", "up (s)", "down (s)", "memory", "containers mem", "port proxies"
+    );
+    for r in &rows {
+        println!(
+            "{:>5} {:>6} {:>10} {:>12.1} {:>8.1} {:>7.0} MiB {:>11.0} MiB {:>5} {:>6.0} MiB",
+            r.sites,
+            r.phones,
+            r.containers,
+            r.up_seconds,
+            r.down_seconds,
+            r.memory_mib(),
+            r.containers_mib,
+            r.port_proxies,
+            r.port_proxies_mib
+        );
+    }
+    println!(
+        "up: from no container (images present) to every trunk and phone registered; memory: containers + port proxies"
+    );
     Ok(())
 }
 
