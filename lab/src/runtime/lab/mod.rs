@@ -327,14 +327,14 @@ impl<'a> LabRuntime<'a> {
     }
 
     /// Whether the softphone process now running in a phones container has
-    /// registered every account it carries (read from its log since it started).
+    /// registered every account it carries (read from its log since its previous run ended).
     async fn softphones_registered(&self, kind: &Kind) -> Result<bool, EngineError> {
         let name = topology::container_name(self.lab, kind);
         let Some(life) = self.engine.run_state(&name).await? else { return Ok(false) };
         if !life.running {
             return Ok(false);
         }
-        let log = self.engine.logs_since(&name, &life.started_at).await?;
+        let log = self.engine.logs_since(&name, &life.finished_at).await?;
         Ok(self.softphone_accounts(kind).iter().all(|a| registered_in(&log, a)))
     }
 
