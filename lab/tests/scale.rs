@@ -78,7 +78,7 @@ async fn sixteen_tables_come_up_and_call_each_other_through_the_operator() {
 
     let secrets = runtime.secrets().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let options = RunOptions::new(8, out.path().to_path_buf(), state.config_dir());
+    let options = RunOptions::new(4, out.path().to_path_buf(), state.config_dir());
     let started = Instant::now();
     let report = lab::scenario::run(&engine, &lab, &secrets, std::slice::from_ref(&scenario), &options, &|_| {})
         .await

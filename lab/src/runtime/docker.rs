@@ -132,6 +132,11 @@ pub struct RunState {
     pub running: bool,
     /// As Docker writes it (RFC 3339).
     pub started_at: String,
+    /// When its last run ended, for a running container the one before
+    /// this run (`0001-01-01T00:00:00Z` if it never stopped). On a loaded
+    /// engine a process writes its first lines before `started_at` is set,
+    /// so what follows this, not `started_at`, is this run's output.
+    pub finished_at: String,
     pub restart_count: i64,
 }
 
@@ -394,6 +399,7 @@ impl Engine {
                 Ok(Some(RunState {
                     running: state.running.unwrap_or(false),
                     started_at: state.started_at.unwrap_or_default(),
+                    finished_at: state.finished_at.unwrap_or_default(),
                     restart_count: c.restart_count.unwrap_or(0),
                 }))
             }
@@ -655,7 +661,7 @@ impl Engine {
     }
 
     /// What a container wrote since `since` (an RFC 3339 time as Docker
-    /// reports them, e.g. `RunState::started_at`): this run's lines only.
+    /// reports them, e.g. `RunState::finished_at`: this run's lines only).
     pub async fn logs_since(&self, container: &str, since: &str) -> Result<String> {
         let text = self.read_logs(container, true).await?;
         let since = instant(since);

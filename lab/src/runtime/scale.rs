@@ -64,7 +64,7 @@ pub async fn measure(lab: &Lab, state: StateDir, progress: &dyn Progress) -> Res
     runtime.down(true, &Silent).await?;
     let proxies_before = host::port_proxies().unwrap_or((0, 0));
 
-    progress.step(&format!("{}: up, {} sites", lab.name, lab.sites.len()));
+    progress.step(&format!("{}: {} sites up from nothing, then weighed", lab.name, lab.sites.len()));
     let started = Instant::now();
     let up = runtime.up(RootSource::Auto, &Silent).await;
     let up_seconds = started.elapsed().as_secs_f64();

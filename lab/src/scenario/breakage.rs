@@ -261,7 +261,7 @@ mod tests {
     use crate::scenario::result::{broken, fail};
 
     fn state(started_at: &str, restart_count: i64, running: bool) -> Option<RunState> {
-        Some(RunState { running, started_at: started_at.into(), restart_count })
+        Some(RunState { running, started_at: started_at.into(), finished_at: String::new(), restart_count })
     }
 
     fn snapshot(states: &[(&str, Option<RunState>)]) -> Snapshot {

@@ -43,6 +43,9 @@ const POLL: Duration = Duration::from_millis(250);
 /// Memory the whole lab needs: five Asterisks at about 60 MiB, the phones,
 /// the mail server and Docker's port proxies, with room to spare.
 const NEEDED_MIB: u64 = 1024;
+/// And for each site past the SAE's four: an Asterisk and its phones, about
+/// 65 MiB (`bench scale`: 1.1 GiB for sixteen sites), with room to spare.
+const NEEDED_MIB_PER_MORE_SITE: u64 = 80;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
@@ -152,7 +155,8 @@ impl<'a> LabRuntime<'a> {
     pub async fn up(&self, source: RootSource, progress: &dyn Progress) -> Result<UpReport, LabError> {
         let up_started = Instant::now();
         info!(lab = %self.lab.name, grading = self.grading.is_some(), "up: starting");
-        self.engine.ensure_memory(NEEDED_MIB).await?;
+        let more_sites = self.lab.sites.len().saturating_sub(4) as u64;
+        self.engine.ensure_memory(NEEDED_MIB + NEEDED_MIB_PER_MORE_SITE * more_sites).await?;
         let images = images::ensure(&self.engine, source, progress).await?;
         info!(took = %Took(up_started), "up: images ready");
         let secrets = self.secrets()?;
@@ -328,14 +332,14 @@ impl<'a> LabRuntime<'a> {
     }
 
     /// Whether the softphone process now running in a phones container has
-    /// registered every account it carries (read from its log since it started).
+    /// registered every account it carries (read from its log since its previous run ended).
     async fn softphones_registered(&self, kind: &Kind) -> Result<bool, EngineError> {
         let name = topology::container_name(self.lab, kind);
         let Some(life) = self.engine.run_state(&name).await? else { return Ok(false) };
         if !life.running {
             return Ok(false);
         }
-        let log = self.engine.logs_since(&name, &life.started_at).await?;
+        let log = self.engine.logs_since(&name, &life.finished_at).await?;
         Ok(self.softphone_accounts(kind).iter().all(|a| registered_in(&log, a)))
     }
 
