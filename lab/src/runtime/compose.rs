@@ -76,8 +76,10 @@ fn service(y: &mut String, lab: &Lab, plan: &Plan, planned: &Planned) {
         spec.binds.iter().cloned().chain(spec.volumes.iter().map(|(v, at)| format!("{v}:{at}"))).collect();
     list(y, "volumes", &mounts);
     match &spec.network_of {
+        // Compose's name for `container:<holder>`, which compose would
+        // refuse before the holder exists: it orders the two itself.
         Some(holder) => {
-            let _ = writeln!(y, "    network_mode: {}", q(&format!("container:{holder}")));
+            let _ = writeln!(y, "    network_mode: {}", q(&format!("service:{holder}")));
         }
         None => {
             y.push_str("    networks:\n");
@@ -260,7 +262,7 @@ mod tests {
             assert!(text.contains(&format!("name: {}", q(&v.name))), "{}", v.name);
         }
         // An IPBX lives in its holder's network namespace, as `lab up` runs it.
-        assert!(text.contains("network_mode: \"container:sae-table1-net\""));
+        assert!(text.contains("network_mode: \"service:sae-table1-net\""));
         assert!(text.contains("- \"127.0.0.1:5061:5060/udp\""));
     }
 
