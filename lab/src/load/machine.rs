@@ -16,7 +16,9 @@ impl Machine {
     pub fn read() -> Machine {
         let cpu = std::fs::read_to_string("/proc/cpuinfo")
             .ok()
-            .and_then(|t| t.lines().find_map(|l| l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_string())))
+            .and_then(|t| {
+                t.lines().find_map(|l| l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_string()))
+            })
             .unwrap_or_else(|| "unknown".into());
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let memory_gib = std::fs::read_to_string("/proc/meminfo")
@@ -45,7 +47,8 @@ pub fn load_average() -> Option<f64> {
 /// ticks (the `cpu` line of /proc/stat): two looks give how busy it was.
 pub fn cpu_ticks() -> Option<(u64, u64)> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let ticks: Vec<u64> = stat.lines().next()?.strip_prefix("cpu ")?.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+    let ticks: Vec<u64> =
+        stat.lines().next()?.strip_prefix("cpu ")?.split_whitespace().filter_map(|t| t.parse().ok()).collect();
     let total: u64 = ticks.iter().take(8).sum();
     // idle and iowait
     let idle = ticks.get(3)? + ticks.get(4).copied().unwrap_or(0);

@@ -80,7 +80,11 @@ impl<'a> Plan<'a> {
     pub fn accounts(&self) -> Vec<String> {
         self.sites
             .iter()
-            .flat_map(|s| std::iter::once(s.caller).chain(s.callees.iter().copied()).map(|p| format!("{}/{}", s.site.name, p.account)))
+            .flat_map(|s| {
+                std::iter::once(s.caller)
+                    .chain(s.callees.iter().copied())
+                    .map(|p| format!("{}/{}", s.site.name, p.account))
+            })
             .collect()
     }
 
@@ -88,11 +92,7 @@ impl<'a> Plan<'a> {
     /// site it calls, by their inter-site numbers (`*213`).
     pub fn targets(&self, lab: &Lab, i: usize) -> Vec<String> {
         let callee_site = &self.sites[self.sites[i].calls];
-        callee_site
-            .callees
-            .iter()
-            .map(|p| callee_site.site.intersite_number(&lab.numbering, &p.number))
-            .collect()
+        callee_site.callees.iter().map(|p| callee_site.site.intersite_number(&lab.numbering, &p.number)).collect()
     }
 }
 

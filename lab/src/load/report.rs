@@ -71,13 +71,30 @@ impl Step {
 pub enum Limit {
     /// Every step held: the lab has no more phones to answer calls (one
     /// call each), or the ramp was told to stop there.
-    Accounts { calls: usize },
-    Ceiling { calls: usize },
+    Accounts {
+        calls: usize,
+    },
+    Ceiling {
+        calls: usize,
+    },
     /// Calls failed, or could not all be set up at once, while the
     /// machine's cores were (nearly) all busy.
-    Cpu { calls: usize, held: usize, failed: usize, lab_cores: f64, ipbx_cores: f64, machine_busy: f64, cores: usize },
+    Cpu {
+        calls: usize,
+        held: usize,
+        failed: usize,
+        lab_cores: f64,
+        ipbx_cores: f64,
+        machine_busy: f64,
+        cores: usize,
+    },
     /// Calls failed with cores to spare: what SIPp said is the clue.
-    Failures { calls: usize, held: usize, failed: usize, first_error: Option<String> },
+    Failures {
+        calls: usize,
+        held: usize,
+        failed: usize,
+        first_error: Option<String>,
+    },
 }
 
 impl fmt::Display for Limit {
@@ -118,7 +135,9 @@ impl fmt::Display for Limit {
 /// "only 120 were up at once and 3 failed".
 fn shortfall(f: &mut fmt::Formatter<'_>, calls: usize, held: usize, failed: usize) -> fmt::Result {
     match (held < calls, failed) {
-        (true, 0) => write!(f, "only {held} were answered and up at once (none failed: the others were still being set up)"),
+        (true, 0) => {
+            write!(f, "only {held} were answered and up at once (none failed: the others were still being set up)")
+        }
         (true, n) => write!(f, "only {held} were up at once and {n} failed"),
         (false, n) => write!(f, "{n} failed"),
     }
@@ -148,7 +167,12 @@ pub fn limit(steps: &[Step], capacity: usize, accounts: usize, cores: usize) -> 
                     cores,
                 }
             } else {
-                Limit::Failures { calls: s.calls, held: s.held, failed: s.failed, first_error: s.errors.first().cloned() }
+                Limit::Failures {
+                    calls: s.calls,
+                    held: s.held,
+                    failed: s.failed,
+                    first_error: s.errors.first().cloned(),
+                }
             }
         }
     }

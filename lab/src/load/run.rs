@@ -162,21 +162,26 @@ impl Load<'_> {
             let (engine, answering, ipbx) = (&self.engine, &answering, &ipbx);
             let names: Vec<&str> = s.callees.iter().map(|p| p.account.as_str()).collect();
             let names = &names;
-            let registered = wait::until(&format!("the load's phones of {}", s.site.name), QUIET, LOOK, || async move {
-                let shown = asterisk_cli::command(engine, ipbx, "pjsip show contacts").await?.unwrap_or_default();
-                let contacts = crate::runtime::parse_contacts(&shown);
-                let missing: Vec<&str> = names
-                    .iter()
-                    .copied()
-                    .filter(|a| !contacts.get(*a).is_some_and(|uri| uri.contains(answering.as_str())))
-                    .collect();
-                Ok::<_, crate::runtime::docker::EngineError>(if missing.is_empty() {
-                    wait::Poll::Ready(())
-                } else {
-                    wait::Poll::Pending(format!("{} not registered from SIPp: {}", missing.len(), missing.join(", ")))
+            let registered =
+                wait::until(&format!("the load's phones of {}", s.site.name), QUIET, LOOK, || async move {
+                    let shown = asterisk_cli::command(engine, ipbx, "pjsip show contacts").await?.unwrap_or_default();
+                    let contacts = crate::runtime::parse_contacts(&shown);
+                    let missing: Vec<&str> = names
+                        .iter()
+                        .copied()
+                        .filter(|a| !contacts.get(*a).is_some_and(|uri| uri.contains(answering.as_str())))
+                        .collect();
+                    Ok::<_, crate::runtime::docker::EngineError>(if missing.is_empty() {
+                        wait::Poll::Ready(())
+                    } else {
+                        wait::Poll::Pending(format!(
+                            "{} not registered from SIPp: {}",
+                            missing.len(),
+                            missing.join(", ")
+                        ))
+                    })
                 })
-            })
-            .await;
+                .await;
             match registered {
                 Ok(()) => {}
                 Err(wait::Error::Failed(e)) => return Err(e.into()),
@@ -203,7 +208,10 @@ impl Load<'_> {
         let out = self.exec(&container, &register).await?;
         if out.code != 0 {
             let why = self.error_lines(&container, "register-errors.log").await.join("; ");
-            return Err(LoadError::Register { site: s.site.name.clone(), why: format!("SIPp exit {}: {why}", out.code) });
+            return Err(LoadError::Register {
+                site: s.site.name.clone(),
+                why: format!("SIPp exit {}: {why}", out.code),
+            });
         }
         self.exec(&container, &sipp::start_answering(self.address(s))).await?;
         Ok(())
@@ -341,23 +349,21 @@ impl Load<'_> {
     /// Calls answered by their callee right now, over every IPBX.
     async fn answered_now(&self) -> Result<usize, LoadError> {
         let ipbxs = self.ipbxs();
-        let shown = try_join_all(
-            ipbxs.iter().map(|c| asterisk_cli::command(&self.engine, c, "core show channels concise")),
-        )
-        .await?;
+        let shown =
+            try_join_all(ipbxs.iter().map(|c| asterisk_cli::command(&self.engine, c, "core show channels concise")))
+                .await?;
         Ok(shown.iter().map(|s| stats::answered_phone_legs(s.as_deref().unwrap_or(""))).sum())
     }
 
     async fn rtp(&self) -> Result<RtpCounts, LoadError> {
         let asterisks = self.asterisks();
-        let shown = try_join_all(
-            asterisks.iter().map(|c| asterisk_cli::command(&self.engine, c, "pjsip show channelstats")),
-        )
-        .await?;
+        let shown =
+            try_join_all(asterisks.iter().map(|c| asterisk_cli::command(&self.engine, c, "pjsip show channelstats")))
+                .await?;
         Ok(shown
             .iter()
             .map(|s| RtpCounts::parse_channelstats(s.as_deref().unwrap_or("")))
-            .fold(RtpCounts::default(), RtpCounts::add))
+            .fold(RtpCounts::default(), |a, b| a + b))
     }
 
     async fn counts(&self, container: &str, file: &str) -> Result<Option<SippCounts>, LoadError> {
@@ -397,10 +403,9 @@ impl Load<'_> {
         let engine = &self.engine;
         let asterisks = &asterisks;
         let done = wait::until("every call of the step closed", QUIET, LOOK, || async move {
-            let shown = try_join_all(
-                asterisks.iter().map(|c| asterisk_cli::command(engine, c, "core show channels count")),
-            )
-            .await?;
+            let shown =
+                try_join_all(asterisks.iter().map(|c| asterisk_cli::command(engine, c, "core show channels count")))
+                    .await?;
             let open: usize = shown.iter().filter_map(|s| stats::active_channels(s.as_deref()?)).sum();
             Ok::<_, crate::runtime::docker::EngineError>(if open == 0 {
                 wait::Poll::Ready(())

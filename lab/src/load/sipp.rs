@@ -74,10 +74,32 @@ fn registrar(ipbx: Ipv4Addr) -> String {
 /// callees.csv from the answering UA's port, then returns.
 pub fn register(address: Ipv4Addr, ipbx: Ipv4Addr, count: usize, expires: &str) -> Vec<String> {
     let mut argv: Vec<String> = [
-        "sipp", "-sf", &format!("{DIR}/register.xml"), "-inf", &format!("{DIR}/callees.csv"),
-        "-key", "expires", expires, "-m", &count.to_string(), "-l", "50", "-r", "100",
-        "-i", &address.to_string(), "-p", &ports::LOAD_ANSWER_SIP.to_string(), "-aa", "-nostdin",
-        "-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", &format!("{DIR}/register-errors.log"),
+        "sipp",
+        "-sf",
+        &format!("{DIR}/register.xml"),
+        "-inf",
+        &format!("{DIR}/callees.csv"),
+        "-key",
+        "expires",
+        expires,
+        "-m",
+        &count.to_string(),
+        "-l",
+        "50",
+        "-r",
+        "100",
+        "-i",
+        &address.to_string(),
+        "-p",
+        &ports::LOAD_ANSWER_SIP.to_string(),
+        "-aa",
+        "-nostdin",
+        "-timeout",
+        "30s",
+        "-timeout_error",
+        "-trace_err",
+        "-error_file",
+        &format!("{DIR}/register-errors.log"),
     ]
     .iter()
     .map(|s| s.to_string())
@@ -104,7 +126,9 @@ pub fn start_answering(address: Ipv4Addr) -> Vec<String> {
 
 /// Stops the answering UA this load started, by its process id.
 pub fn stop_answering() -> Vec<String> {
-    let script = format!("test -f {DIR}/{ANSWER_PID} && kill $(cat {DIR}/{ANSWER_PID}) 2>/dev/null; rm -f {DIR}/{ANSWER_PID}; true");
+    let script = format!(
+        "test -f {DIR}/{ANSWER_PID} && kill $(cat {DIR}/{ANSWER_PID}) 2>/dev/null; rm -f {DIR}/{ANSWER_PID}; true"
+    );
     vec!["sh".into(), "-c".into(), script]
 }
 
@@ -126,17 +150,49 @@ pub struct Calls<'a> {
 impl Calls<'_> {
     pub fn argv(&self) -> Vec<String> {
         let mut argv: Vec<String> = [
-            "sipp", "-sf", &format!("{DIR}/call.xml"), "-inf", &format!("{DIR}/targets.csv"),
-            "-s", self.caller, "-au", self.caller, "-ap", self.password,
-            "-i", &self.address.to_string(), "-p", &ports::LOAD_CALL_SIP.to_string(),
-            "-mi", &self.address.to_string(),
-            "-min_rtp_port", &ports::LOAD_CALL_RTP.first.to_string(),
-            "-max_rtp_port", &ports::LOAD_CALL_RTP.last.to_string(),
-            "-m", &self.calls.to_string(), "-l", &self.calls.to_string(),
-            "-r", &format!("{:.3}", self.rate), "-d", &self.hold_ms.to_string(),
-            "-recv_timeout", "30000", "-timeout", &format!("{}s", self.timeout_s), "-timeout_error",
-            "-nostdin", "-trace_stat", "-stf", &format!("{DIR}/{}", self.stats), "-fd", "1",
-            "-trace_err", "-error_file", &format!("{DIR}/call-errors.log"),
+            "sipp",
+            "-sf",
+            &format!("{DIR}/call.xml"),
+            "-inf",
+            &format!("{DIR}/targets.csv"),
+            "-s",
+            self.caller,
+            "-au",
+            self.caller,
+            "-ap",
+            self.password,
+            "-i",
+            &self.address.to_string(),
+            "-p",
+            &ports::LOAD_CALL_SIP.to_string(),
+            "-mi",
+            &self.address.to_string(),
+            "-min_rtp_port",
+            &ports::LOAD_CALL_RTP.first.to_string(),
+            "-max_rtp_port",
+            &ports::LOAD_CALL_RTP.last.to_string(),
+            "-m",
+            &self.calls.to_string(),
+            "-l",
+            &self.calls.to_string(),
+            "-r",
+            &format!("{:.3}", self.rate),
+            "-d",
+            &self.hold_ms.to_string(),
+            "-recv_timeout",
+            "30000",
+            "-timeout",
+            &format!("{}s", self.timeout_s),
+            "-timeout_error",
+            "-nostdin",
+            "-trace_stat",
+            "-stf",
+            &format!("{DIR}/{}", self.stats),
+            "-fd",
+            "1",
+            "-trace_err",
+            "-error_file",
+            &format!("{DIR}/call-errors.log"),
         ]
         .iter()
         .map(|s| s.to_string())

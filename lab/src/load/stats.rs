@@ -15,7 +15,7 @@ impl SippCounts {
     pub fn parse(text: &str) -> Option<SippCounts> {
         let mut lines = text.lines().filter(|l| !l.trim().is_empty());
         let header: Vec<&str> = lines.next()?.split(';').collect();
-        let last: Vec<&str> = lines.last()?.split(';').collect();
+        let last: Vec<&str> = lines.next_back()?.split(';').collect();
         let field = |name: &str| -> Option<u64> {
             let at = header.iter().position(|h| h.trim() == name)?;
             last.get(at)?.trim().parse().ok()
@@ -66,10 +66,6 @@ impl RtpCounts {
         total
     }
 
-    pub fn add(self, other: RtpCounts) -> RtpCounts {
-        RtpCounts { received: self.received + other.received, lost: self.lost + other.lost }
-    }
-
     /// Lost packets in percent of those expected.
     pub fn loss_percent(&self) -> f64 {
         let expected = self.received + self.lost;
@@ -78,6 +74,14 @@ impl RtpCounts {
         } else {
             100.0 * self.lost as f64 / expected as f64
         }
+    }
+}
+
+impl std::ops::Add for RtpCounts {
+    type Output = RtpCounts;
+
+    fn add(self, other: RtpCounts) -> RtpCounts {
+        RtpCounts { received: self.received + other.received, lost: self.lost + other.lost }
     }
 }
 
@@ -97,7 +101,8 @@ pub fn answered_phone_legs(concise: &str) -> usize {
 
 /// Channels open, from `core show channels count` ("12 active channels").
 pub fn active_channels(text: &str) -> Option<usize> {
-    text.lines().find_map(|l| l.trim().strip_suffix("active channels").or_else(|| l.trim().strip_suffix("active channel")))?
+    text.lines()
+        .find_map(|l| l.trim().strip_suffix("active channels").or_else(|| l.trim().strip_suffix("active channel")))?
         .trim()
         .parse()
         .ok()

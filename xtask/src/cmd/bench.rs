@@ -113,13 +113,7 @@ impl BenchCmd {
             BenchCmd::Up { lab, root, keep, .. } => up(lab, root, keep).await,
             BenchCmd::Scenarios { lab, jobs } => scenarios(lab, jobs).await,
             BenchCmd::Calls { lab, first, step, max, rate, plateau, json } => {
-                let options = lab::load::Options {
-                    first,
-                    step,
-                    max,
-                    rate,
-                    plateau: Duration::from_secs(plateau),
-                };
+                let options = lab::load::Options { first, step, max, rate, plateau: Duration::from_secs(plateau) };
                 calls(lab, options, json).await
             }
             BenchCmd::Heal { lab, fault, only, json } => heal(lab, fault, only, json).await,
@@ -251,7 +245,10 @@ async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
     let started = Instant::now();
     let down = runtime.down(false, &Silent).await?;
     let down_secs = started.elapsed().as_secs_f64();
-    println!("\ndown (every container running):          {down_secs:>6.2} s  ({} containers removed)", down.containers.len());
+    println!(
+        "\ndown (every container running):          {down_secs:>6.2} s  ({} containers removed)",
+        down.containers.len()
+    );
     if keep {
         runtime.up(root.into(), &Silent).await?;
     }

@@ -49,12 +49,7 @@ impl LabRuntime<'_> {
     /// Brings the lab up and down, then the same lab from its compose file
     /// (written to `file`, run as compose project `project`) up, waited for,
     /// and down. The lab is left down; its volumes are kept.
-    pub async fn race_compose(
-        &self,
-        project: &str,
-        file: &Path,
-        progress: &dyn Progress,
-    ) -> Result<Race, RaceError> {
+    pub async fn race_compose(&self, project: &str, file: &Path, progress: &dyn Progress) -> Result<Race, RaceError> {
         progress.step("removing the lab's containers, if any");
         self.down(false, progress).await?;
 
@@ -67,8 +62,7 @@ impl LabRuntime<'_> {
         let lab_down = started.elapsed().as_secs_f64();
 
         let text = compose::export(self.lab, &self.state)?;
-        std::fs::write(file, text)
-            .map_err(|source| RaceError::Write { path: file.display().to_string(), source })?;
+        std::fs::write(file, text).map_err(|source| RaceError::Write { path: file.display().to_string(), source })?;
         let project = Project { name: project.to_string(), file: file.to_path_buf() };
         progress.step(&format!("docker-compose -p {} up -d", project.name));
         let started = Instant::now();
