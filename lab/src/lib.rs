@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod gen;
 pub mod grade;
 pub mod graph;
+pub mod load;
 mod logs;
 pub mod model;
 pub mod runtime;

@@ -29,6 +29,15 @@ pub const PHONES_CONTROL: u16 = 4444;
 pub const WATCHERS_SIP_BASE: u16 = 5100;
 pub const SENDERS_SIP_BASE: u16 = 5200;
 
+/// SIPp in a phones container under load (`bench calls`): the UA answering
+/// for the site's load accounts, and the one placing the site's calls, with
+/// its RTP (a port per call and one for its RTCP) and the answering side's
+/// RTP echo (one port for every call).
+pub const LOAD_ANSWER_SIP: u16 = 5300;
+pub const LOAD_CALL_SIP: u16 = 5301;
+pub const LOAD_CALL_RTP: PortRange = PortRange { first: 30000, last: 39999 };
+pub const LOAD_ECHO_RTP: u16 = 40000;
+
 /// Where site N's SIP is published on the host when the lab file does not
 /// say: this + N (5061 for site 1).
 pub const HOST_SIP_BASE: u16 = 5060;

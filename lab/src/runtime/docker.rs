@@ -147,6 +147,15 @@ impl RunState {
     }
 }
 
+/// What a container has used, as `docker stats` reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// CPU time since it started, in nanoseconds (all cores together).
+    pub cpu_ns: u64,
+    /// Memory in use, without the page cache, in bytes.
+    pub memory: u64,
+}
+
 /// Output and exit code of a command run inside a container.
 #[derive(Debug, Clone)]
 pub struct ExecOutput {
@@ -674,19 +683,25 @@ impl Engine {
     }
 
     pub async fn memory(&self, container: &str) -> Result<u64> {
+        Ok(self.usage(container).await?.memory)
+    }
+
+    /// CPU time used so far and memory in use now, from one `docker stats` look.
+    pub async fn usage(&self, container: &str) -> Result<Usage> {
         let options = StatsOptions { stream: false, one_shot: true };
         let mut stream = self.docker.stats(container, Some(options));
-        let stats = stream
-            .next()
-            .await
-            .transpose()
-            .map_err(call(format!("read stats of {container}")))?
-            .and_then(|s| s.memory_stats)
-            .unwrap_or_default();
-        let usage = stats.usage.unwrap_or(0);
-        let cache =
-            stats.stats.as_ref().and_then(|s| s.get("inactive_file").or_else(|| s.get("total_inactive_file")).copied());
-        Ok(usage.saturating_sub(cache.unwrap_or(0)))
+        let stats =
+            stream.next().await.transpose().map_err(call(format!("read stats of {container}")))?.unwrap_or_default();
+        let memory = stats.memory_stats.unwrap_or_default();
+        let cache = memory
+            .stats
+            .as_ref()
+            .and_then(|s| s.get("inactive_file").or_else(|| s.get("total_inactive_file")).copied());
+        let cpu = stats.cpu_stats.unwrap_or_default();
+        Ok(Usage {
+            cpu_ns: cpu.cpu_usage.and_then(|u| u.total_usage).unwrap_or(0),
+            memory: memory.usage.unwrap_or(0).saturating_sub(cache.unwrap_or(0)),
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Docker at the rim: images, networks, containers, readiness.
 
 pub(crate) mod asterisk_cli;
+pub mod compose;
 pub mod docker;
 pub mod host;
 pub mod images;
@@ -11,8 +12,8 @@ pub mod topology;
 
 pub use asterisk_cli::parse_contacts;
 pub use lab::{
-    hand_over, remember_bind, DownReport, Fault, HandOver, Health, LabError, LabRuntime, Recovery, SoftphoneAccount,
-    TerminalView, UpReport,
+    hand_over, remember_bind, DownReport, Fault, HandOver, Health, LabError, LabRuntime, Race, RaceError, Recovery,
+    SoftphoneAccount, TerminalView, UpReport,
 };
 
 /// Prefix of every label the lab puts on what it creates.

@@ -19,6 +19,17 @@ pub enum BenchCmd {
         /// Leave the lab running afterwards (brought up again after `down` is timed).
         #[arg(long)]
         keep: bool,
+        /// Race `lab up` against the lab's compose file (`lab export compose`)
+        /// started by `docker-compose up -d` and waited for until the same
+        /// accounts are registered; then both downs. Leaves the lab down.
+        #[arg(long, conflicts_with = "keep")]
+        vs_compose: bool,
+        /// Compose project name for `--vs-compose`; `<lab>-compose` by default.
+        #[arg(long, requires = "vs_compose")]
+        project: Option<String>,
+        /// Figures as JSON (with `--vs-compose`).
+        #[arg(long, requires = "vs_compose")]
+        json: bool,
     },
     /// Time the SAE part I and II scenarios on a running lab (brought up
     /// first if needed), concurrently and then one check at a time.
@@ -40,6 +51,32 @@ pub enum BenchCmd {
         sites: Vec<u8>,
         #[arg(long, value_enum, default_value_t)]
         root: RootArg,
+        /// Figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ramp concurrent calls between the sites (SIPp registered as the lab's
+    /// phones, through the trunks and the operator, RTP both ways) until
+    /// calls fail; print per step the calls held, calls per second, CPU,
+    /// memory and RTP loss, and where the limit comes from.
+    Calls {
+        #[command(flatten)]
+        lab: LabArg,
+        /// Calls at once in the first step.
+        #[arg(long, default_value_t = 40)]
+        first: usize,
+        /// How many more calls each next step holds.
+        #[arg(long, default_value_t = 40)]
+        step: usize,
+        /// Stop the ramp there (all the lab's phones allow by default).
+        #[arg(long)]
+        max: Option<usize>,
+        /// Calls placed per second, all sites together.
+        #[arg(long, default_value_t = 20.0)]
+        rate: f64,
+        /// Seconds every call of a step is held together while measured.
+        #[arg(long, default_value_t = 10)]
+        plateau: u64,
         /// Figures as JSON.
         #[arg(long)]
         json: bool,
@@ -87,8 +124,13 @@ const HEAL_DEADLINE: Duration = Duration::from_secs(120);
 impl BenchCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         match self {
-            BenchCmd::Up { lab, root, keep } => up(lab, root, keep).await,
+            BenchCmd::Up { lab, vs_compose: true, project, json, .. } => versus_compose(lab, project, json).await,
+            BenchCmd::Up { lab, root, keep, .. } => up(lab, root, keep).await,
             BenchCmd::Scenarios { lab, jobs } => scenarios(lab, jobs).await,
+            BenchCmd::Calls { lab, first, step, max, rate, plateau, json } => {
+                let options = lab::load::Options { first, step, max, rate, plateau: Duration::from_secs(plateau) };
+                calls(lab, options, json).await
+            }
             BenchCmd::Heal { lab, fault, only, json } => heal(lab, fault, only, json).await,
             BenchCmd::Scale { sites, root, json } => scale(&sites, root, json).await,
         }
@@ -280,5 +322,102 @@ async fn up(lab: LabArg, root: RootArg, keep: bool) -> anyhow::Result<()> {
     if keep {
         runtime.up(root.into(), &Silent).await?;
     }
+    Ok(())
+}
+
+async fn versus_compose(lab: LabArg, project: Option<String>, json: bool) -> anyhow::Result<()> {
+    let lab = lab.load()?;
+    let state = state_dir(&lab)?;
+    let project = project.unwrap_or_else(|| format!("{}-compose", lab.name));
+    let file = lab::runtime::compose::default_path(&state);
+    let runtime = LabRuntime::connect(&lab, state).await?;
+    let progress = Term::new();
+    lab::runtime::images::ensure(runtime.engine(), Default::default(), &progress).await?;
+    let load = lab::load::machine::load_average();
+    let race = runtime.race_compose(&project, &file, &progress).await?;
+    progress.finish();
+    let machine = lab::load::machine::Machine::read();
+    if json {
+        let out = serde_json::json!({
+            "lab": lab.name,
+            "machine": machine,
+            "load_average_before": load,
+            "race": race,
+            "up_ratio": race.up_ratio(),
+            "down_ratio": race.down_ratio(),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!("lab {}: {} containers, on {} (load average {})", lab.name, race.containers, machine, fmt_load(load));
+    println!("{:<44} {:>10} {:>10}", "", "lab (s)", "compose (s)");
+    println!("{:<44} {:>10.2} {:>10.2}", "up, until every account is registered", race.lab_up, race.compose_up);
+    println!("{:<44} {:>10} {:>10.2}", "  of which `docker-compose up -d` returned", "", race.compose_started);
+    println!("{:<44} {:>10.2} {:>10.2}", "down", race.lab_down, race.compose_down);
+    println!("lab up is {:.1}x faster than docker-compose; lab down {:.1}x", race.up_ratio(), race.down_ratio());
+    Ok(())
+}
+
+fn fmt_load(load: Option<f64>) -> String {
+    load.map_or("unknown".into(), |l| format!("{l:.2}"))
+}
+
+async fn calls(lab: LabArg, options: lab::load::Options, json: bool) -> anyhow::Result<()> {
+    let lab = lab.load()?;
+    let progress = Term::new();
+    let report = lab::load::run(&lab, state_dir(&lab)?, &options, &progress).await?;
+    progress.finish();
+    if json {
+        let best = report.best().map(|s| s.calls);
+        let out = serde_json::json!({ "report": report, "best_calls": best, "limit_says": report.limit.to_string() });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!(
+        "lab {}: {} sites, calls from each site to the next through the operator, {:.0} placed per second",
+        report.lab, report.sites, report.rate
+    );
+    println!("measured on {} (load average {} before)", report.machine, fmt_load(report.load_average));
+    println!(
+        "at rest: Asterisks {:.2} cores, SIPp {:.2}; CPU/call is what a call adds to the Asterisks",
+        report.idle_asterisk_cores, report.idle_sipp_cores
+    );
+    println!(
+        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
+        "calls", "held", "failed", "cps", "Asterisk", "CPU/call", "KiB/call", "SIPp", "machine", "RTP rx", "lost"
+    );
+    println!(
+        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
+        "", "", "", "", "(cores)", "(% core)", "", "(cores)", "(busy)", "(packets)", "(%)"
+    );
+    for s in &report.steps {
+        let cps = s.calls_per_second.map_or("-".into(), |c| format!("{c:.1}"));
+        let busy = s.machine_busy.map_or("-".into(), |b| format!("{:.0} %", b * 100.0));
+        println!(
+            "{:>6} {:>6} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.0} {:>8.2} {:>8} {:>10} {:>7.3}",
+            s.calls,
+            s.held,
+            s.failed,
+            cps,
+            s.asterisk_cores,
+            s.cpu_percent_per_call(report.idle_asterisk_cores),
+            s.kib_per_call(),
+            s.sipp_cores,
+            busy,
+            s.rtp.received,
+            s.rtp.loss_percent()
+        );
+        for e in &s.errors {
+            println!("         {e}");
+        }
+    }
+    match report.best() {
+        Some(best) => println!(
+            "most calls held at once with none failed: {} ({} Asterisk MiB in all)",
+            best.calls, best.asterisk_mib as u64
+        ),
+        None => println!("no step held every call"),
+    }
+    println!("limit: {}", report.limit);
     Ok(())
 }

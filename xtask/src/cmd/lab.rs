@@ -63,6 +63,9 @@ pub enum LabCmd {
         reset: Option<String>,
     },
     Provision(super::provision::ProvisionCmd),
+    /// Write the lab in another tool's format.
+    #[command(subcommand)]
+    Export(ExportCmd),
     /// The Asterisk CLI of a site (or `operator`): interactive, or one command with -x.
     Cli {
         #[command(flatten)]
@@ -115,6 +118,20 @@ pub enum LabCmd {
     },
 }
 
+#[derive(Subcommand)]
+pub enum ExportCmd {
+    /// A compose file of the same lab (same images, networks, addresses,
+    /// ports and volumes) for `docker-compose -p PROJECT -f FILE up -d`; it
+    /// mounts the configs written into the lab's state folder.
+    Compose {
+        #[command(flatten)]
+        lab: LabArg,
+        /// Output file; `compose.yaml` in the lab's state folder by default.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
 impl LabCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         match self {
@@ -124,6 +141,7 @@ impl LabCmd {
             LabCmd::Status { lab, json } => status(&lab, json).await,
             LabCmd::Config { lab, out, reset } => config(&lab, out, reset).await,
             LabCmd::Provision(cmd) => cmd.run(),
+            LabCmd::Export(ExportCmd::Compose { lab, out }) => export_compose(&lab, out),
             LabCmd::Cli { lab, site, command } => cli(&lab, &site, command).await,
             LabCmd::Logs { lab, site, follow } => terminal(&lab, &site, TerminalView::Logs { follow }).await,
             LabCmd::Sngrep { lab, site } => terminal(&lab, &site, TerminalView::Sngrep).await,
@@ -278,6 +296,17 @@ async fn config(arg: &LabArg, out: Option<PathBuf>, reset: Option<String>) -> an
             }
         }
     }
+    Ok(())
+}
+
+fn export_compose(arg: &LabArg, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let lab = arg.load()?;
+    let state = state_dir(&lab)?;
+    let text = lab::runtime::compose::export(&lab, &state)?;
+    let out = out.unwrap_or_else(|| lab::runtime::compose::default_path(&state));
+    std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+    println!("wrote {}", out.display());
+    println!("start it with `docker-compose -p {}-compose -f {} up -d`", lab.name, out.display());
     Ok(())
 }
 

@@ -13,11 +13,13 @@ mod health;
 mod outside;
 mod preflight;
 mod status;
+mod versus_compose;
 
 pub use console::TerminalView;
 pub use faults::{Fault, Recovery};
 pub use health::Health;
 pub use outside::{hand_over, remember_bind, HandOver, SoftphoneAccount};
+pub use versus_compose::{Race, RaceError};
 
 use preflight::{folder_hash, ports_free, registered_in};
 
@@ -271,25 +273,12 @@ impl<'a> LabRuntime<'a> {
 
         progress.step("waiting for every trunk and phone to register");
         let started = Instant::now();
-        let deadline = if self.grading.is_some() { GRADING_REGISTER_DEADLINE } else { REGISTER_DEADLINE };
-        let secrets = &secrets;
-        let registered = wait::until("every trunk and phone registered", deadline, POLL, move || async move {
-            let status = self.status_with(secrets).await?;
-            Ok(if status.ready() { wait::Poll::Ready(status) } else { wait::Poll::Pending(status) })
-        })
-        .await;
-        let status = match registered {
+        let status = match self.registered(&secrets).await {
             Ok(status) => status,
             Err(wait::Error::Failed(e)) => return Err(e),
             // The grade reports what did not register.
             Err(wait::Error::TimedOut { last, .. }) if self.grading.is_some() => last,
-            Err(wait::Error::TimedOut { last, .. }) => {
-                let missing = last.missing();
-                let shown = missing.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
-                let more = missing.len().saturating_sub(8);
-                let missing = if more > 0 { format!("{shown} and {more} more") } else { shown };
-                return Err(LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing });
-            }
+            Err(wait::Error::TimedOut { last, .. }) => return Err(not_registered(&last)),
         };
         info!(took = %Took(started), ready = status.ready(), "up: registrations awaited");
         // A softphone container started now on a kept IPBX: Asterisk still
@@ -320,6 +309,25 @@ impl<'a> LabRuntime<'a> {
         let created: Vec<String> = to_start.iter().map(|(p, _)| p.spec.name.clone()).collect();
         info!(created = created.len(), kept = kept.len(), took = %Took(up_started), "up: done");
         Ok(UpReport { created, kept, status, kept_edits: sync.kept_edits })
+    }
+
+    /// Waits until every trunk and phone is registered, as each Asterisk sees
+    /// it, whoever started the containers (`lab up`, or the lab's compose file).
+    pub async fn wait_registered(&self) -> Result<LabStatus, LabError> {
+        match self.registered(&self.secrets()?).await {
+            Ok(status) => Ok(status),
+            Err(wait::Error::Failed(e)) => Err(e),
+            Err(wait::Error::TimedOut { last, .. }) => Err(not_registered(&last)),
+        }
+    }
+
+    async fn registered(&self, secrets: &Secrets) -> Result<LabStatus, wait::Error<LabError, LabStatus>> {
+        let deadline = if self.grading.is_some() { GRADING_REGISTER_DEADLINE } else { REGISTER_DEADLINE };
+        wait::until("every trunk and phone registered", deadline, POLL, move || async move {
+            let status = self.status_with(secrets).await?;
+            Ok(if status.ready() { wait::Poll::Ready(status) } else { wait::Poll::Pending(status) })
+        })
+        .await
     }
 
     /// Whether `container` runs on a network its `holder` no longer has: the
@@ -427,6 +435,15 @@ impl<'a> LabRuntime<'a> {
         );
         Ok(report)
     }
+}
+
+/// What is missing when registrations time out, eight names at most.
+fn not_registered(last: &LabStatus) -> LabError {
+    let missing = last.missing();
+    let shown = missing.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+    let more = missing.len().saturating_sub(8);
+    let missing = if more > 0 { format!("{shown} and {more} more") } else { shown };
+    LabError::Registration { secs: REGISTER_DEADLINE.as_secs(), missing }
 }
 
 /// What `up` does with a planned container.
