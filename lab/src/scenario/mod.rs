@@ -21,6 +21,7 @@ mod names;
 mod options;
 mod pcap;
 pub mod phones;
+mod prompts;
 pub mod report;
 mod result;
 mod rewrite;

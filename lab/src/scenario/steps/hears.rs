@@ -1,6 +1,8 @@
 //! `hears`: what a phone hears now in its call: a site's music on hold, the
 //! pre-answer (welcome) message or its absence, the refusal of voicemail
-//! access, spoken prompts, the IVR menu, or another phone's tone.
+//! access, spoken prompts, the IVR menu, or a phone's tone. The music and the
+//! welcome message are the site's shipped tones, or with `voice` a phone's
+//! recording (a prompt recorded on 560).
 
 use super::{StepKeys, StepKind};
 use crate::gen::sounds;
@@ -20,15 +22,17 @@ const TONE_SECONDS: f64 = 3.5;
 /// Sounds a check recognises.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sound {
-    /// A site's music on hold.
-    Music { site: String },
-    /// The pre-answer message, before the called phone rings.
-    Welcome,
+    /// A site's music on hold: its shipped tone, or the recording of `voice`.
+    Music { site: String, voice: Option<PhoneId> },
+    /// The pre-answer message of `site` (the called one, when said), before
+    /// the called phone rings: the shipped tone, or the recording of `voice`.
+    Welcome { site: Option<String>, voice: Option<PhoneId> },
     /// No pre-answer message: the call was not answered before ringing.
     NoWelcome,
     /// The message refusing voicemail access to trunk callers.
     Refusal,
-    /// Another phone's tone: a stored message played back, for instance.
+    /// A phone's tone: a stored message played back, for instance (its own,
+    /// for a recording played back to who made it).
     ToneOf(PhoneId),
     /// Spoken prompts (a voicemail menu): sound that is no lab tone.
     Speech,
@@ -36,7 +40,8 @@ pub enum Sound {
     Menu,
 }
 
-/// `{ hears = "music", phone = "operator/TM1" }`, `{ hears = "table1/patron1", phone = … }`
+/// `{ hears = "music", phone = "operator/TM1" }`, `{ hears = "table1/patron1", phone = … }`,
+/// `{ hears = "welcome", phone = "operator/TM1", voice = "table2/patron5" }`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hears {
     pub phone: PhoneId,
@@ -45,30 +50,43 @@ pub struct Hears {
 
 impl StepKind for Hears {
     const ACTIONS: &'static [&'static str] = &["hears"];
-    const KEYS: &'static [&'static str] = &["phone", "site"];
+    const KEYS: &'static [&'static str] = &["phone", "site", "voice"];
 
     fn parse(keys: &mut StepKeys<'_, '_>) -> Option<Self> {
         let v = keys.text("hears")?;
         let listener = keys.required_phone("phone", "`hears` needs `phone`: who listens");
-        let what = match v.get_ref().as_str() {
-            "music" => {
-                // The listener's own site's music, unless `site` names another.
-                let given = keys.text("site");
-                let site = match (&given, &listener) {
-                    (Some(x), _) => Some(x.get_ref().clone()),
-                    (None, Some(l)) if !keys.has("site") => Some(l.site.clone()),
-                    _ => None,
-                };
-                match site {
-                    Some(site) if keys.lab().site(&site).is_none() => {
-                        let span = given.as_ref().map_or(v.span(), |x| x.span());
-                        keys.error(span, "site", format!("the lab has no site {site:?}"));
-                        None
-                    }
-                    site => site.map(|site| Sound::Music { site }),
-                }
+        let given = keys.text("site");
+        let site = match &given {
+            Some(x) => keys.site_of(x, "site").map(Some),
+            None => Some(None),
+        };
+        let voice = keys.optional_phone("voice");
+        let sound = v.get_ref().as_str();
+        if !matches!(sound, "music" | "welcome") {
+            let stray: Vec<(String, std::ops::Range<usize>)> =
+                keys.names().into_iter().filter(|(k, _)| k == "site" || k == "voice").collect();
+            for (key, span) in stray {
+                keys.error_with_help(
+                    span,
+                    &key,
+                    format!("`{key}` does not go with hears = {sound:?}"),
+                    "`site` and `voice` say whose music or welcome message is heard",
+                );
             }
-            "welcome" => Some(Sound::Welcome),
+        }
+        let what = match sound {
+            // The listener's own site's music, unless `site` names another.
+            "music" => match (site?, &listener) {
+                (Some(site), _) => Some(Sound::Music { site, voice: voice? }),
+                (None, Some(l)) => Some(Sound::Music { site: l.site.clone(), voice: voice? }),
+                (None, None) => None,
+            },
+            // A recorded message is its recorder's site's.
+            "welcome" => {
+                let voice = voice?;
+                let site = site?.or_else(|| voice.as_ref().map(|p| p.site.clone()));
+                Some(Sound::Welcome { site, voice })
+            }
             "no welcome" => Some(Sound::NoWelcome),
             "refusal" => Some(Sound::Refusal),
             "speech" => Some(Sound::Speech),
@@ -90,8 +108,10 @@ impl StepKind for Hears {
     fn describe(&self) -> String {
         let phone = &self.phone;
         match &self.what {
-            Sound::Music { site } => format!("{phone} hears {site}'s music on hold"),
-            Sound::Welcome => format!("{phone} hears the welcome message first"),
+            Sound::Music { site, voice: None } => format!("{phone} hears {site}'s music on hold"),
+            Sound::Music { site, voice: Some(v) } => format!("{phone} hears {site}'s music on hold: {v}'s recording"),
+            Sound::Welcome { voice: None, .. } => format!("{phone} hears the welcome message first"),
+            Sound::Welcome { voice: Some(v), .. } => format!("{phone} hears the welcome message first: {v}'s recording"),
             Sound::NoWelcome => format!("{phone} hears no welcome message"),
             Sound::Refusal => format!("{phone} hears that voicemail access is refused"),
             Sound::ToneOf(other) => format!("{phone} hears {other}'s tone"),
@@ -101,12 +121,18 @@ impl StepKind for Hears {
     }
 
     fn resources(&self) -> Vec<Resource> {
-        vec![(&self.phone).into()]
+        let prompts = match &self.what {
+            Sound::Music { site, .. } | Sound::Welcome { site: Some(site), .. } => Some(site.clone()),
+            _ => None,
+        };
+        std::iter::once((&self.phone).into()).chain(prompts.map(|site| Resource::Prompts { site })).collect()
     }
 
     fn rewrite(&self, r: &Rewrite<'_>) -> Self {
+        let voice = |v: &Option<PhoneId>| v.as_ref().map(|p| r.phone(p));
         let what = match &self.what {
-            Sound::Music { site } => Sound::Music { site: r.site(site) },
+            Sound::Music { site, voice: v } => Sound::Music { site: r.site(site), voice: voice(v) },
+            Sound::Welcome { site, voice: v } => Sound::Welcome { site: site.as_ref().map(|s| r.site(s)), voice: voice(v) },
             Sound::ToneOf(t) => Sound::ToneOf(r.phone(t)),
             other => other.clone(),
         };
@@ -116,17 +142,22 @@ impl StepKind for Hears {
     async fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), Failure> {
         let phone = &self.phone;
         match &self.what {
-            Sound::Music { site } => {
+            Sound::Music { site, voice } => {
                 let site = ctx.shared.lab.site(site).expect("checked site");
-                let hz = sounds::moh_hz(site);
+                let (hz, whose) = match voice {
+                    Some(v) => (ctx.tone(v), format!(", {v}'s recording")),
+                    None => (sounds::moh_hz(site), String::new()),
+                };
                 let wav = ctx.received(phone, AUDIO_SECONDS).await?;
-                let others: Vec<u32> =
-                    std::iter::once(ctx.tone(phone)).chain(ctx.peers.get(phone).map(|p| ctx.tone(p))).collect();
+                let others: Vec<u32> = std::iter::once(ctx.tone(phone))
+                    .chain(ctx.peers.get(phone).map(|p| ctx.tone(p)))
+                    .filter(|&other| other != hz)
+                    .collect();
                 let (ok, heard) = audio::hears(&wav, hz, &others);
                 if ok {
                     Ok(())
                 } else {
-                    Err(fail(format!("{phone} hears {}'s music on hold ({hz} Hz)", site.name), heard.to_string()))
+                    Err(fail(format!("{phone} hears {}'s music on hold{whose} ({hz} Hz)", site.name), heard.to_string()))
                 }
             }
             Sound::Speech => {
@@ -165,7 +196,11 @@ impl StepKind for Hears {
                     )),
                 }
             }
-            Sound::Welcome => {
+            Sound::Welcome { voice, .. } => {
+                let (hz, whose) = match voice {
+                    Some(v) => (ctx.tone(v), format!(", {v}'s recording")),
+                    None => (sounds::WELCOME_HZ, String::new()),
+                };
                 // The IPBX answers trunk calls to play the message: the caller's
                 // call is established before any phone rings.
                 ctx.drain();
@@ -175,12 +210,11 @@ impl StepKind for Hears {
                         "the call was not answered before ringing: no message was played",
                     ));
                 }
-                match ctx.message(phone, HEADER, sounds::WELCOME_HZ).await? {
+                match ctx.message(phone, HEADER, hz).await? {
                     (true, _) => Ok(()),
-                    (false, heard) => Err(fail(
-                        format!("{phone} hears the {} Hz welcome message", sounds::WELCOME_HZ),
-                        heard.to_string(),
-                    )),
+                    (false, heard) => {
+                        Err(fail(format!("{phone} hears the {hz} Hz welcome message{whose}"), heard.to_string()))
+                    }
                 }
             }
             Sound::NoWelcome => {
