@@ -82,18 +82,27 @@ pub fn record_context() -> String {
     format!(
         "\n; {RECORD}: record the site's own prompt. Speak after the beep, # ends; the\n\
          ; recording becomes at once the music on hold and the pre-answer message of\n\
-         ; trunk callers (on the site's volume, kept across restarts). It is played\n\
-         ; back, then: 1 done, 2 listen again, 3 record again.\n[own-prompts]\n\
+         ; trunk callers (on the site's volume, kept across restarts), even when the\n\
+         ; caller hangs up right after #. It is played back, then: 1 done, 2 listen\n\
+         ; again, 3 record again.\n[own-prompts]\n\
          exten => {RECORD},1,Answer()\n \
-         same => n(record),Record({recorded},0,{MAX_SECONDS})\n \
-         same => n,GotoIf($[\"${{RECORD_STATUS}}\" != \"DTMF\" & \"${{RECORD_STATUS}}\" != \"TIMEOUT\"]?done)\n \
-         same => n,System({hold})\n \
-         same => n,System({pre_answer})\n \
+         same => n,Set(CHANNEL(hangup_handler_push)=own-prompt-install,s,1)\n \
+         same => n(record),Set(INSTALLED=)\n \
+         same => n,Record({recorded},0,{MAX_SECONDS})\n \
+         same => n,Gosub(own-prompt-install,s,1)\n \
+         same => n,GotoIf($[\"${{INSTALLED}}\" != \"yes\"]?done)\n \
          same => n(listen),Playback({played})\n \
          same => n,Read(CHOICE,vm-review,1,,1,5)\n \
          same => n,GotoIf($[\"${{CHOICE}}\" = \"2\"]?listen)\n \
          same => n,GotoIf($[\"${{CHOICE}}\" = \"3\"]?record)\n \
-         same => n(done),Hangup()\n",
+         same => n(done),Hangup()\n\n\
+         ; A take ended by # (or by its {MAX_SECONDS} s limit) replaces both prompts, once:\n\
+         ; right after it, or on hangup if the caller hung up first.\n[own-prompt-install]\n\
+         exten => s,1,GotoIf($[\"${{INSTALLED}}\" = \"yes\" | (\"${{RECORD_STATUS}}\" != \"DTMF\" & \"${{RECORD_STATUS}}\" != \"TIMEOUT\")]?end)\n \
+         same => n,System({hold})\n \
+         same => n,System({pre_answer})\n \
+         same => n,Set(INSTALLED=yes)\n \
+         same => n(end),Return()\n",
         hold = Use::Hold.install_command("${PROMPTS}", &recorded),
         pre_answer = Use::PreAnswer.install_command("${PROMPTS}", &recorded),
         played = recorded.trim_end_matches(".wav"),
