@@ -8,6 +8,7 @@ pub mod grade;
 pub mod graph;
 mod logs;
 pub mod model;
+pub mod prompt;
 pub mod runtime;
 pub mod scenario;
 pub mod secrets;
