@@ -176,3 +176,63 @@ async fn a_quiet_mp3_becomes_the_sites_prompts_at_the_target_level() {
     assert!(reset.installed.is_empty());
     assert_eq!(hashes(&sums().await), hashes(&shipped), "the shipped prompts are back");
 }
+
+/// Grading moves the own-prompts checks onto the graded site, as the rest of
+/// part III: its phone records on 560, its public number hears the recording,
+/// and the check holds that site's prompts; with a mapping of one cabinet,
+/// onto the config's own names.
+#[test]
+fn grading_runs_the_own_prompts_checks_on_the_graded_site() {
+    use lab::grade::mapping::Mapping;
+    use lab::grade::{session, Part};
+    use lab::scenario::steps::{Dial, Hears};
+    use lab::scenario::{Resource, Sound, Step};
+
+    let sae = Lab::sae();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let scenarios = lab::scenario::load_dir(&dir, &sae).expect("the shipped scenarios are valid");
+    let own = |checks: &[lab::scenario::Scenario]| {
+        checks.iter().find(|s| s.name == "own-prompts").cloned().expect("own-prompts is graded in part III")
+    };
+    let dials = |s: &lab::scenario::Scenario| -> Vec<String> {
+        s.checks[0]
+            .steps
+            .iter()
+            .filter_map(|l| match &l.step {
+                Step::Dial(Dial { from, number }) => Some(format!("{from}>{number}")),
+                _ => None,
+            })
+            .collect()
+    };
+    let voices = |s: &lab::scenario::Scenario| -> Vec<String> {
+        s.checks
+            .iter()
+            .flat_map(|c| &c.steps)
+            .filter_map(|l| match &l.step {
+                Step::Hears(Hears {
+                    what: Sound::Welcome { voice: Some(v), .. } | Sound::Music { voice: Some(v), .. },
+                    ..
+                }) => Some(v.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+
+    let graded = session::select_checks(&sae, &sae, "table3", &scenarios, None, Some(Part::III));
+    let moved = own(&graded);
+    assert_eq!(moved.checks.len(), 2);
+    assert_eq!(dials(&moved), ["table3/patron7>560", "operator/tm1>0320000373", "table3/assistant7>73"]);
+    assert_eq!(voices(&moved), ["table3/patron7", "table3/secretaire6"]);
+    assert!(moved.checks.iter().all(|c| c.resources().contains(&Resource::Prompts { site: "table3".into() })));
+
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grade-report/map.toml"))
+            .unwrap();
+    let mapping = Mapping::parse("map.toml", &text, sae.site("table2").unwrap()).expect("a valid mapping");
+    let mapped = mapping.apply(&session::graded_lab(&sae, "table2"), "table2");
+    let graded = session::select_checks(&sae, &mapped, "table2", &scenarios, Some(&mapping), Some(Part::III));
+    let moved = own(&graded);
+    assert_eq!(moved.checks.len(), 2);
+    assert_eq!(dials(&moved), ["table2/patron>560", "operator/tm1>0320000213", "table2/assistant>3"]);
+    assert_eq!(voices(&moved), ["table2/patron", "table2/secretaire"]);
+}

@@ -31,9 +31,10 @@ pub enum Sound {
     NoWelcome,
     /// The message refusing voicemail access to trunk callers.
     Refusal,
-    /// A phone's tone: a stored message played back, for instance (its own,
-    /// for a recording played back to who made it).
+    /// Another phone's tone: a stored message played back, for instance.
     ToneOf(PhoneId),
+    /// The listener's own recording played back to it (560), after its last key.
+    Playback,
     /// Spoken prompts (a voicemail menu): sound that is no lab tone.
     Speech,
     /// The IVR menu, from the start of the call or right after the last key pressed.
@@ -91,13 +92,14 @@ impl StepKind for Hears {
             "refusal" => Some(Sound::Refusal),
             "speech" => Some(Sound::Speech),
             "menu" => Some(Sound::Menu),
+            "playback" => Some(Sound::Playback),
             other if other.contains('/') => keys.phone_of(&v, "hears").map(Sound::ToneOf),
             other => {
                 keys.error_with_help(
                     v.span(),
                     "hears",
                     format!("unknown sound {other:?}"),
-                    "one of: music, welcome, no welcome, refusal, speech, menu, or a phone (site/account) whose tone is heard",
+                    "one of: music, welcome, no welcome, refusal, speech, menu, playback, or a phone (site/account) whose tone is heard",
                 );
                 None
             }
@@ -117,6 +119,7 @@ impl StepKind for Hears {
             Sound::ToneOf(other) => format!("{phone} hears {other}'s tone"),
             Sound::Speech => format!("{phone} hears spoken prompts"),
             Sound::Menu => format!("{phone} hears the menu"),
+            Sound::Playback => format!("{phone} hears its recording played back"),
         }
     }
 
@@ -176,6 +179,17 @@ impl StepKind for Hears {
                     Ok(())
                 } else {
                     Err(fail(format!("{phone} hears {other}'s {} Hz tone", ctx.tone(other)), heard.to_string()))
+                }
+            }
+            Sound::Playback => {
+                // Right after the key that ended the recording.
+                let (hz, since) = (ctx.tone(phone), ctx.keyed_at.get(phone).copied().unwrap_or(HEADER));
+                match ctx.message(phone, since, hz).await? {
+                    (true, _) => Ok(()),
+                    (false, heard) => Err(fail(
+                        format!("{phone} hears its recording ({hz} Hz, {MESSAGE_SECONDS} s within {MESSAGE_WITHIN} s)"),
+                        heard.to_string(),
+                    )),
                 }
             }
             Sound::Refusal | Sound::Menu => {
