@@ -242,3 +242,47 @@ impl StepKind for Hears {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Lab;
+
+    fn parsed(step: &str) -> Result<Hears, String> {
+        let text = format!("title = \"t\"\n[[flow]]\nsays = \"s\"\nsteps = [\n{step}\n]\n");
+        let scenario = crate::scenario::parse("t.toml", "t", &text, &Lab::sae()).map_err(|e| e.to_string())?;
+        match &scenario.checks[0].steps[0].step {
+            crate::scenario::Step::Hears(h) => Ok(h.clone()),
+            other => panic!("not a hears step: {other:?}"),
+        }
+    }
+
+    fn phone(id: &str) -> PhoneId {
+        let (site, account) = id.split_once('/').expect("site/account");
+        PhoneId { site: site.into(), account: account.into() }
+    }
+
+    #[test]
+    fn a_recorded_message_is_its_recorders_sites_and_holds_its_prompts() {
+        let h = parsed(r#"{ hears = "welcome", phone = "operator/TM1", voice = "table2/patron7" }"#).unwrap();
+        assert_eq!(h.what, Sound::Welcome { site: Some("table2".into()), voice: Some(phone("table2/patron7")) });
+        assert!(h.resources().contains(&Resource::Prompts { site: "table2".into() }));
+        let h = parsed(r#"{ hears = "music", phone = "table2/assistant6", voice = "table2/secretaire6" }"#).unwrap();
+        assert_eq!(h.what, Sound::Music { site: "table2".into(), voice: Some(phone("table2/secretaire6")) });
+        // The shipped message, of a site said or not.
+        let h = parsed(r#"{ hears = "welcome", phone = "operator/TM1", site = "table3" }"#).unwrap();
+        assert!(h.resources().contains(&Resource::Prompts { site: "table3".into() }));
+        let h = parsed(r#"{ hears = "welcome", phone = "operator/TM1" }"#).unwrap();
+        assert_eq!(h.resources(), [Resource::Phone(phone("operator/tm1"))]);
+    }
+
+    #[test]
+    fn site_and_voice_go_with_music_and_welcome_only() {
+        let err = parsed(r#"{ hears = "refusal", phone = "operator/TM1", voice = "table1/patron1" }"#).unwrap_err();
+        assert!(err.contains("`voice` does not go with hears = \"refusal\""), "{err}");
+        let err = parsed(r#"{ hears = "welcome", phone = "operator/TM1", voice = "table1/nobody" }"#).unwrap_err();
+        assert!(err.contains("site table1 has no phone \"nobody\""), "{err}");
+        let err = parsed(r#"{ hears = "welcome", phone = "operator/TM1", site = "table9" }"#).unwrap_err();
+        assert!(err.contains("the lab has no site \"table9\""), "{err}");
+    }
+}
