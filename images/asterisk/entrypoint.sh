@@ -11,6 +11,14 @@ mkdir -p /var/spool/asterisk/voicemail /var/spool/asterisk/monitor \
          /var/run/asterisk
 rm -f /var/run/asterisk/asterisk.ctl /var/run/asterisk/asterisk.pid
 
+# A site's own prompts (music on hold, pre-answer message) live on its volume,
+# where 560 records them and `lab prompt` installs them; any not there yet
+# starts as the one shipped in its config (lab-sounds/prompts).
+if [ -d /etc/asterisk/lab-sounds/prompts ]; then
+    mkdir -p /var/lib/asterisk/prompts
+    cp -R --update=none /etc/asterisk/lab-sounds/prompts/. /var/lib/asterisk/prompts/
+fi
+
 # A site's IPBX lives on its network holder's network: when the holder
 # restarts, that network is gone from here (no address left). Asterisk is
 # then stopped, so that Docker starts this container again, on the holder's

@@ -9,6 +9,7 @@ pub mod graph;
 pub mod load;
 mod logs;
 pub mod model;
+pub mod prompt;
 pub mod runtime;
 pub mod scenario;
 pub mod secrets;

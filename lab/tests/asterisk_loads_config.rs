@@ -93,6 +93,14 @@ async fn a_site_config_loads_with_every_phone_the_trunk_and_the_dialplan() {
     assert!(hints.contains(&format!("{} hints registered", site.phones.len())), "{hints}");
     let modules = run("module show like res_pjsip_exten_state").await;
     assert!(modules.contains("Running"), "BLF support did not load:\n{modules}");
+    // 560 records the site's prompts, which the image seeded on the volume
+    // from the shipped ones: the music on hold class plays that file.
+    let record = run("dialplan show 560@internal").await;
+    assert!(record.contains("Record(${PROMPTS}/recorded.wav"), "{record}");
+    let system = run("module show like app_system").await;
+    assert!(system.contains("Running"), "560 cannot install its recording:\n{system}");
+    let moh = run("moh show files").await;
+    assert!(moh.contains("/var/lib/asterisk/prompts/hold/prompt"), "no seeded music on hold:\n{moh}");
 }
 
 #[tokio::test]

@@ -101,6 +101,8 @@ const MODULES: &[(&str, &[&str])] = &[
             "app_directed_pickup",
             "app_read",
             "app_record",
+            // 560 puts the recorded prompt in place with cp and mv.
+            "app_system",
             "app_milliwatt",
             "app_sendtext",
             "app_playtones",

@@ -1,7 +1,7 @@
 //! A site's dialplan (extensions.conf): internal, inter-site and external
 //! calls (SAE parts I and II) and the functions of part III.
 
-use super::{header, messaging, sounds, voicemail, TRUNK};
+use super::{header, messaging, prompts, sounds, voicemail, TRUNK};
 use crate::model::{Lab, Site};
 
 /// Last two digits of a site's main public number, answered by the menu.
@@ -22,10 +22,13 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
          PUBLIC_PREFIX = {}\n\
          ; This IPBX as instant messages name it, to its phones and to the operator.\n\
          MSG_DOMAIN = {}\n\
-         MSG_TRUNK_DOMAIN = {}\n\n",
+         MSG_TRUNK_DOMAIN = {}\n\
+         ; The site's own prompts (music on hold, pre-answer message), on its volume.\n\
+         PROMPTS = {}\n\n",
         site.public_number(n, ""),
         lab.network.ipbx_lan(site.index),
         lab.network.ipbx_backbone(site.index),
+        prompts::DIR,
     ));
 
     s.push_str(&format!(
@@ -93,7 +96,8 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
 
     s.push_str(
         "; What the site's phones may dial; parkedcalls holds the parking spaces.\n[internal]\n\
-         include => extensions\ninclude => intersite\ninclude => external\ninclude => parkedcalls\n\n",
+         include => extensions\ninclude => intersite\ninclude => external\ninclude => parkedcalls\n\
+         include => own-prompts\n\n",
     );
 
     s.push_str(
@@ -122,17 +126,20 @@ pub fn extensions_conf(lab: &Lab, site: &Site) -> String {
 
     s.push_str(&ivr(lab, site));
     s.push_str(&messaging::site_contexts(lab, site));
+    s.push_str(&prompts::record_context());
 
     s.push_str(&format!(
         "\n; Pre-answer message (prédécroché) for trunk callers, who are classed\n\
-         ; inter-site (a site's public number) or external for the called phone's ring.\n[welcome]\n\
+         ; inter-site (a site's public number) or external for the called phone's ring.\n\
+         ; The message is the site's own prompt ({record} records it).\n[welcome]\n\
          exten => s,1,Set(__CALL_CLASS=${{IF($[\"${{CALLERID(num):0:{len}}}\" = \"{prefix}\"]?intersite:external)}})\n \
          same => n,Answer()\n \
-         same => n,Playback(/etc/asterisk/{dir}/welcome)\n \
+         same => n,Playback(${{PROMPTS}}/{file})\n \
          same => n,Return()\n\n",
         len = n.public_prefix.len(),
         prefix = n.public_prefix,
-        dir = sounds::DIR,
+        record = prompts::RECORD,
+        file = prompts::Use::PreAnswer.file().trim_end_matches(".wav"),
     ));
 
     s.push_str(

@@ -4,7 +4,7 @@
 //! Every in-call code starts with `#`, so digits and `*` pass through to
 //! whatever the caller talks to (an IVR, voicemail) untouched.
 
-use super::{header, sounds};
+use super::{header, prompts, sounds};
 use crate::model::{Lab, Site};
 
 /// In-call DTMF codes, as documented in the README's cheat-sheet.
@@ -79,11 +79,14 @@ pub fn musiconhold_conf(site: Option<&Site>) -> String {
     s.push_str("[default]\nmode = files\ndirectory = moh\nsort = alpha\n");
     if let Some(site) = site {
         s.push_str(&format!(
-            "\n; {name}'s own music: a {hz} Hz tone, so a check can tell it from silence.\n\
-             [{name}]\nmode = files\ndirectory = /etc/asterisk/{dir}/moh\n",
+            "\n; {name}'s own music: the site's prompt, on its volume. Recorded on {record}\n\
+             ; or installed by `lab prompt`; until then a {hz} Hz tone, so a check can\n\
+             ; tell it from silence.\n\
+             [{name}]\nmode = files\ndirectory = {dir}\n",
             name = site.name,
+            record = prompts::RECORD,
             hz = sounds::moh_hz(site),
-            dir = sounds::DIR,
+            dir = prompts::hold_dir(),
         ));
     }
     s

@@ -10,6 +10,7 @@ pub mod mail;
 mod messaging;
 mod operator;
 pub mod phones;
+pub mod prompts;
 pub mod provisioning;
 mod site;
 pub mod sounds;

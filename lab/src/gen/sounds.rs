@@ -1,20 +1,22 @@
 //! The lab's own audio: tones Asterisk plays natively (8 kHz 16-bit WAV) and
-//! that a check can recognise by frequency.
+//! that a check can recognise by frequency. The music on hold and the
+//! pre-answer message are the site's prompts (see [`super::prompts`]), these
+//! tones until the site records or installs its own.
 
 use crate::model::Site;
 
 /// Folder (inside a site's Asterisk config) holding the lab's sounds.
 pub const DIR: &str = "lab-sounds";
-/// The message trunk callers hear before the phone rings.
+/// The shipped message trunk callers hear before the phone rings.
 pub const WELCOME_HZ: u32 = 2850;
 /// The message a trunk caller hears when trying to reach voicemail access.
 pub const REFUSED_HZ: u32 = 2800;
 /// The signature of the IVR menu, before its spoken prompt.
 pub const MENU_HZ: u32 = 2900;
-const WELCOME_SECONDS: f64 = 1.5;
-const MOH_SECONDS: f64 = 10.0;
+pub const WELCOME_SECONDS: f64 = 1.5;
+pub const MOH_SECONDS: f64 = 10.0;
 
-/// Music on hold of a site: a tone of its own, 3000 Hz for site 1 up to 3950 Hz for site 20
+/// Shipped music on hold of a site: a tone of its own, 3000 Hz for site 1 up to 3950 Hz for site 20
 /// (3400 Hz for site 9), then 3025 Hz up to 3975 Hz for sites 21 to 40, below 4000 Hz (half
 /// of G.711's 8 kHz); further sites take the same tones again.
 pub fn moh_hz(site: &Site) -> u32 {
@@ -22,14 +24,15 @@ pub fn moh_hz(site: &Site) -> u32 {
     3000 + 50 * (i % 20) + 25 * (i / 20)
 }
 
-/// Files under the site's config folder: path (relative to /etc/asterisk) and bytes.
+/// Files under the site's config folder: path (relative to /etc/asterisk) and
+/// bytes, the shipped prompts with them.
 pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    vec![
-        (format!("{DIR}/welcome.wav"), tone_wav(WELCOME_HZ, WELCOME_SECONDS)),
+    let mut files = vec![
         (format!("{DIR}/refused.wav"), tone_wav(REFUSED_HZ, WELCOME_SECONDS)),
         (format!("{DIR}/menu.wav"), tone_wav(MENU_HZ, WELCOME_SECONDS)),
-        (format!("{DIR}/moh/{}.wav", site.name), tone_wav(moh_hz(site), MOH_SECONDS)),
-    ]
+    ];
+    files.extend(super::prompts::shipped(site));
+    files
 }
 
 /// A sine at `hz` for `seconds`, 8 kHz mono 16-bit PCM, at -12 dBFS peak.

@@ -15,7 +15,7 @@ use bollard::models::{
 use bollard::query_parameters::{
     BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions, InspectNetworkOptions,
     KillContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions, RemoveContainerOptions,
-    RemoveVolumeOptions, RestartContainerOptions, StatsOptions, TagImageOptions,
+    RemoveVolumeOptions, RestartContainerOptions, StatsOptions, TagImageOptions, UploadToContainerOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -34,6 +34,8 @@ pub enum EngineError {
          Set another `[network] subnet` in the lab file, or remove the other network (`docker network ls`)"
     )]
     SubnetTaken { network: String, subnet: String, message: String },
+    #[error("cannot {action}: {message}")]
+    Copy { action: String, message: String },
     #[error("building image {tag} failed: {message}")]
     Build { tag: String, message: String },
     #[error(
@@ -550,6 +552,30 @@ impl Engine {
             Err(e) if is_status(&e, 404) => Ok(()),
             Err(e) => Err(call(format!("remove container {name}"))(e)),
         }
+    }
+
+    /// Writes `contents` as the file `name` in the folder `dir` of a
+    /// container (which must exist), as its root user.
+    pub async fn put_file(&self, container: &str, dir: &str, name: &str, contents: &[u8]) -> Result<()> {
+        let action = || format!("copy {name} into {dir} of {container}");
+        let mut archive = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(contents.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        archive
+            .append_data(&mut header, name, contents)
+            .map_err(|e| EngineError::Copy { action: action(), message: e.to_string() })?;
+        let archive =
+            archive.into_inner().map_err(|e| EngineError::Copy { action: action(), message: e.to_string() })?;
+        let options = UploadToContainerOptions { path: dir.into(), ..Default::default() };
+        let t = Instant::now();
+        self.docker
+            .upload_to_container(container, Some(options), bollard::body_full(archive.into()))
+            .await
+            .map_err(call(action()))?;
+        debug!(bytes = contents.len(), took = %Took(t), "copied {name} into {dir} of {container}");
+        Ok(())
     }
 
     /// Runs a command in a running container and collects its output

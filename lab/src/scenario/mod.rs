@@ -19,6 +19,7 @@ mod names;
 mod options;
 pub mod pcap;
 pub mod phones;
+mod prompts;
 pub mod report;
 mod result;
 mod rewrite;

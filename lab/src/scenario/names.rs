@@ -35,13 +35,16 @@ pub enum Resource {
     Mailbox { site: String, mailbox: String },
     /// A site's parking lot.
     ParkingLot { site: String },
+    /// A site's own prompts (music on hold, pre-answer message): what a check
+    /// records there, or expects to hear, no other check changes meanwhile.
+    Prompts { site: String },
 }
 
 impl Resource {
     pub fn site(&self) -> &str {
         match self {
             Resource::Phone(p) => &p.site,
-            Resource::Mailbox { site, .. } | Resource::ParkingLot { site } => site,
+            Resource::Mailbox { site, .. } | Resource::ParkingLot { site } | Resource::Prompts { site } => site,
         }
     }
 

@@ -19,6 +19,7 @@ use super::ctx::{Ctx, Shared};
 use super::names::PhoneId;
 use super::options::RunOptions;
 use super::phones::{Hub, PhoneError};
+use super::prompts;
 use super::result::{broken, CheckResult};
 use super::steps::Step;
 use crate::gen::OPERATOR;
@@ -168,9 +169,11 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     let line_state_steps = check.steps.iter().filter(|s| matches!(s.step, Step::LineState(_))).count();
     let mut ctx = Ctx::new(shared, line_state_steps);
     let mut failure = None;
+    let mut saved = Vec::new();
     if lab.is_broken() {
         failure = Some(broken("the lab is ready for the check", lab.reasons().join("; ")));
     } else {
+        saved = prompts::save(shared, &check.resources(), &mut lab.docker).await;
         for step in &check.steps {
             if let Err(mut f) = step.step.run(&mut ctx).await {
                 f.step = step.says.clone();
@@ -182,6 +185,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
     }
     let release = ctx.release(&phones).await;
     lab.docker.extend(release.trouble);
+    prompts::restore(shared, saved, &mut lab.docker).await;
     if let (Some(before), Some(after)) = (before, lab.snapshot(shared.engine, &watched).await) {
         lab.changes.extend(after.changes_since(&before).iter().map(|c| c.during("the check")));
     }

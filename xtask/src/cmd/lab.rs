@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
+use lab::prompt::Request;
 use lab::runtime::{LabRuntime, TerminalView};
 
 use super::{state_dir, LabArg, RootArg};
@@ -102,6 +103,25 @@ pub enum LabCmd {
         #[arg(long, default_value_t = 10)]
         seconds: u32,
     },
+    /// A site's own prompt from a sound file (WAV, MP3, Ogg, FLAC, up to 10 min):
+    /// converted to what Asterisk plays, its loudness levelled, installed as the
+    /// music on hold and/or the pre-answer message; prints its duration and level.
+    #[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["hold", "pre_answer", "reset"]))]
+    Prompt {
+        #[command(flatten)]
+        lab: LabArg,
+        /// The site, e.g. table1.
+        site: String,
+        /// The site's music on hold.
+        #[arg(long, value_name = "FILE")]
+        hold: Option<PathBuf>,
+        /// The message trunk callers hear before the phone rings.
+        #[arg(long, value_name = "FILE")]
+        pre_answer: Option<PathBuf>,
+        /// Back to the shipped prompts.
+        #[arg(long, conflicts_with_all = ["hold", "pre_answer"])]
+        reset: bool,
+    },
     /// Apply edited configs of a site (or the operator), reloading Asterisk module by module.
     Reload {
         #[command(flatten)]
@@ -146,6 +166,15 @@ impl LabCmd {
             LabCmd::Logs { lab, site, follow } => terminal(&lab, &site, TerminalView::Logs { follow }).await,
             LabCmd::Sngrep { lab, site } => terminal(&lab, &site, TerminalView::Sngrep).await,
             LabCmd::Capture { lab, site, out, seconds } => capture(&lab, &site, out, seconds).await,
+            LabCmd::Prompt { lab, site, hold, pre_answer, reset } => {
+                let lab = lab.load()?;
+                let request = if reset { Request::Reset } else { Request::Install { hold, pre_answer } };
+                // Checked before any container is touched.
+                let plan = lab::prompt::plan(&lab, &site, request)?;
+                let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
+                print!("{}", runtime.prompt(&plan).await?);
+                Ok(())
+            }
             LabCmd::Reload { lab, site } => {
                 let lab = lab.load()?;
                 let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;

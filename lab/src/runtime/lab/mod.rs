@@ -12,6 +12,7 @@ mod faults;
 mod health;
 mod outside;
 mod preflight;
+mod prompt;
 mod status;
 mod versus_compose;
 
@@ -87,6 +88,16 @@ pub enum LabError {
     Boot { container: String, secs: u64 },
     #[error("not registered after {secs} s: {missing}.\nSee `cargo xtask lab status` and `docker logs` of the IPBX concerned")]
     Registration { secs: u64, missing: String },
+    #[error("sox could not make a prompt of {file}: {message}")]
+    Convert { file: String, message: String },
+    #[error(
+        "{file} is silent (RMS {rms_db:.0} dBFS): there is nothing to raise to a prompt's level; nothing was installed"
+    )]
+    SilentPrompt { file: String, rms_db: f64 },
+    #[error("{site} has no shipped prompt {path} (its config is not the lab's): nothing was reset")]
+    NoShippedPrompt { site: String, path: String },
+    #[error("a command failed in {container}: {message}")]
+    Shell { container: String, message: String },
 }
 
 /// What `up` did.

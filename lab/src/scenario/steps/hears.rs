@@ -1,6 +1,8 @@
 //! `hears`: what a phone hears now in its call: a site's music on hold, the
 //! pre-answer (welcome) message or its absence, the refusal of voicemail
-//! access, spoken prompts, the IVR menu, or another phone's tone.
+//! access, spoken prompts, the IVR menu, or a phone's tone. The music and the
+//! welcome message are the site's shipped tones, or with `voice` a phone's
+//! recording (a prompt recorded on 560).
 
 use super::{StepKeys, StepKind};
 use crate::gen::sounds;
@@ -20,23 +22,27 @@ const TONE_SECONDS: f64 = 3.5;
 /// Sounds a check recognises.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sound {
-    /// A site's music on hold.
-    Music { site: String },
-    /// The pre-answer message, before the called phone rings.
-    Welcome,
+    /// A site's music on hold: its shipped tone, or the recording of `voice`.
+    Music { site: String, voice: Option<PhoneId> },
+    /// The pre-answer message of `site` (the called one, when said), before
+    /// the called phone rings: the shipped tone, or the recording of `voice`.
+    Welcome { site: Option<String>, voice: Option<PhoneId> },
     /// No pre-answer message: the call was not answered before ringing.
     NoWelcome,
     /// The message refusing voicemail access to trunk callers.
     Refusal,
     /// Another phone's tone: a stored message played back, for instance.
     ToneOf(PhoneId),
+    /// The listener's own recording played back to it (560), after its last key.
+    Playback,
     /// Spoken prompts (a voicemail menu): sound that is no lab tone.
     Speech,
     /// The IVR menu, from the start of the call or right after the last key pressed.
     Menu,
 }
 
-/// `{ hears = "music", phone = "operator/TM1" }`, `{ hears = "table1/patron1", phone = … }`
+/// `{ hears = "music", phone = "operator/TM1" }`, `{ hears = "table1/patron1", phone = … }`,
+/// `{ hears = "welcome", phone = "operator/TM1", voice = "table2/patron5" }`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hears {
     pub phone: PhoneId,
@@ -45,41 +51,55 @@ pub struct Hears {
 
 impl StepKind for Hears {
     const ACTIONS: &'static [&'static str] = &["hears"];
-    const KEYS: &'static [&'static str] = &["phone", "site"];
+    const KEYS: &'static [&'static str] = &["phone", "site", "voice"];
 
     fn parse(keys: &mut StepKeys<'_, '_>) -> Option<Self> {
         let v = keys.text("hears")?;
         let listener = keys.required_phone("phone", "`hears` needs `phone`: who listens");
-        let what = match v.get_ref().as_str() {
-            "music" => {
-                // The listener's own site's music, unless `site` names another.
-                let given = keys.text("site");
-                let site = match (&given, &listener) {
-                    (Some(x), _) => Some(x.get_ref().clone()),
-                    (None, Some(l)) if !keys.has("site") => Some(l.site.clone()),
-                    _ => None,
-                };
-                match site {
-                    Some(site) if keys.lab().site(&site).is_none() => {
-                        let span = given.as_ref().map_or(v.span(), |x| x.span());
-                        keys.error(span, "site", format!("the lab has no site {site:?}"));
-                        None
-                    }
-                    site => site.map(|site| Sound::Music { site }),
-                }
+        let given = keys.text("site");
+        let site = match &given {
+            Some(x) => keys.site_of(x, "site").map(Some),
+            None => Some(None),
+        };
+        let voice = keys.optional_phone("voice");
+        let sound = v.get_ref().as_str();
+        if !matches!(sound, "music" | "welcome") {
+            let stray: Vec<(String, std::ops::Range<usize>)> =
+                keys.names().into_iter().filter(|(k, _)| k == "site" || k == "voice").collect();
+            for (key, span) in stray {
+                keys.error_with_help(
+                    span,
+                    &key,
+                    format!("`{key}` does not go with hears = {sound:?}"),
+                    "`site` and `voice` say whose music or welcome message is heard",
+                );
             }
-            "welcome" => Some(Sound::Welcome),
+        }
+        let what = match sound {
+            // The listener's own site's music, unless `site` names another.
+            "music" => match (site?, &listener) {
+                (Some(site), _) => Some(Sound::Music { site, voice: voice? }),
+                (None, Some(l)) => Some(Sound::Music { site: l.site.clone(), voice: voice? }),
+                (None, None) => None,
+            },
+            // A recorded message is its recorder's site's.
+            "welcome" => {
+                let voice = voice?;
+                let site = site?.or_else(|| voice.as_ref().map(|p| p.site.clone()));
+                Some(Sound::Welcome { site, voice })
+            }
             "no welcome" => Some(Sound::NoWelcome),
             "refusal" => Some(Sound::Refusal),
             "speech" => Some(Sound::Speech),
             "menu" => Some(Sound::Menu),
+            "playback" => Some(Sound::Playback),
             other if other.contains('/') => keys.phone_of(&v, "hears").map(Sound::ToneOf),
             other => {
                 keys.error_with_help(
                     v.span(),
                     "hears",
                     format!("unknown sound {other:?}"),
-                    "one of: music, welcome, no welcome, refusal, speech, menu, or a phone (site/account) whose tone is heard",
+                    "one of: music, welcome, no welcome, refusal, speech, menu, playback, or a phone (site/account) whose tone is heard",
                 );
                 None
             }
@@ -90,23 +110,32 @@ impl StepKind for Hears {
     fn describe(&self) -> String {
         let phone = &self.phone;
         match &self.what {
-            Sound::Music { site } => format!("{phone} hears {site}'s music on hold"),
-            Sound::Welcome => format!("{phone} hears the welcome message first"),
+            Sound::Music { site, voice: None } => format!("{phone} hears {site}'s music on hold"),
+            Sound::Music { site, voice: Some(v) } => format!("{phone} hears {site}'s music on hold: {v}'s recording"),
+            Sound::Welcome { voice: None, .. } => format!("{phone} hears the welcome message first"),
+            Sound::Welcome { voice: Some(v), .. } => format!("{phone} hears the welcome message first: {v}'s recording"),
             Sound::NoWelcome => format!("{phone} hears no welcome message"),
             Sound::Refusal => format!("{phone} hears that voicemail access is refused"),
             Sound::ToneOf(other) => format!("{phone} hears {other}'s tone"),
             Sound::Speech => format!("{phone} hears spoken prompts"),
             Sound::Menu => format!("{phone} hears the menu"),
+            Sound::Playback => format!("{phone} hears its recording played back"),
         }
     }
 
     fn resources(&self) -> Vec<Resource> {
-        vec![(&self.phone).into()]
+        let prompts = match &self.what {
+            Sound::Music { site, .. } | Sound::Welcome { site: Some(site), .. } => Some(site.clone()),
+            _ => None,
+        };
+        std::iter::once((&self.phone).into()).chain(prompts.map(|site| Resource::Prompts { site })).collect()
     }
 
     fn rewrite(&self, r: &Rewrite<'_>) -> Self {
+        let voice = |v: &Option<PhoneId>| v.as_ref().map(|p| r.phone(p));
         let what = match &self.what {
-            Sound::Music { site } => Sound::Music { site: r.site(site) },
+            Sound::Music { site, voice: v } => Sound::Music { site: r.site(site), voice: voice(v) },
+            Sound::Welcome { site, voice: v } => Sound::Welcome { site: site.as_ref().map(|s| r.site(s)), voice: voice(v) },
             Sound::ToneOf(t) => Sound::ToneOf(r.phone(t)),
             other => other.clone(),
         };
@@ -116,17 +145,22 @@ impl StepKind for Hears {
     async fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), Failure> {
         let phone = &self.phone;
         match &self.what {
-            Sound::Music { site } => {
+            Sound::Music { site, voice } => {
                 let site = ctx.shared.lab.site(site).expect("checked site");
-                let hz = sounds::moh_hz(site);
+                let (hz, whose) = match voice {
+                    Some(v) => (ctx.tone(v), format!(", {v}'s recording")),
+                    None => (sounds::moh_hz(site), String::new()),
+                };
                 let wav = ctx.received(phone, AUDIO_SECONDS).await?;
-                let others: Vec<u32> =
-                    std::iter::once(ctx.tone(phone)).chain(ctx.peers.get(phone).map(|p| ctx.tone(p))).collect();
+                let others: Vec<u32> = std::iter::once(ctx.tone(phone))
+                    .chain(ctx.peers.get(phone).map(|p| ctx.tone(p)))
+                    .filter(|&other| other != hz)
+                    .collect();
                 let (ok, heard) = audio::hears(&wav, hz, &others);
                 if ok {
                     Ok(())
                 } else {
-                    Err(fail(format!("{phone} hears {}'s music on hold ({hz} Hz)", site.name), heard.to_string()))
+                    Err(fail(format!("{phone} hears {}'s music on hold{whose} ({hz} Hz)", site.name), heard.to_string()))
                 }
             }
             Sound::Speech => {
@@ -147,6 +181,17 @@ impl StepKind for Hears {
                     Err(fail(format!("{phone} hears {other}'s {} Hz tone", ctx.tone(other)), heard.to_string()))
                 }
             }
+            Sound::Playback => {
+                // Right after the key that ended the recording.
+                let (hz, since) = (ctx.tone(phone), ctx.keyed_at.get(phone).copied().unwrap_or(HEADER));
+                match ctx.message(phone, since, hz).await? {
+                    (true, _) => Ok(()),
+                    (false, heard) => Err(fail(
+                        format!("{phone} hears its recording ({hz} Hz, {MESSAGE_SECONDS} s within {MESSAGE_WITHIN} s)"),
+                        heard.to_string(),
+                    )),
+                }
+            }
             Sound::Refusal | Sound::Menu => {
                 let (what, hz) = match &self.what {
                     Sound::Refusal => ("the refusal message", sounds::REFUSED_HZ),
@@ -165,7 +210,11 @@ impl StepKind for Hears {
                     )),
                 }
             }
-            Sound::Welcome => {
+            Sound::Welcome { voice, .. } => {
+                let (hz, whose) = match voice {
+                    Some(v) => (ctx.tone(v), format!(", {v}'s recording")),
+                    None => (sounds::WELCOME_HZ, String::new()),
+                };
                 // The IPBX answers trunk calls to play the message: the caller's
                 // call is established before any phone rings.
                 ctx.drain();
@@ -175,12 +224,11 @@ impl StepKind for Hears {
                         "the call was not answered before ringing: no message was played",
                     ));
                 }
-                match ctx.message(phone, HEADER, sounds::WELCOME_HZ).await? {
+                match ctx.message(phone, HEADER, hz).await? {
                     (true, _) => Ok(()),
-                    (false, heard) => Err(fail(
-                        format!("{phone} hears the {} Hz welcome message", sounds::WELCOME_HZ),
-                        heard.to_string(),
-                    )),
+                    (false, heard) => {
+                        Err(fail(format!("{phone} hears the {hz} Hz welcome message{whose}"), heard.to_string()))
+                    }
                 }
             }
             Sound::NoWelcome => {
@@ -192,5 +240,49 @@ impl StepKind for Hears {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Lab;
+
+    fn parsed(step: &str) -> Result<Hears, String> {
+        let text = format!("title = \"t\"\n[[flow]]\nsays = \"s\"\nsteps = [\n{step}\n]\n");
+        let scenario = crate::scenario::parse("t.toml", "t", &text, &Lab::sae()).map_err(|e| e.to_string())?;
+        match &scenario.checks[0].steps[0].step {
+            crate::scenario::Step::Hears(h) => Ok(h.clone()),
+            other => panic!("not a hears step: {other:?}"),
+        }
+    }
+
+    fn phone(id: &str) -> PhoneId {
+        let (site, account) = id.split_once('/').expect("site/account");
+        PhoneId { site: site.into(), account: account.into() }
+    }
+
+    #[test]
+    fn a_recorded_message_is_its_recorders_sites_and_holds_its_prompts() {
+        let h = parsed(r#"{ hears = "welcome", phone = "operator/TM1", voice = "table2/patron7" }"#).unwrap();
+        assert_eq!(h.what, Sound::Welcome { site: Some("table2".into()), voice: Some(phone("table2/patron7")) });
+        assert!(h.resources().contains(&Resource::Prompts { site: "table2".into() }));
+        let h = parsed(r#"{ hears = "music", phone = "table2/assistant6", voice = "table2/secretaire6" }"#).unwrap();
+        assert_eq!(h.what, Sound::Music { site: "table2".into(), voice: Some(phone("table2/secretaire6")) });
+        // The shipped message, of a site said or not.
+        let h = parsed(r#"{ hears = "welcome", phone = "operator/TM1", site = "table3" }"#).unwrap();
+        assert!(h.resources().contains(&Resource::Prompts { site: "table3".into() }));
+        let h = parsed(r#"{ hears = "welcome", phone = "operator/TM1" }"#).unwrap();
+        assert_eq!(h.resources(), [Resource::Phone(phone("operator/tm1"))]);
+    }
+
+    #[test]
+    fn site_and_voice_go_with_music_and_welcome_only() {
+        let err = parsed(r#"{ hears = "refusal", phone = "operator/TM1", voice = "table1/patron1" }"#).unwrap_err();
+        assert!(err.contains("`voice` does not go with hears = \"refusal\""), "{err}");
+        let err = parsed(r#"{ hears = "welcome", phone = "operator/TM1", voice = "table1/nobody" }"#).unwrap_err();
+        assert!(err.contains("site table1 has no phone \"nobody\""), "{err}");
+        let err = parsed(r#"{ hears = "welcome", phone = "operator/TM1", site = "table9" }"#).unwrap_err();
+        assert!(err.contains("the lab has no site \"table9\""), "{err}");
     }
 }

@@ -107,6 +107,7 @@ steps! {
     hangup::Hangup,
     ended::Ended,
     dtmf::Dtmf,
+    speaks::Speaks,
     hold::Hold,
     resume::Resume,
     transfer::Transfer,
