@@ -3,6 +3,8 @@
 //! Findings carry data ([`Problem`]); sentences are made only here, so that
 //! both languages say the same thing and tests can match either.
 
+pub use super::asterisk_says::Said;
+
 /// Language of the messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -126,6 +128,8 @@ pub enum Problem {
         code: String,
         expected: String,
     },
+    /// What Asterisk 22 itself said when it loaded the folder.
+    Asterisk(Said),
 }
 
 impl Problem {
@@ -218,6 +222,7 @@ impl Problem {
             PickupCode { code, expected } => {
                 format!("pickupexten = {code} : le code d'interception d'appel de la SAE est {expected}")
             }
+            Asterisk(said) => said.message(Lang::Fr),
         }
     }
 
@@ -299,6 +304,7 @@ impl Problem {
                 format!("trunk {trunk} registers as {username}, but the operator knows this site as {expected}")
             }
             PickupCode { code, expected } => format!("pickupexten = {code}: the SAE's call pickup code is {expected}"),
+            Asterisk(said) => said.message(Lang::En),
         }
     }
 }

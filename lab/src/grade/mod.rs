@@ -7,6 +7,7 @@
 //! [`Lab`]'s model of the site. It also finds the passwords the student
 //! chose, so that the lab's simulated phones and operator can use them.
 
+pub mod asterisk_says;
 mod dialling;
 mod facts;
 mod inspect;
@@ -130,6 +131,12 @@ impl Inspection {
     /// The password the student gave a phone's account.
     pub fn password(&self, account: &str) -> Option<&str> {
         self.phones.iter().find(|p| p.account == account)?.password.as_deref()
+    }
+
+    /// Adds what Asterisk 22 said on loading the folder, in file and line order.
+    pub fn add_asterisk_findings(&mut self, findings: Vec<Finding>) {
+        self.findings.extend(findings);
+        self.findings.sort_by(|a, b| a.at.cmp(&b.at));
     }
 
     /// The context the site's phones call from in the graded config (the

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use super::asterisk_says::Reading;
 use super::{Inspection, Lang, Part};
 use crate::scenario::CheckResult;
 
@@ -19,6 +20,8 @@ pub struct GradeReport {
     pub checks: Vec<(Part, CheckResult)>,
     /// Only this part was graded.
     pub only: Option<Part>,
+    /// Whether Asterisk 22 itself read the folder; `None` when not tried.
+    pub asterisk: Option<Reading>,
 }
 
 #[derive(Debug, Clone)]
@@ -239,6 +242,7 @@ mod tests {
             registration,
             checks: Vec::new(),
             only: None,
+            asterisk: None,
         }
     }
 
