@@ -135,6 +135,9 @@ impl GradeReport {
         let mut out = String::new();
         let _ =
             writeln!(out, "{} {} ({})", if fr { "Évaluation de" } else { "Grading" }, self.site, self.config.display());
+        if let Some(reading) = &self.asterisk {
+            let _ = writeln!(out, "{}", reading_line(reading, lang));
+        }
         let items = self.registration_items(lang);
         // Without a lab run (`--files-only`) there is nothing to score, only findings.
         let ran = self.registration.is_some();
@@ -214,6 +217,46 @@ impl GradeReport {
             (n, Lang::En) => writeln!(out, "{n} check(s) not graded: the lab broke; run the grading again"),
         };
         out
+    }
+}
+
+/// Whether Asterisk 22 itself read the folder, and what it said beyond the findings.
+fn reading_line(reading: &Reading, lang: Lang) -> String {
+    match (reading, lang) {
+        (Reading::Heard { seconds, booted: true, unplaced }, Lang::Fr) => format!(
+            "Asterisk 22 a chargé le dossier ({seconds:.1} s) ; ses avertissements sur vos lignes sont ci-dessous{}",
+            others_fr(unplaced.len())
+        ),
+        (Reading::Heard { seconds, booted: true, unplaced }, Lang::En) => format!(
+            "Asterisk 22 loaded the folder ({seconds:.1} s); its warnings about your lines are below{}",
+            others_en(unplaced.len())
+        ),
+        (Reading::Heard { booted: false, .. }, Lang::Fr) => {
+            "Asterisk 22 n'a pas pu charger le dossier : voir la première remarque".into()
+        }
+        (Reading::Heard { booted: false, .. }, Lang::En) => {
+            "Asterisk 22 could not load the folder: see the first finding".into()
+        }
+        (Reading::NotRun { why }, Lang::Fr) => format!(
+            "Asterisk 22 n'a pas lu le dossier ({why}) : seules les vérifications faites sur le texte des fichiers sont ci-dessous, pas ce qu'Asterisk refuse ou ignore"
+        ),
+        (Reading::NotRun { why }, Lang::En) => format!(
+            "Asterisk 22 did not read the folder ({why}): only the checks made on the files' text are below, not what Asterisk refuses or ignores"
+        ),
+    }
+}
+
+fn others_fr(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(" ({n} autres messages portent sur des modules ou fichiers que la SAE n'utilise pas : non notés)"),
+    }
+}
+
+fn others_en(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(" ({n} other messages are about modules or files the SAE does not use: not graded)"),
     }
 }
 
