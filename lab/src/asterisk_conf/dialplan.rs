@@ -25,6 +25,8 @@ pub struct Step {
     pub app: String,
     /// Between the application's parentheses.
     pub args: String,
+    /// `app(args)` ends with its `)`; false for `app(args` (and for no parentheses).
+    pub closed: bool,
     pub at: Place,
     pub text: String,
 }
@@ -166,12 +168,15 @@ fn step(context: &str, extension: &str, rest: &str, entry: &Entry) -> Step {
         None => (priority, None),
     };
     let app = app.trim();
-    let (name, args) = if priority.eq_ignore_ascii_case("hint") {
-        (app, "")
+    let (name, args, closed) = if priority.eq_ignore_ascii_case("hint") {
+        (app, "", false)
     } else {
         match app.split_once('(') {
-            Some((name, args)) => (name.trim(), args.strip_suffix(')').unwrap_or(args)),
-            None => (app, ""),
+            Some((name, args)) => match args.strip_suffix(')') {
+                Some(inside) => (name.trim(), inside, true),
+                None => (name.trim(), args, false),
+            },
+            None => (app, "", false),
         }
     };
     Step {
@@ -181,6 +186,7 @@ fn step(context: &str, extension: &str, rest: &str, entry: &Entry) -> Step {
         label,
         app: name.to_string(),
         args: args.to_string(),
+        closed,
         at: entry.at.clone(),
         text: entry.text.clone(),
     }

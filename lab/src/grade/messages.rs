@@ -128,6 +128,29 @@ pub enum Problem {
         code: String,
         expected: String,
     },
+    /// `App(args` without its `)`: Asterisk ends the arguments at the
+    /// line's last `)` (`kept`), or guesses.
+    UnclosedParenthesis {
+        app: String,
+        kept: Option<String>,
+    },
+    /// GotoIf without `?`.
+    NoCondition {
+        app: String,
+    },
+    /// `GotoIf(?a:b)`: an empty condition is false.
+    EmptyCondition {
+        app: String,
+        second: Option<String>,
+    },
+    /// A comparison outside `$[ ]`: a text that is not empty is true.
+    ConditionNotEvaluated {
+        app: String,
+        condition: String,
+        /// Written `[ … ]`, without the `$`.
+        brackets: bool,
+        first: String,
+    },
     /// What Asterisk 22 itself said when it loaded the folder.
     Asterisk(Said),
 }
@@ -222,6 +245,24 @@ impl Problem {
             PickupCode { code, expected } => {
                 format!("pickupexten = {code} : le code d'interception d'appel de la SAE est {expected}")
             }
+            UnclosedParenthesis { app, kept: Some(kept) } => format!(
+                "la parenthèse ouverte après {app} n'est jamais fermée : Asterisk arrête les arguments à la dernière « ) » de la ligne, il lit {app}({kept}) ; fermer la parenthèse"
+            ),
+            UnclosedParenthesis { app, kept: None } => {
+                format!("la parenthèse ouverte après {app} n'est jamais fermée : fermer la parenthèse")
+            }
+            NoCondition { app } => format!(
+                "{app} n'a pas de « ? » : il faut {app}(condition?destination si vraie:destination si fausse)"
+            ),
+            EmptyCondition { app, second } => format!(
+                "la condition de {app} est vide : Asterisk la prend pour fausse{} ; écrire la condition dans $[ … ] avant le « ? »",
+                second.as_ref().map_or(" et ne saute jamais".to_string(), |s| format!(" et va toujours en {s}"))
+            ),
+            ConditionNotEvaluated { app, condition, brackets, first } => format!(
+                "la condition de {app} n'est pas dans $[ … ]{} : Asterisk ne compare rien, il voit un texte non vide, donc vrai, et va toujours en {first} ; écrire $[{}]",
+                if *brackets { " (il manque le « $ » devant « [ »)" } else { "" },
+                condition.trim_start_matches('[').trim_end_matches(']')
+            ),
             Asterisk(said) => said.message(Lang::Fr),
         }
     }
@@ -304,6 +345,24 @@ impl Problem {
                 format!("trunk {trunk} registers as {username}, but the operator knows this site as {expected}")
             }
             PickupCode { code, expected } => format!("pickupexten = {code}: the SAE's call pickup code is {expected}"),
+            UnclosedParenthesis { app, kept: Some(kept) } => format!(
+                "the parenthesis after {app} is never closed: Asterisk ends the arguments at the line's last `)` and reads {app}({kept}); close the parenthesis"
+            ),
+            UnclosedParenthesis { app, kept: None } => {
+                format!("the parenthesis after {app} is never closed: close the parenthesis")
+            }
+            NoCondition { app } => {
+                format!("{app} has no `?`: it is {app}(condition?where if true:where if false)")
+            }
+            EmptyCondition { app, second } => format!(
+                "the condition of {app} is empty: Asterisk takes it as false{}; write the condition in $[ … ] before the `?`",
+                second.as_ref().map_or(" and never jumps".to_string(), |s| format!(" and always goes to {s}"))
+            ),
+            ConditionNotEvaluated { app, condition, brackets, first } => format!(
+                "the condition of {app} is not inside $[ … ]{}: Asterisk compares nothing, it sees a text that is not empty, so true, and always goes to {first}; write $[{}]",
+                if *brackets { " (the `$` before `[` is missing)" } else { "" },
+                condition.trim_start_matches('[').trim_end_matches(']')
+            ),
             Asterisk(said) => said.message(Lang::En),
         }
     }

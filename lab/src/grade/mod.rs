@@ -8,6 +8,7 @@
 //! chose, so that the lab's simulated phones and operator can use them.
 
 pub mod asterisk_says;
+pub mod causes;
 mod dialling;
 mod facts;
 mod inspect;
@@ -18,6 +19,7 @@ pub mod retarget;
 mod rewrite;
 pub mod score;
 pub mod session;
+mod syntax;
 
 use std::path::{Path, PathBuf};
 

@@ -193,6 +193,28 @@ pub fn explain(heard: &Heard, folder: &Folder, lab: &Lab, trunk: Option<&str>) -
     });
     let mut seen = BTreeSet::new();
     out.findings.retain(|f| seen.insert((f.at.clone(), format!("{:?}", f.problem))));
+    out.findings = merge_objects(std::mem::take(&mut out.findings));
+    out
+}
+
+/// One line that keeps many objects from being made (an option of a template
+/// every phone uses) is one finding, naming them all.
+fn merge_objects(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        let same = out.iter_mut().find(|o| o.at == f.at);
+        match (same, f.problem) {
+            (
+                Some(Finding { problem: Problem::Asterisk(Said::UnknownOption { object, ids, option, .. }), .. }),
+                Problem::Asterisk(Said::UnknownOption { object: o2, ids: more, option: op2, .. }),
+            ) if *object == o2 && *option == op2 => ids.extend(more),
+            (
+                Some(Finding { problem: Problem::Asterisk(Said::NotCreated { object, ids }), .. }),
+                Problem::Asterisk(Said::NotCreated { object: o2, ids: more }),
+            ) if *object == o2 => ids.extend(more),
+            (_, problem) => out.push(Finding { problem, ..f }),
+        }
+    }
     out
 }
 
@@ -279,9 +301,14 @@ fn place(i: usize, lines: &[LogLine], used: &mut [bool], folder: &Folder, heard:
         let file = quoted(m, 2).unwrap_or(PJSIP_CONF);
         let Some((at, text)) = section_entry(folder, file, id, Some(kind), &[]) else { return Vec::new() };
         let object = Object::from_asterisk(kind);
-        return vec![found(pjsip_part(who, &object, id), at, text, Said::NotCreated { object, id: id.to_string() })];
+        return vec![found(
+            pjsip_part(who, &object, id),
+            at,
+            text,
+            Said::NotCreated { object, ids: vec![id.to_string()] },
+        )];
     }
-    if m.contains("Unknown directive") {
+    if m.contains("Unknown directive") || m.starts_with("No '=' (equal sign) in line") {
         let Some(at) = line_of(m) else { return Vec::new() };
         let before = Place::new(at.file.clone(), at.line.saturating_sub(1));
         let continued = folder.text(&before).ends_with('\\');
@@ -328,12 +355,11 @@ fn place(i: usize, lines: &[LogLine], used: &mut [bool], folder: &Folder, heard:
     if let Some(module) = m.strip_suffix(" declined to load.") {
         return declined(folder, heard, module).into_iter().collect();
     }
-    if lines[i].module() == "app_voicemail.c" && m.starts_with("Failure registering") {
-        if heard.running.contains("app_voicemail_odbc") {
-            let (at, text) = modules_line(folder, "autoload");
-            return vec![found(Part::IV, at, text, Said::VoicemailOdbc)];
-        }
-        return Vec::new();
+    // Two voicemail modules loaded: the one that fails unregisters the
+    // applications of both, and VoiceMail() is gone.
+    if lines[i].module().starts_with("app_voicemail") && m.starts_with("Failure registering") {
+        let (at, text) = modules_line(folder, "autoload");
+        return vec![found(Part::IV, at, text, Said::VoicemailOdbc)];
     }
     if let Some(label) = m.strip_prefix("No provider found for label:") {
         // Said once per hint: every hint naming it is placed (the same again are dropped).
@@ -445,7 +471,12 @@ fn wizard_option(
         other => other,
     });
     let part = pjsip_part(who, &object, name);
-    Some(found(part, at, text, Said::UnknownOption { object, id: id.to_string(), option: option.to_string(), advice }))
+    Some(found(
+        part,
+        at,
+        text,
+        Said::UnknownOption { object, ids: vec![id.to_string()], option: option.to_string(), advice },
+    ))
 }
 
 /// An unknown option in a pjsip.conf object: the object is not made.
@@ -470,7 +501,7 @@ fn object_option(
     let object = Object::from_asterisk(kind);
     let said = Said::UnknownOption {
         object: object.clone(),
-        id: id.to_string(),
+        ids: vec![id.to_string()],
         option: option.to_string(),
         advice: advice(option),
     };
@@ -562,8 +593,13 @@ fn moh(message: &str, folder: &Folder) -> Option<Finding> {
 /// or on modules.conf.
 fn declined(folder: &Folder, heard: &Heard, module: &str) -> Option<Finding> {
     let &(name, part, file) = NEEDED_MODULES.iter().find(|(m, _, _)| *m == module)?;
-    if name == "app_voicemail" && heard.running.contains("app_voicemail_odbc") {
-        return None; // told by the ODBC message
+    if name == "app_voicemail"
+        && heard
+            .lines
+            .iter()
+            .any(|l| l.module().starts_with("app_voicemail") && l.message.starts_with("Failure registering"))
+    {
+        return None; // told by the message of the two voicemail modules
     }
     let missing = file.filter(|f| !folder.exists(f)).map(str::to_string);
     let (at, text) = match &missing {
@@ -624,7 +660,8 @@ fn applications(heard: &Heard, folder: &Folder, who: &Whose, findings: &mut Vec<
         if !heard.applications.contains(&lower) {
             let replacement =
                 REPLACED_APPS.iter().find(|(a, _)| a.eq_ignore_ascii_case(app)).map(|(_, r)| r.to_string());
-            let said = Said::UnknownApplication { app: app.to_string(), replacement };
+            let said =
+                Said::UnknownApplication { app: app.to_string(), extension: step.extension.clone(), replacement };
             let part = part_of_extension(who.lab, &step.extension);
             out.push(found(part, step.at.clone(), step.text.clone(), said));
         }

@@ -70,7 +70,11 @@ pub async fn listen(engine: &Engine, image: &str, lab: &Lab, site: &Site, dir: &
     let copy = tempfile::tempdir().map_err(|source| copy_error(dir, source))?;
     copy_folder(dir, copy.path()).map_err(|source| copy_error(dir, source))?;
     std::fs::write(copy.path().join("logger.conf"), LOGGER_CONF).map_err(|source| copy_error(dir, source))?;
-    let name = format!("{}-{KIND}-{}", lab.name, std::process::id());
+    // Not `<lab>-…`, the lab's own containers' names; labelled with its lab,
+    // so that `lab down` removes one a crash left behind.
+    static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("{KIND}-{}-{}-{n}", lab.name, std::process::id());
     let addresses = [lab.network.ipbx_lan(site.index), lab.network.ipbx_backbone(site.index)];
     let spec = IsolatedSpec {
         name: name.clone(),
@@ -201,7 +205,7 @@ pub fn functions(output: &str) -> BTreeSet<String> {
 pub fn running_modules(output: &str) -> BTreeSet<String> {
     output
         .lines()
-        .filter(|l| l.contains(" Running "))
+        .filter(|l| l.contains(" Running ") && !l.contains("Not Running"))
         .filter_map(|l| l.split_whitespace().next())
         .filter(|m| m.ends_with(".so"))
         .map(|m| m.trim_end_matches(".so").to_string())

@@ -78,7 +78,7 @@ pub enum Said {
     /// Asterisk did not finish loading in time.
     NotBooted { seconds: u64 },
     /// An option the object kind does not have: the object is not created.
-    UnknownOption { object: Object, id: String, option: String, advice: Option<Advice> },
+    UnknownOption { object: Object, ids: Vec<String>, option: String, advice: Option<Advice> },
     /// One option Asterisk does not know, and the whole file is ignored.
     FileRefused { file: String, section: String, option: String, advice: Option<Advice> },
     /// A wizard lacks an option it needs (often one written under another name).
@@ -101,16 +101,16 @@ pub enum Said {
     NoMohClass,
     /// A module the SAE needs did not load.
     ModuleDeclined { module: String, missing_file: Option<String> },
-    /// autoload loaded the ODBC voicemail in place of the file one.
+    /// autoload loaded the ODBC voicemail beside the file one: they clash.
     VoicemailOdbc,
     /// A hint's presence part names no presence provider.
     NoPresenceProvider { label: String },
     /// An application this Asterisk does not have.
-    UnknownApplication { app: String, replacement: Option<String> },
+    UnknownApplication { app: String, extension: String, replacement: Option<String> },
     /// A dialplan function this Asterisk does not have.
     UnknownFunction { function: String },
     /// Declared, yet Asterisk did not create it (and said nothing more).
-    NotCreated { object: Object, id: String },
+    NotCreated { object: Object, ids: Vec<String> },
     /// Any other warning or error, about a line of the folder.
     Other { level: String, message: String },
 }
@@ -129,10 +129,10 @@ impl Said {
             Stopped { why } => format!("Asterisk 22 s'est arrêté en chargeant ce dossier ({why}) : rien de cette configuration ne fonctionne"),
             NoModulesConf => "modules.conf est absent : Asterisk 22 refuse de démarrer sans lui (« 'modules.conf' invalid or missing ») ; rien de cette configuration ne fonctionne. Ajouter un modules.conf, au minimum `[modules]` et `autoload = yes`".into(),
             NotBooted { seconds } => format!("Asterisk 22 n'a pas fini de charger ce dossier en {seconds} s"),
-            UnknownOption { object, id, option, advice } => format!(
-                "Asterisk 22 ne connaît pas l'option « {option} » d'un {} : il ne crée pas le {} {id}, donc {}{}",
+            UnknownOption { object, ids, option, advice } => format!(
+                "Asterisk 22 ne connaît pas l'option « {option} » d'un {} : il ne crée pas {}, donc {}{}",
                 object.name(),
-                object.name(),
+                objects_fr(object, ids),
                 object.lost_fr(),
                 advice_fr(advice)
             ),
@@ -171,22 +171,22 @@ impl Said {
                 "le module {module} ne se charge pas : il lui faut {file}, absent du dossier ; ajouter {file} (celui d'Asterisk par défaut convient)"
             ),
             ModuleDeclined { module, missing_file: None } => format!("le module {module} ne se charge pas : ce qu'il apporte manque"),
-            VoicemailOdbc => "autoload charge app_voicemail_odbc (messagerie stockée dans une base ODBC qui n'existe pas) à la place d'app_voicemail : la messagerie ne fonctionne pas ; ajouter noload => app_voicemail_odbc.so et noload => app_voicemail_imap.so".into(),
+            VoicemailOdbc => "autoload charge aussi app_voicemail_odbc (messagerie dans une base ODBC), qui entre en conflit avec app_voicemail : l'un des deux échoue et retire les applications VoiceMail() et VoiceMailMain() de l'autre ; aucune messagerie ne fonctionne (partie IV) ; ajouter noload => app_voicemail_odbc.so et noload => app_voicemail_imap.so".into(),
             NoPresenceProvider { label } => format!(
                 "la partie présence de l'indication (hint) nomme « {label} », qui n'est pas un fournisseur de présence : séparer les périphériques par « & », pas par « , » (PJSIP/patron&Custom:1)"
             ),
-            UnknownApplication { app, replacement: Some(r) } => format!(
+            UnknownApplication { app, replacement: Some(r), .. } => format!(
                 "l'application {app} n'existe pas dans Asterisk 22 : utiliser {r}"
             ),
-            UnknownApplication { app, replacement: None } => format!(
+            UnknownApplication { app, replacement: None, .. } => format!(
                 "l'application {app} n'existe pas dans cet Asterisk 22 (mal orthographiée, ou son module n'est pas chargé) : l'appel s'arrête là"
             ),
             UnknownFunction { function } => format!(
                 "la fonction {function}() n'existe pas dans cet Asterisk 22 (mal orthographiée, ou son module n'est pas chargé)"
             ),
-            NotCreated { object, id } => format!(
-                "Asterisk 22 n'a pas créé le {} {id} déclaré ici, donc {}",
-                object.name(),
+            NotCreated { object, ids } => format!(
+                "Asterisk 22 n'a pas créé {}, déclaré ici, donc {}",
+                objects_fr(object, ids),
                 object.lost_fr()
             ),
             Other { level, message } => format!("Asterisk 22 dit ({level}) : « {message} »"),
@@ -199,10 +199,10 @@ impl Said {
             Stopped { why } => format!("Asterisk 22 stopped while loading this folder ({why}): nothing of this config works"),
             NoModulesConf => "modules.conf is missing: Asterisk 22 refuses to start without it (\"'modules.conf' invalid or missing\"); nothing of this config works. Add a modules.conf, at least `[modules]` and `autoload = yes`".into(),
             NotBooted { seconds } => format!("Asterisk 22 did not finish loading this folder within {seconds} s"),
-            UnknownOption { object, id, option, advice } => format!(
-                "Asterisk 22 knows no {} option `{option}`: it does not create {} {id}, so {}{}",
+            UnknownOption { object, ids, option, advice } => format!(
+                "Asterisk 22 knows no {} option `{option}`: it does not create {}, so {}{}",
                 object.name(),
-                object.name(),
+                objects_en(object, ids),
                 object.lost_en(),
                 advice_en(advice)
             ),
@@ -241,20 +241,20 @@ impl Said {
                 "module {module} does not load: it needs {file}, which the folder lacks; add {file} (Asterisk's default one will do)"
             ),
             ModuleDeclined { module, missing_file: None } => format!("module {module} does not load: what it provides is missing"),
-            VoicemailOdbc => "autoload loads app_voicemail_odbc (voicemail kept in an ODBC database that does not exist) instead of app_voicemail: voicemail does not work; add noload => app_voicemail_odbc.so and noload => app_voicemail_imap.so".into(),
+            VoicemailOdbc => "autoload also loads app_voicemail_odbc (voicemail in an ODBC database), which clashes with app_voicemail: one of them fails and takes the other's VoiceMail() and VoiceMailMain() applications with it; no voicemail works (part IV); add noload => app_voicemail_odbc.so and noload => app_voicemail_imap.so".into(),
             NoPresenceProvider { label } => format!(
                 "the hint's presence part names `{label}`, which is no presence provider: separate devices with `&`, not `,` (PJSIP/patron&Custom:1)"
             ),
-            UnknownApplication { app, replacement: Some(r) } => format!("application {app} does not exist in Asterisk 22: use {r}"),
-            UnknownApplication { app, replacement: None } => format!(
+            UnknownApplication { app, replacement: Some(r), .. } => format!("application {app} does not exist in Asterisk 22: use {r}"),
+            UnknownApplication { app, replacement: None, .. } => format!(
                 "application {app} does not exist in this Asterisk 22 (misspelt, or its module is not loaded): the call stops there"
             ),
             UnknownFunction { function } => format!(
                 "function {function}() does not exist in this Asterisk 22 (misspelt, or its module is not loaded)"
             ),
-            NotCreated { object, id } => format!(
-                "Asterisk 22 did not create the {} {id} declared here, so {}",
-                object.name(),
+            NotCreated { object, ids } => format!(
+                "Asterisk 22 did not create {}, declared here, so {}",
+                objects_en(object, ids),
                 object.lost_en()
             ),
             Other { level, message } => format!("Asterisk 22 says ({level}): \"{message}\""),
@@ -296,6 +296,33 @@ impl Advice {
             Advice::Removed { instead } => format!("removed in Asterisk 21 (app_monitor); use {instead}"),
             Advice::DidYouMean { option } => format!("did you mean {option}?"),
         }
+    }
+}
+
+/// Names shown before the list is cut short.
+const NAMES_SHOWN: usize = 4;
+
+fn list(ids: &[String]) -> String {
+    let shown = ids.iter().take(NAMES_SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > NAMES_SHOWN {
+        format!("{shown}, …")
+    } else {
+        shown
+    }
+}
+
+/// `le endpoint patron1`, `les 24 endpoints patron1, assistant1, …`.
+fn objects_fr(object: &Object, ids: &[String]) -> String {
+    match ids {
+        [one] => format!("le {} {one}", object.name()),
+        many => format!("les {} {}s {}", many.len(), object.name(), list(many)),
+    }
+}
+
+fn objects_en(object: &Object, ids: &[String]) -> String {
+    match ids {
+        [one] => format!("{} {one}", object.name()),
+        many => format!("the {} {}s {}", many.len(), object.name(), list(many)),
     }
 }
 
