@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::asterisk_says::Reading;
+use super::causes::root_causes;
 use super::{Inspection, Lang, Part};
 use crate::scenario::CheckResult;
 
@@ -113,7 +114,8 @@ impl GradeReport {
                     passed: checks.clone().filter(|(_, r)| r.passed()).count()
                         + regs.clone().filter(|(_, ok, _)| *ok).count(),
                     total: checks.count() + regs.count(),
-                    findings: self.inspection.findings.iter().filter(|f| f.part == part).count(),
+                    // A finding another explains is not counted again.
+                    findings: root_causes(&self.inspection.findings).iter().filter(|c| c.finding.part == part).count(),
                 }
             })
             .collect()
@@ -139,6 +141,7 @@ impl GradeReport {
             let _ = writeln!(out, "{}", reading_line(reading, lang));
         }
         let items = self.registration_items(lang);
+        let causes = root_causes(&self.inspection.findings);
         // Without a lab run (`--files-only`) there is nothing to score, only findings.
         let ran = self.registration.is_some();
         for score in self.scores() {
@@ -147,10 +150,18 @@ impl GradeReport {
                 false => writeln!(out, "\n{}", score.part.title(lang)),
             }
             .ok();
-            for f in self.inspection.findings.iter().filter(|f| f.part == score.part) {
+            for cause in causes.iter().filter(|c| c.finding.part == score.part) {
+                let f = cause.finding;
                 let _ = writeln!(out, "  ! {}: {}", f.at, f.message(lang));
                 if !f.text.is_empty() {
                     let _ = writeln!(out, "      {}", f.text);
+                }
+                if !cause.explains.is_empty() {
+                    let _ =
+                        writeln!(out, "      {}", if fr { "ce qui explique aussi :" } else { "which also explains:" });
+                }
+                for e in &cause.explains {
+                    let _ = writeln!(out, "        - {}: {}", e.at, e.message(lang));
                 }
             }
             for (_, ok, says) in items.iter().filter(|(p, ..)| *p == score.part) {
