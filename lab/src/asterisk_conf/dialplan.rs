@@ -59,6 +59,9 @@ pub struct Dialplan {
 #[derive(Debug, Default)]
 pub struct Route<'a> {
     pub steps: Vec<&'a Step>,
+    /// The number (`${EXTEN}`) each step runs with, beside `steps`: a Goto
+    /// to `${EXTEN:2}` changes it.
+    pub numbers: Vec<String>,
     pub partial: bool,
 }
 
@@ -147,6 +150,7 @@ impl Dialplan {
             };
             for step in found.steps.iter().filter(|s| s.extension == name && !s.is_hint()) {
                 route.steps.push(step);
+                route.numbers.push(num.clone());
                 for target in jumps(step) {
                     match resolve(&target, &found.name, &num) {
                         Some(next) if next != (found.name.clone(), num.clone()) => todo.push(next),

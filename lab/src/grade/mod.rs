@@ -9,17 +9,21 @@
 
 pub mod asterisk_says;
 pub mod causes;
+mod contexts;
 mod dialling;
 mod facts;
 mod inspect;
 mod mailbox;
 pub mod mapping;
 pub mod messages;
+mod options;
+mod outbound;
 pub mod retarget;
 mod rewrite;
 pub mod score;
 pub mod session;
 mod syntax;
+mod voicemail_mail;
 
 use std::path::{Path, PathBuf};
 
@@ -29,7 +33,7 @@ use crate::model::{Lab, Site};
 
 pub use crate::asterisk_conf::accounts::{Declared, Endpoint, Trunk};
 pub use crate::asterisk_conf::Place;
-pub use messages::{BoxUse, Lang, Problem, Removed, Who};
+pub use messages::{BoxUse, ContextUse, Lang, Problem, Removed, Who};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GradeError {
