@@ -46,10 +46,9 @@ pub(super) fn check(facts: &Facts, findings: &mut Vec<Finding>) {
                         .steps
                         .iter()
                         .zip(&route.numbers)
-                        .filter(|(s, n)| **n != *at_number && s.args.contains("${EXTEN") && is_jump(s))
-                        .map(|(s, _)| *s)
-                        .last()
-                        .unwrap_or(step);
+                        .rev()
+                        .find(|(s, n)| **n != *at_number && s.args.contains("${EXTEN") && is_jump(s))
+                        .map_or(*step, |(s, _)| *s);
                     if reported.insert(cut.at.clone()) {
                         let problem =
                             Problem::NumberSent { dialled: number.clone(), sent, trunk: endpoint.to_string() };
