@@ -3,89 +3,16 @@
 //! in `tests/fixtures/grade/<name>/mistake.toml` (a patch of table2's
 //! generated config).
 
-use std::path::{Path, PathBuf};
+mod grade_support;
 
-use lab::gen::generate;
-use lab::grade::{inspect, write_site_config, Finding, Lang, Part};
+use std::path::Path;
+
+use grade_support::{apply, fixtures, generated, listed, part, Edit, Mistake};
+use lab::grade::{inspect, Lang, Part};
 use lab::model::Lab;
 use lab::secrets::Secrets;
 
 const SITE: &str = "table2";
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Mistake {
-    /// A part of the English message of the one finding expected.
-    expect: String,
-    part: String,
-    edit: Vec<Edit>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Edit {
-    file: String,
-    find: String,
-    replace: String,
-}
-
-fn fixtures() -> Vec<(String, Mistake)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grade");
-    let mut out: Vec<(String, Mistake)> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .map(|dir| {
-            let path = dir.join("mistake.toml");
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let mistake = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            (dir.file_name().unwrap().to_string_lossy().into_owned(), mistake)
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
-}
-
-/// The generated config of `site`, written as a student's folder would be.
-fn generated(site: &str) -> tempfile::TempDir {
-    let lab = Lab::sae();
-    let tree = generate(&lab, &Secrets::deterministic(&lab));
-    let dir = tempfile::tempdir().unwrap();
-    write_site_config(&tree, site, dir.path()).unwrap();
-    dir
-}
-
-/// Applies a mistake's edits to the config in `dir`; returns where the first
-/// edit landed (file, line of the first replaced character that is not a newline).
-fn apply_fixture(dir: &Path, mistake: &Mistake) -> (PathBuf, usize) {
-    let mut first = None;
-    for edit in &mistake.edit {
-        let path = dir.join(&edit.file);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(text.matches(&edit.find).count(), 1, "`{}` must occur once in {}", edit.find, edit.file);
-        let at = text.find(&edit.find).unwrap() + edit.replace.len() - edit.replace.trim_start_matches('\n').len();
-        let patched = text.replacen(&edit.find, &edit.replace, 1);
-        let line = patched[..at].matches('\n').count() + 1;
-        first.get_or_insert((PathBuf::from(&edit.file), line));
-        std::fs::write(&path, patched).unwrap();
-    }
-    first.expect("a mistake has at least one edit")
-}
-
-fn part(name: &str) -> Part {
-    match name {
-        "I" => Part::I,
-        "II" => Part::II,
-        "III" => Part::III,
-        "IV" => Part::IV,
-        "Challenges" => Part::Challenges,
-        other => panic!("unknown part `{other}`"),
-    }
-}
-
-fn listed(findings: &[Finding]) -> String {
-    findings.iter().map(|f| f.render(Lang::En)).collect::<Vec<_>>().join("\n")
-}
 
 #[test]
 fn the_generated_config_of_every_site_has_no_finding_and_every_password() {
@@ -117,11 +44,12 @@ fn the_generated_config_of_every_site_has_no_finding_and_every_password() {
 fn each_mistake_yields_its_one_finding_at_the_edited_line() {
     let lab = Lab::sae();
     let site = lab.site(SITE).unwrap();
-    let fixtures = fixtures();
+    let fixtures = fixtures("grade");
     assert!(fixtures.len() >= 4, "fixtures found: {}", fixtures.len());
     for (name, mistake) in &fixtures {
         let dir = generated(SITE);
-        let (file, line) = apply_fixture(dir.path(), mistake);
+        let at = apply(dir.path(), mistake);
+        let (file, line) = (at.file, at.line);
         let findings = inspect(&lab, site, dir.path()).unwrap().findings;
         assert_eq!(findings.len(), 1, "{name}: one finding expected, got:\n{}", listed(&findings));
         let f = &findings[0];
@@ -143,9 +71,9 @@ fn the_findings_read_in_french() {
     let lab = Lab::sae();
     let site = lab.site(SITE).unwrap();
     let mut out = String::new();
-    for (name, mistake) in fixtures() {
+    for (name, mistake) in fixtures("grade") {
         let dir = generated(SITE);
-        apply_fixture(dir.path(), &mistake);
+        apply(dir.path(), &mistake);
         out.push_str(&format!("# {name}\n"));
         for f in inspect(&lab, site, dir.path()).unwrap().findings {
             // Lines are checked above; left out here so that a change of the
@@ -259,8 +187,10 @@ fn other_mistakes_are_named_once_each() {
     for &(file, find, replace, expect, part) in OTHER_MISTAKES {
         let dir = generated(SITE);
         let edit = Edit { file: file.into(), find: find.into(), replace: replace.into() };
-        let mistake = Mistake { expect: expect.into(), part: String::new(), edit: vec![edit] };
-        let (file, line) = apply_fixture(dir.path(), &mistake);
+        let mistake =
+            Mistake { expect: expect.into(), part: String::new(), edit: vec![edit], remove: Vec::new(), at_line: 0 };
+        let at = apply(dir.path(), &mistake);
+        let (file, line) = (at.file, at.line);
         let findings = inspect(&lab, site, dir.path()).unwrap().findings;
         assert_eq!(findings.len(), 1, "{replace}: one finding expected, got:\n{}", listed(&findings));
         let f = &findings[0];

@@ -30,6 +30,10 @@ pub struct Endpoint {
     pub password: Option<String>,
     /// `aor/mailboxes`, or `mailboxes` of the endpoint or of its AOR: MWI.
     pub mailboxes: Option<Entry>,
+    /// Where its instant messages (SIP MESSAGE) go.
+    pub message_context: Option<Entry>,
+    /// Where its subscriptions (BLF, presence) look for hints.
+    pub subscribe_context: Option<Entry>,
 }
 
 impl Endpoint {
@@ -109,6 +113,8 @@ fn wizards(conf: &Conf, accounts: &mut Accounts) {
             username: value("inbound_auth/username").or_else(|| Some(section.name.clone())),
             password: value("inbound_auth/password"),
             mailboxes: get("aor/mailboxes"),
+            message_context: get("endpoint/message_context"),
+            subscribe_context: get("endpoint/subscribe_context"),
         });
         if conf.value(section, "sends_registrations").is_some_and(is_true) {
             accounts.registrations.push(Trunk {
@@ -143,6 +149,8 @@ fn pjsip(conf: &Conf, accounts: &mut Accounts) {
             username: auth.and_then(|a| conf.value(a, "username")).map(str::to_string),
             password: auth.and_then(|a| conf.value(a, "password")).map(str::to_string),
             mailboxes: conf.get(section, "mailboxes").or(aor_mailboxes).cloned(),
+            message_context: conf.get(section, "message_context").cloned(),
+            subscribe_context: conf.get(section, "subscribe_context").cloned(),
         });
     }
     for section in conf.objects().filter(|s| is_type(conf, s, "registration")) {

@@ -25,6 +25,8 @@ pub struct Step {
     pub app: String,
     /// Between the application's parentheses.
     pub args: String,
+    /// `app(args)` ends with its `)`; false for `app(args` (and for no parentheses).
+    pub closed: bool,
     pub at: Place,
     pub text: String,
 }
@@ -57,6 +59,9 @@ pub struct Dialplan {
 #[derive(Debug, Default)]
 pub struct Route<'a> {
     pub steps: Vec<&'a Step>,
+    /// The number (`${EXTEN}`) each step runs with, beside `steps`: a Goto
+    /// to `${EXTEN:2}` changes it.
+    pub numbers: Vec<String>,
     pub partial: bool,
 }
 
@@ -145,6 +150,7 @@ impl Dialplan {
             };
             for step in found.steps.iter().filter(|s| s.extension == name && !s.is_hint()) {
                 route.steps.push(step);
+                route.numbers.push(num.clone());
                 for target in jumps(step) {
                     match resolve(&target, &found.name, &num) {
                         Some(next) if next != (found.name.clone(), num.clone()) => todo.push(next),
@@ -166,12 +172,15 @@ fn step(context: &str, extension: &str, rest: &str, entry: &Entry) -> Step {
         None => (priority, None),
     };
     let app = app.trim();
-    let (name, args) = if priority.eq_ignore_ascii_case("hint") {
-        (app, "")
+    let (name, args, closed) = if priority.eq_ignore_ascii_case("hint") {
+        (app, "", false)
     } else {
         match app.split_once('(') {
-            Some((name, args)) => (name.trim(), args.strip_suffix(')').unwrap_or(args)),
-            None => (app, ""),
+            Some((name, args)) => match args.strip_suffix(')') {
+                Some(inside) => (name.trim(), inside, true),
+                None => (name.trim(), args, false),
+            },
+            None => (app, "", false),
         }
     };
     Step {
@@ -181,6 +190,7 @@ fn step(context: &str, extension: &str, rest: &str, entry: &Entry) -> Step {
         label,
         app: name.to_string(),
         args: args.to_string(),
+        closed,
         at: entry.at.clone(),
         text: entry.text.clone(),
     }

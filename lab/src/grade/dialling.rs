@@ -51,7 +51,7 @@ fn closest(name: &str, names: &[&str]) -> Option<String> {
     names.iter().map(|n| (edit_distance(name, n), *n)).filter(|(d, _)| *d <= 2).min().map(|(_, n)| n.to_string())
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use super::facts::{finding, who, Facts};
 use super::messages::{Problem, Removed};
-use super::{dialling, mailbox, Finding, GradeError, Inspection, Part, PhoneAuth};
+use super::{
+    contexts, dialling, mailbox, options, outbound, syntax, voicemail_mail, Finding, GradeError, Inspection, Part,
+    PhoneAuth,
+};
 use crate::asterisk_conf::accounts::{Accounts, WIZARD_CONF};
 use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
 use crate::asterisk_conf::{Conf, Place};
@@ -46,11 +49,16 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     dialling::dial_targets(&facts, &mut findings);
     dialling::patterns(&facts, &mut findings);
     dialling::removed_apps(&facts, &mut findings);
+    syntax::check(&facts, &mut findings);
+    options::check(&facts, &mut findings);
+    outbound::check(&facts, &mut findings);
+    contexts::check(&facts, &mut findings);
     let trunk = trunk(&facts, &mut findings);
     if let Some(conf) = &features_conf {
         pickup_code(conf, &mut findings);
     }
     mailbox::check(&facts, voicemail_conf.as_ref(), &mut findings);
+    voicemail_mail::check(&facts, voicemail_conf.as_ref(), &mut findings);
     findings.sort_by(|a, b| a.at.cmp(&b.at));
     Ok(Inspection { site: site.name.clone(), endpoints: facts.accounts.endpoints, phones, trunk, findings })
 }

@@ -3,6 +3,8 @@
 //! Findings carry data ([`Problem`]); sentences are made only here, so that
 //! both languages say the same thing and tests can match either.
 
+pub use super::asterisk_says::Said;
+
 /// Language of the messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -42,6 +44,19 @@ pub enum BoxUse {
     VoiceMail,
     /// `aor/mailboxes` or `mailboxes`: the message-waiting light.
     Mwi,
+}
+
+/// What a context is named for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextUse {
+    /// An endpoint's `context`: its calls.
+    Calls,
+    /// `message_context`: its instant messages.
+    Messages,
+    /// `subscribe_context`: its BLF and presence subscriptions.
+    Subscriptions,
+    /// A Goto or Gosub of the dialplan.
+    Jump,
 }
 
 /// A phone of the site, as messages name it.
@@ -126,6 +141,77 @@ pub enum Problem {
         code: String,
         expected: String,
     },
+    /// `App(args` without its `)`: Asterisk ends the arguments at the
+    /// line's last `)` (`kept`), or guesses.
+    UnclosedParenthesis {
+        app: String,
+        kept: Option<String>,
+    },
+    /// GotoIf without `?`.
+    NoCondition {
+        app: String,
+    },
+    /// `GotoIf(?a:b)`: an empty condition is false.
+    EmptyCondition {
+        app: String,
+        second: Option<String>,
+    },
+    /// A comparison outside `$[ ]`: a text that is not empty is true.
+    ConditionNotEvaluated {
+        app: String,
+        condition: String,
+        /// Written `[ … ]`, without the `$`.
+        brackets: bool,
+        first: String,
+    },
+    /// Option letters the application does not have.
+    UnknownOptions {
+        app: String,
+        options: String,
+        unknown: String,
+    },
+    /// Dial's w/W: one-touch recording of automon, gone with app_monitor.
+    MonitorOptions {
+        options: String,
+        letters: String,
+    },
+    /// A number handed to the trunk that the operator does not route.
+    NumberSent {
+        dialled: String,
+        sent: String,
+        trunk: String,
+    },
+    /// A context named (by an endpoint or a jump) that does not exist.
+    ContextMissing {
+        context: String,
+        used: ContextUse,
+        /// The endpoint, or the extension of the jump.
+        by: String,
+    },
+    /// The trunk's context does not take these public numbers to their phones.
+    PublicNumbersUnanswered {
+        trunk: String,
+        context: String,
+        numbers: Vec<String>,
+        all: bool,
+    },
+    /// A box's address the lab's mail server refuses.
+    MailRefused {
+        address: String,
+        domain: String,
+        expected: Option<String>,
+    },
+    /// A box's address in the right domain, but not the phone's.
+    MailElsewhere {
+        address: String,
+        expected: String,
+    },
+    /// Boxes mail their messages, but not through msmtp.
+    MailNotSent {
+        mailcmd: Option<String>,
+    },
+    /// What Asterisk 22 itself said when it loaded the folder.
+    Asterisk(Said),
 }
 
 impl Problem {
@@ -218,6 +304,63 @@ impl Problem {
             PickupCode { code, expected } => {
                 format!("pickupexten = {code} : le code d'interception d'appel de la SAE est {expected}")
             }
+            UnclosedParenthesis { app, kept: Some(kept) } => format!(
+                "la parenthèse ouverte après {app} n'est jamais fermée : Asterisk arrête les arguments à la dernière « ) » de la ligne, il lit {app}({kept}) ; fermer la parenthèse"
+            ),
+            UnclosedParenthesis { app, kept: None } => {
+                format!("la parenthèse ouverte après {app} n'est jamais fermée : fermer la parenthèse")
+            }
+            NoCondition { app } => format!(
+                "{app} n'a pas de « ? » : il faut {app}(condition?destination si vraie:destination si fausse)"
+            ),
+            EmptyCondition { app, second } => format!(
+                "la condition de {app} est vide : Asterisk la prend pour fausse{} ; écrire la condition dans $[ … ] avant le « ? »",
+                second.as_ref().map_or(" et ne saute jamais".to_string(), |s| format!(" et va toujours en {s}"))
+            ),
+            ConditionNotEvaluated { app, condition, brackets, first } => format!(
+                "la condition de {app} n'est pas dans $[ … ]{} : Asterisk ne compare rien, il voit un texte non vide, donc vrai, et va toujours en {first} ; écrire $[{}]",
+                if *brackets { " (il manque le « $ » devant « [ »)" } else { "" },
+                condition.trim_start_matches('[').trim_end_matches(']')
+            ),
+            UnknownOptions { app, options, unknown } => format!(
+                "{app} n'a pas d'option « {unknown} » (options « {options} ») : Asterisk 22 l'ignore sans rien dire"
+            ),
+            MonitorOptions { options, letters } => format!(
+                "les options « {letters} » de Dial (dans « {options} ») activent l'enregistrement d'automon, qui n'existe plus depuis Asterisk 21 (app_monitor) : elles ne font rien ; pour enregistrer, options x/X et automixmon dans features.conf"
+            ),
+            NumberSent { dialled, sent, trunk } => format!(
+                "pour {dialled}, le faisceau {trunk} reçoit {sent} : l'opérateur ne connaît que les numéros inter-sites (*213), publics (0320000213) et ses téléphones de test ; vérifier le ${{EXTEN:n}} et le motif"
+            ),
+            ContextMissing { context, used, by } => match used {
+                ContextUse::Calls => format!("l'endpoint {by} envoie ses appels dans le contexte {context}, qui n'existe pas"),
+                ContextUse::Messages => format!(
+                    "l'endpoint {by} envoie ses messages instantanés dans le contexte {context}, qui n'existe pas : ils sont refusés"
+                ),
+                ContextUse::Subscriptions => format!(
+                    "l'endpoint {by} cherche ses supervisions (BLF, présence) dans le contexte {context}, qui n'existe pas"
+                ),
+                ContextUse::Jump => format!("l'extension {by} saute dans le contexte {context}, qui n'existe pas : l'appel s'arrête"),
+            },
+            PublicNumbersUnanswered { trunk, context, numbers, all } => format!(
+                "les appels du faisceau {trunk} arrivent dans le contexte {context}, où {} : l'opérateur donne chaque appel au site par ce numéro public (les appels inter-sites aussi)",
+                if *all {
+                    format!("aucun numéro public du site n'amène à son poste ({})", short_list(numbers, Lang::Fr))
+                } else {
+                    format!("{} n'amène(nt) pas à leur poste", short_list(numbers, Lang::Fr))
+                }
+            ),
+            MailRefused { address, domain, expected } => format!(
+                "le serveur de mail du labo refuse {address} : il ne prend que les adresses @{domain}{}",
+                expected.as_ref().map_or(String::new(), |e| format!(" ; le labo attend {e}"))
+            ),
+            MailElsewhere { address, expected } => format!(
+                "le message part à {address}, mais le contrôle du labo le cherche dans la boîte {expected}"
+            ),
+            MailNotSent { mailcmd: Some(cmd) } => format!(
+                "mailcmd = {cmd} : sur l'IPBX du labo, seul msmtp remet les mails au serveur du labo ; écrire mailcmd = /usr/bin/msmtp -C /etc/asterisk/msmtprc -t avec le msmtprc du labo (cargo xtask lab config)"
+            ),
+            MailNotSent { mailcmd: None } => "les boîtes ont une adresse mail, mais sans mailcmd Asterisk passe par /usr/sbin/sendmail, qui n'a pas de serveur à qui remettre le mail sur l'IPBX du labo ; écrire mailcmd = /usr/bin/msmtp -C /etc/asterisk/msmtprc -t avec le msmtprc du labo (cargo xtask lab config)".into(),
+            Asterisk(said) => said.message(Lang::Fr),
         }
     }
 
@@ -299,7 +442,73 @@ impl Problem {
                 format!("trunk {trunk} registers as {username}, but the operator knows this site as {expected}")
             }
             PickupCode { code, expected } => format!("pickupexten = {code}: the SAE's call pickup code is {expected}"),
+            UnclosedParenthesis { app, kept: Some(kept) } => format!(
+                "the parenthesis after {app} is never closed: Asterisk ends the arguments at the line's last `)` and reads {app}({kept}); close the parenthesis"
+            ),
+            UnclosedParenthesis { app, kept: None } => {
+                format!("the parenthesis after {app} is never closed: close the parenthesis")
+            }
+            NoCondition { app } => {
+                format!("{app} has no `?`: it is {app}(condition?where if true:where if false)")
+            }
+            EmptyCondition { app, second } => format!(
+                "the condition of {app} is empty: Asterisk takes it as false{}; write the condition in $[ … ] before the `?`",
+                second.as_ref().map_or(" and never jumps".to_string(), |s| format!(" and always goes to {s}"))
+            ),
+            ConditionNotEvaluated { app, condition, brackets, first } => format!(
+                "the condition of {app} is not inside $[ … ]{}: Asterisk compares nothing, it sees a text that is not empty, so true, and always goes to {first}; write $[{}]",
+                if *brackets { " (the `$` before `[` is missing)" } else { "" },
+                condition.trim_start_matches('[').trim_end_matches(']')
+            ),
+            UnknownOptions { app, options, unknown } => {
+                format!("{app} has no option `{unknown}` (options `{options}`): Asterisk 22 ignores it without a word")
+            }
+            MonitorOptions { options, letters } => format!(
+                "Dial's options `{letters}` (in `{options}`) enable automon recording, gone since Asterisk 21 (app_monitor): they do nothing; to record, options x/X and automixmon in features.conf"
+            ),
+            NumberSent { dialled, sent, trunk } => format!(
+                "for {dialled}, trunk {trunk} gets {sent}: the operator knows only inter-site numbers (*213), public numbers (0320000213) and its test phones; check the ${{EXTEN:n}} and the pattern"
+            ),
+            ContextMissing { context, used, by } => match used {
+                ContextUse::Calls => format!("endpoint {by} sends its calls to context {context}, which does not exist"),
+                ContextUse::Messages => {
+                    format!("endpoint {by} sends its instant messages to context {context}, which does not exist: they are refused")
+                }
+                ContextUse::Subscriptions => format!(
+                    "endpoint {by} looks for what it watches (BLF, presence) in context {context}, which does not exist"
+                ),
+                ContextUse::Jump => format!("extension {by} jumps to context {context}, which does not exist: the call stops"),
+            },
+            PublicNumbersUnanswered { trunk, context, numbers, all } => format!(
+                "calls from trunk {trunk} arrive in context {context}, where {}: the operator hands the site every call by that public number (inter-site calls too)",
+                if *all {
+                    format!("no public number of the site leads to its phone ({})", short_list(numbers, Lang::En))
+                } else {
+                    format!("{} do(es) not lead to their phone", short_list(numbers, Lang::En))
+                }
+            ),
+            MailRefused { address, domain, expected } => format!(
+                "the lab's mail server refuses {address}: it takes only addresses @{domain}{}",
+                expected.as_ref().map_or(String::new(), |e| format!("; the lab expects {e}"))
+            ),
+            MailElsewhere { address, expected } => {
+                format!("the message goes to {address}, but the lab's check looks for it in mailbox {expected}")
+            }
+            MailNotSent { mailcmd: Some(cmd) } => format!(
+                "mailcmd = {cmd}: on the lab's IPBX only msmtp hands mail to the lab's server; write mailcmd = /usr/bin/msmtp -C /etc/asterisk/msmtprc -t with the lab's msmtprc (cargo xtask lab config)"
+            ),
+            MailNotSent { mailcmd: None } => "the boxes have mail addresses, but without mailcmd Asterisk uses /usr/sbin/sendmail, which has no server to hand mail to on the lab's IPBX; write mailcmd = /usr/bin/msmtp -C /etc/asterisk/msmtprc -t with the lab's msmtprc (cargo xtask lab config)".into(),
+            Asterisk(said) => said.message(Lang::En),
         }
+    }
+}
+
+/// A few numbers, the rest counted.
+fn short_list(numbers: &[String], lang: Lang) -> String {
+    let all = if lang == Lang::Fr { "en tout" } else { "in all" };
+    match numbers {
+        [a, b, c, _, ..] => format!("{a}, {b}, {c}… ({} {all})", numbers.len()),
+        few => few.join(", "),
     }
 }
 

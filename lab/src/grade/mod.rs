@@ -7,16 +7,23 @@
 //! [`Lab`]'s model of the site. It also finds the passwords the student
 //! chose, so that the lab's simulated phones and operator can use them.
 
+pub mod asterisk_says;
+pub mod causes;
+mod contexts;
 mod dialling;
 mod facts;
 mod inspect;
 mod mailbox;
 pub mod mapping;
 pub mod messages;
+mod options;
+mod outbound;
 pub mod retarget;
 mod rewrite;
 pub mod score;
 pub mod session;
+mod syntax;
+mod voicemail_mail;
 
 use std::path::{Path, PathBuf};
 
@@ -26,7 +33,7 @@ use crate::model::{Lab, Site};
 
 pub use crate::asterisk_conf::accounts::{Declared, Endpoint, Trunk};
 pub use crate::asterisk_conf::Place;
-pub use messages::{BoxUse, Lang, Problem, Removed, Who};
+pub use messages::{BoxUse, ContextUse, Lang, Problem, Removed, Who};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GradeError {
@@ -130,6 +137,12 @@ impl Inspection {
     /// The password the student gave a phone's account.
     pub fn password(&self, account: &str) -> Option<&str> {
         self.phones.iter().find(|p| p.account == account)?.password.as_deref()
+    }
+
+    /// Adds what Asterisk 22 said on loading the folder, in file and line order.
+    pub fn add_asterisk_findings(&mut self, findings: Vec<Finding>) {
+        self.findings.extend(findings);
+        self.findings.sort_by(|a, b| a.at.cmp(&b.at));
     }
 
     /// The context the site's phones call from in the graded config (the

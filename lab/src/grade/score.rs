@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use super::asterisk_says::Reading;
+use super::causes::root_causes;
 use super::{Inspection, Lang, Part};
 use crate::scenario::CheckResult;
 
@@ -19,6 +21,8 @@ pub struct GradeReport {
     pub checks: Vec<(Part, CheckResult)>,
     /// Only this part was graded.
     pub only: Option<Part>,
+    /// Whether Asterisk 22 itself read the folder; `None` when not tried.
+    pub asterisk: Option<Reading>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,7 +114,8 @@ impl GradeReport {
                     passed: checks.clone().filter(|(_, r)| r.passed()).count()
                         + regs.clone().filter(|(_, ok, _)| *ok).count(),
                     total: checks.count() + regs.count(),
-                    findings: self.inspection.findings.iter().filter(|f| f.part == part).count(),
+                    // A finding another explains is not counted again.
+                    findings: root_causes(&self.inspection.findings).iter().filter(|c| c.finding.part == part).count(),
                 }
             })
             .collect()
@@ -132,7 +137,11 @@ impl GradeReport {
         let mut out = String::new();
         let _ =
             writeln!(out, "{} {} ({})", if fr { "Évaluation de" } else { "Grading" }, self.site, self.config.display());
+        if let Some(reading) = &self.asterisk {
+            let _ = writeln!(out, "{}", reading_line(reading, lang));
+        }
         let items = self.registration_items(lang);
+        let causes = root_causes(&self.inspection.findings);
         // Without a lab run (`--files-only`) there is nothing to score, only findings.
         let ran = self.registration.is_some();
         for score in self.scores() {
@@ -141,10 +150,18 @@ impl GradeReport {
                 false => writeln!(out, "\n{}", score.part.title(lang)),
             }
             .ok();
-            for f in self.inspection.findings.iter().filter(|f| f.part == score.part) {
+            for cause in causes.iter().filter(|c| c.finding.part == score.part) {
+                let f = cause.finding;
                 let _ = writeln!(out, "  ! {}: {}", f.at, f.message(lang));
                 if !f.text.is_empty() {
                     let _ = writeln!(out, "      {}", f.text);
+                }
+                if !cause.explains.is_empty() {
+                    let _ =
+                        writeln!(out, "      {}", if fr { "ce qui explique aussi :" } else { "which also explains:" });
+                }
+                for e in &cause.explains {
+                    let _ = writeln!(out, "        - {}: {}", e.at, e.message(lang));
                 }
             }
             for (_, ok, says) in items.iter().filter(|(p, ..)| *p == score.part) {
@@ -214,6 +231,46 @@ impl GradeReport {
     }
 }
 
+/// Whether Asterisk 22 itself read the folder, and what it said beyond the findings.
+fn reading_line(reading: &Reading, lang: Lang) -> String {
+    match (reading, lang) {
+        (Reading::Heard { seconds, booted: true, unplaced }, Lang::Fr) => format!(
+            "Asterisk 22 a chargé le dossier ({seconds:.1} s) ; ses avertissements sur vos lignes sont ci-dessous{}",
+            others_fr(unplaced.len())
+        ),
+        (Reading::Heard { seconds, booted: true, unplaced }, Lang::En) => format!(
+            "Asterisk 22 loaded the folder ({seconds:.1} s); its warnings about your lines are below{}",
+            others_en(unplaced.len())
+        ),
+        (Reading::Heard { booted: false, .. }, Lang::Fr) => {
+            "Asterisk 22 n'a pas pu charger le dossier : voir la première remarque".into()
+        }
+        (Reading::Heard { booted: false, .. }, Lang::En) => {
+            "Asterisk 22 could not load the folder: see the first finding".into()
+        }
+        (Reading::NotRun { why }, Lang::Fr) => format!(
+            "Asterisk 22 n'a pas lu le dossier ({why}) : seules les vérifications faites sur le texte des fichiers sont ci-dessous, pas ce qu'Asterisk refuse ou ignore"
+        ),
+        (Reading::NotRun { why }, Lang::En) => format!(
+            "Asterisk 22 did not read the folder ({why}): only the checks made on the files' text are below, not what Asterisk refuses or ignores"
+        ),
+    }
+}
+
+fn others_fr(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(" ({n} autres messages portent sur des modules ou fichiers que la SAE n'utilise pas : non notés)"),
+    }
+}
+
+fn others_en(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(" ({n} other messages are about modules or files the SAE does not use: not graded)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +296,7 @@ mod tests {
             registration,
             checks: Vec::new(),
             only: None,
+            asterisk: None,
         }
     }
 

@@ -91,6 +91,22 @@ pub struct ContainerSpec {
     pub network_of: Option<String>,
 }
 
+/// A short-lived container on no network at all (`--network none`): it
+/// reaches nothing and nothing reaches it. It is never restarted; the caller
+/// removes it once done.
+#[derive(Debug, Clone)]
+pub struct IsolatedSpec {
+    pub name: String,
+    pub image: String,
+    pub labels: HashMap<String, String>,
+    /// `host_path:container_path[:ro]`.
+    pub binds: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    /// Linux capabilities added (`NET_ADMIN` to give its loopback addresses).
+    pub cap_add: Vec<String>,
+}
+
 /// A named volume the lab keeps its state in.
 #[derive(Debug, Clone)]
 pub struct VolumeSpec {
@@ -538,6 +554,32 @@ impl Engine {
                 .map_err(call(format!("attach {} to network {net}", spec.name)))?;
         }
         info!(image = %spec.image, took = %Took(t), "created container {}", spec.name);
+        self.start(&spec.name).await
+    }
+
+    /// Creates and starts an [`IsolatedSpec`] container.
+    pub async fn run_isolated(&self, spec: &IsolatedSpec) -> Result<()> {
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            entrypoint: Some(spec.entrypoint.clone()),
+            cmd: Some(spec.cmd.clone()),
+            labels: Some(spec.labels.clone()),
+            host_config: Some(HostConfig {
+                binds: Some(spec.binds.clone()),
+                network_mode: Some("none".into()),
+                cap_add: (!spec.cap_add.is_empty()).then(|| spec.cap_add.clone()),
+                init: Some(true),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let options = CreateContainerOptions { name: Some(spec.name.clone()), ..Default::default() };
+        self.docker
+            .create_container(Some(options), body)
+            .await
+            .map_err(call(format!("create container {}", spec.name)))?;
+        info!(image = %spec.image, took = %Took(t), "created isolated container {}", spec.name);
         self.start(&spec.name).await
     }
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use lab::grade::asterisk_says::{self, Reading};
 use lab::grade::mapping::Mapping;
 use lab::grade::score::GradeReport;
 use lab::grade::{session, Lang, Part};
@@ -68,10 +69,22 @@ impl GradeCmd {
             None => graded,
         };
         let graded_site = graded.site(&site.name).expect("the site is still there");
-        let inspection = lab::grade::inspect(&graded, graded_site, &dir)?;
+        let mut inspection = lab::grade::inspect(&graded, graded_site, &dir)?;
         if let Some(m) = &mapping {
             m.check_trunk(&inspection)?;
         }
+        // Asterisk 22 reads the folder first: what it refuses or ignores.
+        let progress = Term::new();
+        let trunk = inspection.trunk.as_ref().map(|t| t.name.clone());
+        let asterisk = match asterisk_says::hear(&graded, graded_site, &dir, trunk.as_deref(), &progress).await {
+            Ok((findings, reading)) => {
+                inspection.add_asterisk_findings(findings);
+                reading
+            }
+            // Reading the files alone still says what it can.
+            Err(e) if self.files_only => Reading::NotRun { why: e.to_string() },
+            Err(e) => return Err(e).context("Asterisk 22 could not read the folder"),
+        };
         let mut grade = GradeReport {
             site: site.name.clone(),
             config: dir.clone(),
@@ -79,6 +92,7 @@ impl GradeCmd {
             registration: None,
             checks: Vec::new(),
             only: self.part,
+            asterisk: Some(asterisk),
         };
         if !self.files_only {
             // Scenario files are checked before any container is touched.
@@ -89,7 +103,6 @@ impl GradeCmd {
             std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
             let mut options = RunOptions::new(self.jobs, out_dir.clone(), state.config_dir());
             options.own_configs.insert(site.name.clone(), (dir.clone(), grade.inspection.phone_context()));
-            let progress = Term::new();
             progress.step(&format!("running {} on {}", site.name, dir.display()));
             let on_result = |r: &scenario::CheckResult| eprintln!("{}", report::line(r).lines().next().unwrap_or(""));
             let session = session::run(
@@ -104,7 +117,6 @@ impl GradeCmd {
                 &on_result,
             )
             .await?;
-            progress.finish();
             grade.registration = Some(session.registration);
             grade.checks = session.parts.into_iter().zip(session.report.results.iter().cloned()).collect();
             let title = match self.lang {
@@ -114,6 +126,7 @@ impl GradeCmd {
             let html = report::html::write(&out_dir, &graded, &session.report, &title, Some(&grade.render(self.lang)))?;
             eprintln!("HTML report: {}", html.display());
         }
+        progress.finish();
         crate::output::print(&grade.render(self.lang));
         anyhow::ensure!(
             grade.lab_errors() == 0,
