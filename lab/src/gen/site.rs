@@ -1,6 +1,6 @@
 //! One site's IPBX: its phones, its trunk to the operator, its dialplan.
 
-use super::{asterisk, dialplan, features, header, mail, sounds, voicemail, TRUNK};
+use super::{asterisk, dialplan, features, header, mail, prompts, sounds, voicemail, TRUNK};
 use crate::model::{ports, Lab, Site};
 use crate::secrets::Secrets;
 
@@ -17,7 +17,8 @@ pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)
         ("msmtprc", mail::msmtprc(lab, site)),
     ]);
     let mut files: Vec<(String, Vec<u8>)> = files.into_iter().map(|(n, t)| (n.to_string(), t.into_bytes())).collect();
-    files.extend(sounds::files(site));
+    files.extend(sounds::files());
+    files.extend(prompts::shipped(site));
     files
 }
 

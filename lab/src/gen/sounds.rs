@@ -25,14 +25,12 @@ pub fn moh_hz(site: &Site) -> u32 {
 }
 
 /// Files under the site's config folder: path (relative to /etc/asterisk) and
-/// bytes, the shipped prompts with them.
-pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![
+/// bytes; the prompts a site may replace are [`super::prompts::shipped`].
+pub fn files() -> Vec<(String, Vec<u8>)> {
+    vec![
         (format!("{DIR}/refused.wav"), tone_wav(REFUSED_HZ, WELCOME_SECONDS)),
         (format!("{DIR}/menu.wav"), tone_wav(MENU_HZ, WELCOME_SECONDS)),
-    ];
-    files.extend(super::prompts::shipped(site));
-    files
+    ]
 }
 
 /// A sine at `hz` for `seconds`, 8 kHz mono 16-bit PCM, at -12 dBFS peak.
