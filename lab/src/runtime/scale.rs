@@ -8,7 +8,7 @@ use super::docker::Engine;
 use super::host;
 use super::images::RootSource;
 use super::progress::{Progress, Silent};
-use super::{LabError, LabRuntime};
+use super::{topology, LabError, LabRuntime};
 use crate::diagnostic::Diagnostics;
 use crate::model::Lab;
 use crate::state::StateDir;
@@ -44,7 +44,7 @@ pub struct ScaleFigures {
     pub down_seconds: f64,
     /// The lab's containers, without page cache.
     pub containers_mib: f64,
-    /// Docker's port proxies the lab started (the host's count before and after `up`).
+    /// Docker's port proxies of the lab's published ports.
     pub port_proxies: usize,
     pub port_proxies_mib: f64,
 }
@@ -62,7 +62,6 @@ impl ScaleFigures {
 pub async fn measure(lab: &Lab, state: StateDir, progress: &dyn Progress) -> Result<ScaleFigures, LabError> {
     let runtime = LabRuntime::connect(lab, state).await?;
     runtime.down(true, &Silent).await?;
-    let proxies_before = host::port_proxies().unwrap_or((0, 0));
 
     progress.step(&format!("{}: {} sites up from nothing, then weighed", lab.name, lab.sites.len()));
     let started = Instant::now();
@@ -76,7 +75,9 @@ pub async fn measure(lab: &Lab, state: StateDir, progress: &dyn Progress) -> Res
             return Err(e);
         }
     };
-    let proxies_after = host::port_proxies().unwrap_or((0, 0));
+    let ports: Vec<u16> =
+        lab.sites.iter().flat_map(|s| topology::published_ports(lab, &s.name)).map(|p| p.host_port).collect();
+    let (proxies, proxies_kib) = host::port_proxies_of(&ports).unwrap_or((0, 0));
     let containers_mib = match weigh(runtime.engine(), &up.created).await {
         Ok(mib) => mib,
         Err(e) => {
@@ -98,8 +99,8 @@ pub async fn measure(lab: &Lab, state: StateDir, progress: &dyn Progress) -> Res
         up_seconds,
         down_seconds,
         containers_mib,
-        port_proxies: proxies_after.0.saturating_sub(proxies_before.0),
-        port_proxies_mib: proxies_after.1.saturating_sub(proxies_before.1) as f64 / 1024.0,
+        port_proxies: proxies,
+        port_proxies_mib: proxies_kib as f64 / 1024.0,
     })
 }
 
