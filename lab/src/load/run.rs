@@ -28,8 +28,9 @@ use crate::wait;
 /// After the last call is placed: the other IPBX's welcome message (1.5 s),
 /// the ring and the answer, with room for a loaded machine.
 const SETTLE: Duration = Duration::from_secs(10);
-/// Calls are held this much longer than the measurement needs.
-const MARGIN: Duration = Duration::from_secs(6);
+/// Calls are held this much longer than the measurement needs: reading
+/// every container's statistics takes seconds on a busy machine.
+const MARGIN: Duration = Duration::from_secs(15);
 /// How long the lab may take to close every call of a step.
 const QUIET: Duration = Duration::from_secs(60);
 const LOOK: Duration = Duration::from_millis(500);
@@ -239,7 +240,9 @@ impl Load<'_> {
         let per_site = calls / sites;
         let rate = self.options.rate / sites as f64;
         let ramp = Duration::from_secs_f64(per_site as f64 / rate);
-        let hold = ramp + SETTLE + self.options.plateau + MARGIN;
+        // A loaded machine sets calls up slower than asked: room for half the rate.
+        let setup = 2 * ramp + SETTLE;
+        let hold = setup + self.options.plateau + MARGIN;
         let stats_file = format!("call-{calls}.csv");
         let answered_before = self.answered_counts().await?;
         let before = self.window().await?;
@@ -260,7 +263,7 @@ impl Load<'_> {
             let container = self.phones(s);
             async move { self.exec(&container, &argv).await }
         }));
-        let watching = self.watch(calls, ramp + SETTLE, &before);
+        let watching = self.watch(calls, setup, &before);
         let (placed, watched) = tokio::join!(placing, watching);
         placed?;
         let mut step = watched?;
@@ -307,12 +310,15 @@ impl Load<'_> {
             tokio::time::sleep(LOOK).await;
         }
         // Over the plateau when every call is up, else over the whole step.
-        let from = if step.setup_seconds.is_some() { self.window().await? } else { before.clone() };
-        if step.setup_seconds.is_some() {
+        let reached = step.setup_seconds.is_some();
+        let from = if reached { self.window().await? } else { before.clone() };
+        if reached {
             tokio::time::sleep(self.options.plateau).await;
+            // Held: every call answered at the start, and still up at the end.
+            step.held = self.answered_now().await?.min(calls);
         }
         let to = self.window().await?;
-        let secs = from.started.elapsed().as_secs_f64().max(0.001);
+        let secs = to.started.duration_since(from.started).as_secs_f64();
         step.asterisk_cores = cores(&from.asterisks, &to.asterisks, secs);
         step.sipp_cores = cores(&from.sipp, &to.sipp, secs);
         step.operator_cores = cores(&from.asterisks[..1], &to.asterisks[..1], secs);
@@ -321,9 +327,6 @@ impl Load<'_> {
         step.asterisk_mib = mib(&to.asterisks);
         step.added_mib = (mib(&to.asterisks) - mib(&before.asterisks)).max(0.0);
         step.rtp = self.rtp().await?;
-        // Held: answered at the start and still at the end of the plateau.
-        let still = self.answered_now().await?;
-        step.held = if step.setup_seconds.is_some() { still.min(calls) } else { step.held };
         Ok(step)
     }
 
@@ -333,7 +336,7 @@ impl Load<'_> {
         let from = self.window().await?;
         tokio::time::sleep(IDLE).await;
         let to = self.window().await?;
-        let secs = from.started.elapsed().as_secs_f64();
+        let secs = to.started.duration_since(from.started).as_secs_f64();
         Ok((cores(&from.asterisks, &to.asterisks, secs), cores(&from.sipp, &to.sipp, secs)))
     }
 
@@ -342,28 +345,31 @@ impl Load<'_> {
             let engine = &self.engine;
             async move { try_join_all(names.iter().map(|n| engine.usage(n))).await }
         };
+        let (started, machine) = (Instant::now(), machine::cpu_ticks());
         let (asterisks, sipp) = tokio::join!(usage(self.asterisks()), usage(self.generators()));
-        Ok(Window { started: Instant::now(), asterisks: asterisks?, sipp: sipp?, machine: machine::cpu_ticks() })
+        Ok(Window { started, asterisks: asterisks?, sipp: sipp?, machine })
     }
 
     /// Calls answered by their callee right now, over every IPBX.
     async fn answered_now(&self) -> Result<usize, LoadError> {
-        let ipbxs = self.ipbxs();
-        let shown =
-            try_join_all(ipbxs.iter().map(|c| asterisk_cli::command(&self.engine, c, "core show channels concise")))
-                .await?;
-        Ok(shown.iter().map(|s| stats::answered_phone_legs(s.as_deref().unwrap_or(""))).sum())
+        let shown = self.ask_all(&self.ipbxs(), "core show channels concise").await?;
+        Ok(shown.iter().map(|s| stats::answered_phone_legs(s)).sum())
     }
 
     async fn rtp(&self) -> Result<RtpCounts, LoadError> {
-        let asterisks = self.asterisks();
-        let shown =
-            try_join_all(asterisks.iter().map(|c| asterisk_cli::command(&self.engine, c, "pjsip show channelstats")))
-                .await?;
-        Ok(shown
+        let shown = self.ask_all(&self.asterisks(), "pjsip show channelstats").await?;
+        Ok(shown.iter().map(|s| RtpCounts::parse_channelstats(s)).fold(RtpCounts::default(), |a, b| a + b))
+    }
+
+    /// One CLI command on each of `asterisks`; one that does not answer is
+    /// an error, not an empty answer that would read as no call.
+    async fn ask_all(&self, asterisks: &[String], cli: &str) -> Result<Vec<String>, LoadError> {
+        let shown = try_join_all(asterisks.iter().map(|c| asterisk_cli::command(&self.engine, c, cli))).await?;
+        asterisks
             .iter()
-            .map(|s| RtpCounts::parse_channelstats(s.as_deref().unwrap_or("")))
-            .fold(RtpCounts::default(), |a, b| a + b))
+            .zip(shown)
+            .map(|(c, s)| s.ok_or_else(|| LoadError::Silent { container: c.clone(), cli: cli.to_string() }))
+            .collect()
     }
 
     async fn counts(&self, container: &str, file: &str) -> Result<Option<SippCounts>, LoadError> {
