@@ -33,7 +33,7 @@ const SETTLE: Duration = Duration::from_secs(10);
 const MARGIN: Duration = Duration::from_secs(15);
 /// How long the lab may take to close every call of a step.
 const QUIET: Duration = Duration::from_secs(60);
-const LOOK: Duration = Duration::from_millis(500);
+const LOOK: Duration = Duration::from_secs(1);
 /// How long the lab at rest is measured.
 const IDLE: Duration = Duration::from_secs(5);
 
