@@ -61,6 +61,8 @@ pub enum LoadError {
     Accounts(String),
     #[error("SIPp could not register the load's phones of {site}: {why}")]
     Register { site: String, why: String },
+    #[error("{container} did not answer `{cli}` (its Asterisk is down, or too busy)")]
+    Silent { container: String, cli: String },
     #[error("the lab did not close the step's calls: {0}")]
     Leftover(String),
 }

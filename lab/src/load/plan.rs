@@ -141,6 +141,16 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_load_lab_holds_well_over_two_hundred_calls() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/labs/calls.toml");
+        let lab = Lab::load(std::path::Path::new(path)).unwrap();
+        assert_eq!(lab.phone_count(), 4 * 72);
+        let plan = Plan::new(&lab, None).unwrap();
+        assert_eq!(plan.capacity, 4 * 71);
+        assert_eq!(plan.steps(40, 40), [40, 80, 120, 160, 200, 240, 280, 284]);
+    }
+
+    #[test]
     fn one_site_has_no_inter_site_call() {
         let lab = Lab::parse("one.toml", "name = \"one\"\n[[sites]]\nindex = 1\n").unwrap();
         assert!(matches!(Plan::new(&lab, None), Err(LoadError::OneSite(_))));

@@ -193,6 +193,8 @@ pub struct CallsReport {
     pub rate: f64,
     pub steps: Vec<Step>,
     pub limit: Limit,
+    /// Set when the lab's softphones could not take their phones back.
+    pub not_given_back: Option<String>,
 }
 
 impl CallsReport {
@@ -244,6 +246,7 @@ mod tests {
             rate: 20.0,
             steps: vec![step(40, 0, 0.2), step(80, 0, 0.4), step(120, 2, 1.9)],
             limit: Limit::Accounts { calls: 0 },
+            not_given_back: None,
         };
         assert_eq!(report.best().map(|s| s.calls), Some(80));
     }

@@ -419,5 +419,8 @@ async fn calls(lab: LabArg, options: lab::load::Options, json: bool) -> anyhow::
         None => println!("no step held every call"),
     }
     println!("limit: {}", report.limit);
+    if let Some(warning) = &report.not_given_back {
+        println!("warning: {warning}");
+    }
     Ok(())
 }
