@@ -18,6 +18,7 @@ pub mod mapping;
 pub mod messages;
 mod options;
 mod outbound;
+mod pjsip_options;
 pub mod retarget;
 mod rewrite;
 pub mod score;
@@ -140,7 +141,14 @@ impl Inspection {
     }
 
     /// Adds what Asterisk 22 said on loading the folder, in file and line order.
+    /// An option both the inspection and Asterisk name is said once, as Asterisk says it.
     pub fn add_asterisk_findings(&mut self, findings: Vec<Finding>) {
+        let refused: Vec<Place> = findings
+            .iter()
+            .filter(|f| matches!(f.problem, Problem::Asterisk(messages::Said::UnknownOption { .. })))
+            .map(|f| f.at.clone())
+            .collect();
+        self.findings.retain(|f| !(matches!(f.problem, Problem::UnknownPjsipOption { .. }) && refused.contains(&f.at)));
         self.findings.extend(findings);
         self.findings.sort_by(|a, b| a.at.cmp(&b.at));
     }
