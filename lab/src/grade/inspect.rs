@@ -8,8 +8,8 @@ use std::path::Path;
 use super::facts::{finding, who, Facts};
 use super::messages::{Problem, Removed};
 use super::{
-    contexts, dialling, mailbox, options, outbound, pjsip_options, syntax, voicemail_mail, Finding, GradeError,
-    Inspection, Part, PhoneAuth,
+    contexts, dialling, mailbox, map_suggestion, options, outbound, pjsip_options, syntax, voicemail_mail, Finding,
+    GradeError, Inspection, Part, PhoneAuth,
 };
 use crate::asterisk_conf::accounts::{Accounts, PJSIP_CONF, WIZARD_CONF};
 use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
@@ -63,7 +63,15 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     mailbox::check(&facts, voicemail_conf.as_ref(), &mut findings);
     voicemail_mail::check(&facts, voicemail_conf.as_ref(), &mut findings);
     findings.sort_by(|a, b| a.at.cmp(&b.at));
-    Ok(Inspection { site: site.name.clone(), endpoints: facts.accounts.endpoints, phones, trunk, findings })
+    let map_suggestion = map_suggestion::suggest(&facts);
+    Ok(Inspection {
+        site: site.name.clone(),
+        endpoints: facts.accounts.endpoints,
+        phones,
+        trunk,
+        findings,
+        map_suggestion,
+    })
 }
 
 fn part_of_file(file: &str) -> Part {

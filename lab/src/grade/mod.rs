@@ -10,10 +10,12 @@
 pub mod asterisk_says;
 pub mod causes;
 mod contexts;
+mod coverage;
 mod dialling;
 mod facts;
 mod inspect;
 mod mailbox;
+mod map_suggestion;
 pub mod mapping;
 pub mod messages;
 mod options;
@@ -132,6 +134,9 @@ pub struct Inspection {
     pub trunk: Option<Trunk>,
     /// Sorted by file and line.
     pub findings: Vec<Finding>,
+    /// A `--map` file made from the names found in the files, when most of
+    /// the lab's phones have no endpoint of their name.
+    pub map_suggestion: Option<String>,
 }
 
 impl Inspection {
