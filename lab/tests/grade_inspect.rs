@@ -215,3 +215,19 @@ fn a_sip_conf_is_for_a_removed_channel_driver() {
     assert_eq!(findings.len(), 1, "{}", listed(&findings));
     assert!(findings[0].message(Lang::En).starts_with("sip.conf configures chan_sip, removed in Asterisk 21"));
 }
+
+#[test]
+fn a_config_naming_its_phones_otherwise_is_offered_the_map_that_names_them() {
+    let lab = Lab::sae();
+    let site = lab.site("table3").unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grade-student/pjsip-numeros");
+    let inspection = inspect(&lab, site, &root.join("etc-asterisk")).unwrap();
+    let suggestion = inspection.map_suggestion.expect("most phones are unknown: a map is offered");
+    let offered = lab::grade::mapping::Mapping::parse("suggested", &suggestion, site).expect("a valid mapping");
+    let text = std::fs::read_to_string(root.join("map.toml")).unwrap();
+    let written = lab::grade::mapping::Mapping::parse("map.toml", &text, site).unwrap();
+    assert_eq!(offered, written, "{suggestion}");
+    // Under the lab's own names, nothing is offered.
+    let dir = generated("table3");
+    assert_eq!(inspect(&lab, site, dir.path()).unwrap().map_suggestion, None);
+}

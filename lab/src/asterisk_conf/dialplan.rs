@@ -27,6 +27,9 @@ pub struct Step {
     pub args: String,
     /// `app(args)` ends with its `)`; false for `app(args` (and for no parentheses).
     pub closed: bool,
+    /// Written over two lines with `\` (which Asterisk does not join): the
+    /// arguments as their author meant them, both lines joined.
+    pub meant_args: Option<String>,
     pub at: Place,
     pub text: String,
 }
@@ -191,6 +194,10 @@ fn step(context: &str, extension: &str, rest: &str, entry: &Entry) -> Step {
         app: name.to_string(),
         args: args.to_string(),
         closed,
+        meant_args: entry.continued.as_ref().map(|next| {
+            let joined = format!("{} {next}", args.trim_end().trim_end_matches('\\').trim_end());
+            joined.strip_suffix(')').unwrap_or(&joined).to_string()
+        }),
         at: entry.at.clone(),
         text: entry.text.clone(),
     }

@@ -58,6 +58,9 @@ pub struct Entry {
     pub at: Place,
     /// The line as written, trimmed.
     pub text: String,
+    /// A line ending in `\`: the next line as written, which Asterisk reads
+    /// on its own (it has no line continuation) but its author meant to follow.
+    pub continued: Option<String>,
 }
 
 /// One `[name]` and the entries below it, up to the next header.
@@ -163,7 +166,8 @@ struct Reader {
 
 impl Reader {
     fn feed(&mut self, file: &str, text: &str, load: &mut dyn FnMut(&str) -> Option<String>, depth: usize) {
-        for (i, raw) in text.lines().enumerate() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, raw) in lines.iter().copied().enumerate() {
             let at = Place::new(file, i + 1);
             let line = self.strip_comments(raw);
             let line = line.trim();
@@ -175,7 +179,8 @@ impl Reader {
             } else if line.starts_with('[') {
                 self.header(line, raw.trim(), at);
             } else if let Some((key, value, arrow)) = split_entry(line) {
-                let entry = Entry { key, value, arrow, at, text: raw.trim().to_string() };
+                let continued = line.ends_with('\\').then(|| lines.get(i + 1).map(|l| l.trim().to_string())).flatten();
+                let entry = Entry { key, value, arrow, at, text: raw.trim().to_string(), continued };
                 if let Some(section) = self.conf.sections.last_mut() {
                     section.entries.push(entry);
                 }

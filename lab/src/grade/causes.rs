@@ -4,7 +4,7 @@
 //! lists what it explains under it, instead of one finding per symptom.
 
 use super::asterisk_says::Said;
-use super::messages::Problem;
+use super::messages::{Problem, Removed};
 use super::{Finding, Part};
 
 /// A finding that explains none of the others, with those it explains.
@@ -49,6 +49,10 @@ pub fn root_causes(findings: &[Finding]) -> Vec<Cause<'_>> {
 
 /// Whether `cause` is why `effect` is there.
 fn explains(cause: &Finding, effect: &Finding) -> bool {
+    // An application Asterisk 22 no longer has stops the call on its line.
+    if let Problem::Removed(Removed::Macro | Removed::Monitor | Removed::SipChannel) = cause.problem {
+        return cause.at == effect.at && !matches!(effect.problem, Problem::Removed(_));
+    }
     let Problem::Asterisk(said) = &cause.problem else {
         return false;
     };

@@ -8,10 +8,10 @@ use std::path::Path;
 use super::facts::{finding, who, Facts};
 use super::messages::{Problem, Removed};
 use super::{
-    contexts, dialling, mailbox, options, outbound, syntax, voicemail_mail, Finding, GradeError, Inspection, Part,
-    PhoneAuth,
+    contexts, dialling, mailbox, map_suggestion, options, outbound, pjsip_options, syntax, voicemail_mail, Finding,
+    GradeError, Inspection, Part, PhoneAuth,
 };
-use crate::asterisk_conf::accounts::{Accounts, WIZARD_CONF};
+use crate::asterisk_conf::accounts::{Accounts, PJSIP_CONF, WIZARD_CONF};
 use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
 use crate::asterisk_conf::{Conf, Place};
 use crate::gen::features;
@@ -25,6 +25,8 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     let extensions = Conf::read(dir, EXTENSIONS_CONF)?;
     let voicemail_conf = Conf::read(dir, mailbox::VOICEMAIL_CONF)?;
     let features_conf = Conf::read(dir, FEATURES_CONF)?;
+    let wizard_conf = Conf::read(dir, WIZARD_CONF)?;
+    let pjsip_conf = Conf::read(dir, PJSIP_CONF)?;
     let mut findings = Vec::new();
     for conf in [&extensions, &voicemail_conf, &features_conf].into_iter().flatten() {
         for (at, file) in &conf.missing_includes {
@@ -53,6 +55,7 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     options::check(&facts, &mut findings);
     outbound::check(&facts, &mut findings);
     contexts::check(&facts, &mut findings);
+    pjsip_options::check(&facts, wizard_conf.as_ref(), pjsip_conf.as_ref(), &mut findings);
     let trunk = trunk(&facts, &mut findings);
     if let Some(conf) = &features_conf {
         pickup_code(conf, &mut findings);
@@ -60,7 +63,15 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     mailbox::check(&facts, voicemail_conf.as_ref(), &mut findings);
     voicemail_mail::check(&facts, voicemail_conf.as_ref(), &mut findings);
     findings.sort_by(|a, b| a.at.cmp(&b.at));
-    Ok(Inspection { site: site.name.clone(), endpoints: facts.accounts.endpoints, phones, trunk, findings })
+    let map_suggestion = map_suggestion::suggest(&facts);
+    Ok(Inspection {
+        site: site.name.clone(),
+        endpoints: facts.accounts.endpoints,
+        phones,
+        trunk,
+        findings,
+        map_suggestion,
+    })
 }
 
 fn part_of_file(file: &str) -> Part {

@@ -62,7 +62,20 @@ pub(super) fn check(facts: &Facts, conf: Option<&Conf>, findings: &mut Vec<Findi
                 findings.push(finding(Part::IV, at, text, Problem::OtherBox { phone: who(phone), named, via }));
             }
         }
+        findings.extend(reaches_box(facts, phone));
     }
+}
+
+/// An unanswered (or busy) call goes on to VoiceMail() after the Dial; an
+/// extension that never runs it leaves the box empty.
+fn reaches_box(facts: &Facts, phone: &crate::model::Phone) -> Option<Finding> {
+    let endpoint = facts.accounts.endpoint(&phone.account)?;
+    let route = facts.plan.route(endpoint.context_name(), &phone.extension);
+    if route.steps.is_empty() || route.partial || route.steps.iter().any(|s| s.is_app("VoiceMail")) {
+        return None;
+    }
+    let step = route.steps.iter().rev().find(|s| s.is_app("Dial")).or(route.steps.last())?;
+    Some(finding(Part::IV, step.at.clone(), step.text.clone(), Problem::NoVoicemailStep { phone: who(phone) }))
 }
 
 /// The boxes a phone's extension leaves messages in, and its endpoint's

@@ -3,7 +3,7 @@
 //! Findings carry data ([`Problem`]); sentences are made only here, so that
 //! both languages say the same thing and tests can match either.
 
-pub use super::asterisk_says::Said;
+pub use super::asterisk_says::{Advice, Said};
 
 /// Language of the messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -124,6 +124,10 @@ pub enum Problem {
         named: String,
         via: BoxUse,
     },
+    /// The phone's extension never runs VoiceMail().
+    NoVoicemailStep {
+        phone: Who,
+    },
     NoVoicemailAccess {
         number: String,
         context: String,
@@ -210,6 +214,19 @@ pub enum Problem {
     MailNotSent {
         mailcmd: Option<String>,
     },
+    /// An option the PJSIP object (or the wizard) does not have.
+    UnknownPjsipOption {
+        file: String,
+        section: String,
+        object: String,
+        option: String,
+        advice: Option<Advice>,
+    },
+    /// A pjsip.conf section of a type PJSIP does not have.
+    UnknownPjsipType {
+        section: String,
+        kind: String,
+    },
     /// What Asterisk 22 itself said when it loaded the folder.
     Asterisk(Said),
 }
@@ -289,6 +306,10 @@ impl Problem {
             NoVoicemailAccess { number, context } => {
                 format!("rien ne répond au {number} (consultation de la messagerie) dans le contexte {context}")
             }
+            NoVoicemailStep { phone } => format!(
+                "l'extension {} ({}) n'appelle jamais VoiceMail() : sans réponse après le Dial, l'appel se termine au lieu d'aller dans la boîte {} ; ajouter same => n,VoiceMail({}@default,u) après le Dial",
+                phone.extension, phone.label, phone.extension, phone.extension
+            ),
             Removed(r) => match r {
                 self::Removed::SipConf => "sip.conf configure chan_sip, supprimé dans Asterisk 21 : Asterisk 22 l'ignore ; déclarer les téléphones dans pjsip_wizard.conf ou pjsip.conf".into(),
                 self::Removed::SipChannel => "les canaux SIP/ sont ceux de chan_sip, supprimé dans Asterisk 21 : appeler PJSIP/".into(),
@@ -360,6 +381,16 @@ impl Problem {
                 "mailcmd = {cmd} : sur l'IPBX du labo, seul msmtp remet les mails au serveur du labo ; écrire mailcmd = /usr/bin/msmtp -C /etc/asterisk/msmtprc -t avec le msmtprc du labo (cargo xtask lab config)"
             ),
             MailNotSent { mailcmd: None } => "les boîtes ont une adresse mail, mais sans mailcmd Asterisk passe par /usr/sbin/sendmail, qui n'a pas de serveur à qui remettre le mail sur l'IPBX du labo ; écrire mailcmd = /usr/bin/msmtp -C /etc/asterisk/msmtprc -t avec le msmtprc du labo (cargo xtask lab config)".into(),
+            UnknownPjsipOption { file, section, object, option, advice } => format!(
+                "Asterisk 22 ne connaît pas l'option « {option} » d'un {object} : dans {file}, [{section}] n'est alors pas créé{}",
+                advice.as_ref().map_or(String::new(), |a| format!(" ; {}", a.fr()))
+            ),
+            UnknownPjsipType { section, kind } if ["friend", "peer", "user"].contains(&kind.as_str()) => format!(
+                "type={kind} est un type de sip.conf (chan_sip, supprimé dans Asterisk 21) : PJSIP ignore toute la section [{section}] ; déclarer un endpoint, son aor et son auth (ou un wizard)"
+            ),
+            UnknownPjsipType { section, kind } => {
+                format!("PJSIP n'a pas d'objet de type {kind} : Asterisk 22 ignore toute la section [{section}]")
+            }
             Asterisk(said) => said.message(Lang::Fr),
         }
     }
@@ -429,6 +460,10 @@ impl Problem {
             NoVoicemailAccess { number, context } => {
                 format!("nothing answers {number} (voicemail access) in context {context}")
             }
+            NoVoicemailStep { phone } => format!(
+                "extension {} ({}) never runs VoiceMail(): unanswered after the Dial, the call ends instead of reaching box {}; add same => n,VoiceMail({}@default,u) after the Dial",
+                phone.extension, phone.account, phone.extension, phone.extension
+            ),
             Removed(r) => match r {
                 self::Removed::SipConf => "sip.conf configures chan_sip, removed in Asterisk 21: Asterisk 22 ignores it; declare the phones in pjsip_wizard.conf or pjsip.conf".into(),
                 self::Removed::SipChannel => "SIP/ channels belong to chan_sip, removed in Asterisk 21: dial PJSIP/".into(),
@@ -498,6 +533,16 @@ impl Problem {
                 "mailcmd = {cmd}: on the lab's IPBX only msmtp hands mail to the lab's server; write mailcmd = /usr/bin/msmtp -C /etc/asterisk/msmtprc -t with the lab's msmtprc (cargo xtask lab config)"
             ),
             MailNotSent { mailcmd: None } => "the boxes have mail addresses, but without mailcmd Asterisk uses /usr/sbin/sendmail, which has no server to hand mail to on the lab's IPBX; write mailcmd = /usr/bin/msmtp -C /etc/asterisk/msmtprc -t with the lab's msmtprc (cargo xtask lab config)".into(),
+            UnknownPjsipOption { file, section, object, option, advice } => format!(
+                "Asterisk 22 knows no {object} option `{option}`: in {file}, [{section}] is then not created{}",
+                advice.as_ref().map_or(String::new(), |a| format!("; {}", a.en()))
+            ),
+            UnknownPjsipType { section, kind } if ["friend", "peer", "user"].contains(&kind.as_str()) => format!(
+                "type={kind} is a sip.conf type (chan_sip, removed in Asterisk 21): PJSIP ignores the whole section [{section}]; declare an endpoint, its aor and its auth (or a wizard)"
+            ),
+            UnknownPjsipType { section, kind } => {
+                format!("PJSIP has no object type {kind}: Asterisk 22 ignores the whole section [{section}]")
+            }
             Asterisk(said) => said.message(Lang::En),
         }
     }

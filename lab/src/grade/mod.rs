@@ -10,14 +10,17 @@
 pub mod asterisk_says;
 pub mod causes;
 mod contexts;
+mod coverage;
 mod dialling;
 mod facts;
 mod inspect;
 mod mailbox;
+mod map_suggestion;
 pub mod mapping;
 pub mod messages;
 mod options;
 mod outbound;
+mod pjsip_options;
 pub mod retarget;
 mod rewrite;
 pub mod score;
@@ -131,6 +134,9 @@ pub struct Inspection {
     pub trunk: Option<Trunk>,
     /// Sorted by file and line.
     pub findings: Vec<Finding>,
+    /// A `--map` file made from the names found in the files, when most of
+    /// the lab's phones have no endpoint of their name.
+    pub map_suggestion: Option<String>,
 }
 
 impl Inspection {
@@ -140,7 +146,14 @@ impl Inspection {
     }
 
     /// Adds what Asterisk 22 said on loading the folder, in file and line order.
+    /// An option both the inspection and Asterisk name is said once, as Asterisk says it.
     pub fn add_asterisk_findings(&mut self, findings: Vec<Finding>) {
+        let refused: Vec<Place> = findings
+            .iter()
+            .filter(|f| matches!(f.problem, Problem::Asterisk(messages::Said::UnknownOption { .. })))
+            .map(|f| f.at.clone())
+            .collect();
+        self.findings.retain(|f| !(matches!(f.problem, Problem::UnknownPjsipOption { .. }) && refused.contains(&f.at)));
         self.findings.extend(findings);
         self.findings.sort_by(|a, b| a.at.cmp(&b.at));
     }

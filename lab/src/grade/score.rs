@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::asterisk_says::Reading;
-use super::causes::root_causes;
-use super::{Inspection, Lang, Part};
+use super::causes::{root_causes, Cause};
+use super::coverage;
+use super::{Inspection, Lang, Part, Problem};
 use crate::scenario::CheckResult;
 
 /// Everything one grading run found about one site's config.
@@ -115,10 +116,22 @@ impl GradeReport {
                         + regs.clone().filter(|(_, ok, _)| *ok).count(),
                     total: checks.count() + regs.count(),
                     // A finding another explains is not counted again.
-                    findings: root_causes(&self.inspection.findings).iter().filter(|c| c.finding.part == part).count(),
+                    findings: self.shown_causes().0.iter().filter(|c| c.finding.part == part).count()
+                        + usize::from(part == Part::I && !self.shown_causes().1.is_empty()),
                 }
             })
             .collect()
+    }
+
+    /// The root causes shown one by one, and apart the phones without an
+    /// endpoint of their name when most are (the config names them otherwise:
+    /// one finding, with a `--map` to write).
+    fn shown_causes(&self) -> (Vec<Cause<'_>>, Vec<Cause<'_>>) {
+        let causes = root_causes(&self.inspection.findings);
+        if self.inspection.map_suggestion.is_none() {
+            return (causes, Vec::new());
+        }
+        causes.into_iter().partition(|c| !matches!(c.finding.problem, Problem::NoEndpoint { .. }))
     }
 
     /// No finding and every check graded passed.
@@ -141,7 +154,7 @@ impl GradeReport {
             let _ = writeln!(out, "{}", reading_line(reading, lang));
         }
         let items = self.registration_items(lang);
-        let causes = root_causes(&self.inspection.findings);
+        let (causes, unknown) = self.shown_causes();
         // Without a lab run (`--files-only`) there is nothing to score, only findings.
         let ran = self.registration.is_some();
         for score in self.scores() {
@@ -150,6 +163,12 @@ impl GradeReport {
                 false => writeln!(out, "\n{}", score.part.title(lang)),
             }
             .ok();
+            if score.part == Part::I && !unknown.is_empty() {
+                out.push_str(&unknown_phones(&unknown, self.inspection.map_suggestion.as_deref(), lang));
+            }
+            if !ran && score.findings == 0 {
+                let _ = writeln!(out, "{}", coverage::nothing_found(score.part, lang));
+            }
             for cause in causes.iter().filter(|c| c.finding.part == score.part) {
                 let f = cause.finding;
                 let _ = writeln!(out, "  ! {}: {}", f.at, f.message(lang));
@@ -231,6 +250,39 @@ impl GradeReport {
     }
 }
 
+/// Most phones without an endpoint of their name: one finding, and the
+/// mapping file that would name them.
+fn unknown_phones(unknown: &[Cause], suggestion: Option<&str>, lang: Lang) -> String {
+    let names: Vec<String> = unknown
+        .iter()
+        .filter_map(|c| match &c.finding.problem {
+            Problem::NoEndpoint { phone } => Some(phone.account.clone()),
+            _ => None,
+        })
+        .collect();
+    let shown = names.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+    let more = if names.len() > 4 { ", …" } else { "" };
+    let mut out = match lang {
+        Lang::Fr => format!(
+            "  ! {} postes du labo n'ont pas d'endpoint à leur nom ({shown}{more}) : votre config les nomme autrement. Dites qui est qui avec --map FICHIER ; d'après vos fichiers, par exemple :
+",
+            names.len()
+        ),
+        Lang::En => format!(
+            "  ! {} of the lab's phones have no endpoint of their name ({shown}{more}): your config names them otherwise. Say who is who with --map FILE; from your files, for example:
+",
+            names.len()
+        ),
+    };
+    for line in suggestion.unwrap_or_default().lines() {
+        out.push_str(&format!(
+            "      {line}
+"
+        ));
+    }
+    out
+}
+
 /// Whether Asterisk 22 itself read the folder, and what it said beyond the findings.
 fn reading_line(reading: &Reading, lang: Lang) -> String {
     match (reading, lang) {
@@ -282,6 +334,7 @@ mod tests {
             endpoints: Vec::new(),
             phones: Vec::new(),
             trunk: None,
+            map_suggestion: None,
             findings: vec![Finding {
                 part: Part::II,
                 at: Place::new("extensions.conf", 205),

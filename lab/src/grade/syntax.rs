@@ -14,7 +14,12 @@ const CONDITIONAL: [&str; 3] = ["gotoif", "gosubif", "execif"];
 pub(super) fn check(facts: &Facts, findings: &mut Vec<Finding>) {
     for step in facts.plan.contexts.iter().flat_map(|c| &c.steps).filter(|s| !s.is_hint()) {
         let part = part_of_extension(facts.lab, &step.extension);
-        if let Some(problem) = unclosed(step).or_else(|| condition(step)) {
+        // A line continued with `\` is cut there (Asterisk's own finding);
+        // what its author meant is checked too.
+        let meant = step.meant_args.as_ref().map(|args| Step { args: args.clone(), closed: true, ..step.clone() });
+        let whole = meant.as_ref().or(step.closed.then_some(step));
+        let problems = [unclosed(step), whole.and_then(condition)];
+        for problem in problems.into_iter().flatten() {
             findings.push(finding(part, step.at.clone(), step.text.clone(), problem));
         }
     }
@@ -134,6 +139,17 @@ mod tests {
         assert!(matches!(p, Some(Problem::ConditionNotEvaluated { brackets: true, .. })), "{p:?}");
         let p = problems("exten => 1,2,GotoIf($[${A}=1] | $[${A}=2]?4:3)");
         assert!(matches!(p, Some(Problem::ConditionNotEvaluated { .. })), "{p:?}");
+    }
+
+    #[test]
+    fn a_condition_continued_with_a_backslash_is_read_as_meant() {
+        let text = "[c]\nexten => 888,1,GotoIf(\"${CALLERID(num)}\"=\"1\" | \\\n\"${CALLERID(num)}\"=\"2\"?2:10)\n";
+        let plan = Dialplan::from_conf(&Conf::parse("extensions.conf", text));
+        let step = &plan.contexts[0].steps[0];
+        let meant = step.meant_args.as_deref().unwrap();
+        assert_eq!(meant, "\"${CALLERID(num)}\"=\"1\" | \"${CALLERID(num)}\"=\"2\"?2:10");
+        let whole = Step { args: meant.to_string(), closed: true, ..step.clone() };
+        assert!(matches!(condition(&whole), Some(Problem::ConditionNotEvaluated { ref first, .. }) if first == "2"));
     }
 
     #[test]

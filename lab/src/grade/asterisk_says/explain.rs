@@ -65,12 +65,12 @@ const APP_MODULES: &[(&str, &str)] = &[
 /// sip.conf options students carry over, and what PJSIP has instead.
 const SIP_CONF_OPTIONS: &[(&str, &str)] = &[
     ("nat", "rtp_symmetric = yes, force_rport = yes, rewrite_contact = yes"),
-    ("secret", "password (auth), inbound_auth/password dans le wizard"),
-    ("host", "contact (aor), ou remote_hosts dans le wizard"),
+    ("secret", "password (auth) / inbound_auth/password (wizard)"),
+    ("host", "contact (aor) / remote_hosts (wizard)"),
     ("qualify", "qualify_frequency (aor)"),
     ("canreinvite", "direct_media"),
     ("directmedia", "direct_media"),
-    ("insecure", "un identify par adresse (match)"),
+    ("insecure", "identify + match"),
     ("dtmfmode", "dtmf_mode"),
     ("mailbox", "mailboxes"),
     ("callgroup", "call_group"),
@@ -78,7 +78,7 @@ const SIP_CONF_OPTIONS: &[(&str, &str)] = &[
     ("fromuser", "from_user"),
     ("fromdomain", "from_domain"),
     ("defaultuser", "username (auth)"),
-    ("port", "le port dans contact (aor) ou remote_hosts"),
+    ("port", "contact = sip:host:port (aor) / remote_hosts = host:port (wizard)"),
 ];
 
 /// Findings placed on the folder, and the messages that were about nothing of it.
@@ -426,7 +426,7 @@ fn section_entry(
     Some(entry.map_or((section.at.clone(), section.text.clone()), |e| (e.at.clone(), e.text.clone())))
 }
 
-fn advice(option: &str) -> Option<Advice> {
+pub(crate) fn advice(option: &str) -> Option<Advice> {
     if option.starts_with(char::is_whitespace) || option.ends_with(char::is_whitespace) {
         return Some(Advice::Space { fixed: option.trim().to_string() });
     }

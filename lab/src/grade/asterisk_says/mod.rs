@@ -10,6 +10,7 @@ mod said;
 
 use std::path::Path;
 
+pub(crate) use explain::advice;
 pub use explain::{explain, Explained, Folder};
 pub use load::{listen, Heard, LoadError, KIND};
 pub use log::{Level, LogLine};

@@ -173,7 +173,7 @@ impl Said {
             ModuleDeclined { module, missing_file: None } => format!("le module {module} ne se charge pas : ce qu'il apporte manque"),
             VoicemailOdbc => "autoload charge aussi app_voicemail_odbc (messagerie dans une base ODBC), qui entre en conflit avec app_voicemail : l'un des deux échoue et retire les applications VoiceMail() et VoiceMailMain() de l'autre ; aucune messagerie ne fonctionne (partie IV) ; ajouter noload => app_voicemail_odbc.so et noload => app_voicemail_imap.so".into(),
             NoPresenceProvider { label } => format!(
-                "la partie présence de l'indication (hint) nomme « {label} », qui n'est pas un fournisseur de présence : séparer les périphériques par « & », pas par « , » (PJSIP/patron&Custom:1)"
+                "après la virgule d'une indication (hint) vient son fournisseur de présence ; avec l'espace qui suit la virgule, c'est « {label} », qui n'existe pas : la présence n'est jamais donnée ; écrire la virgule sans espace (PJSIP/patron,CustomPresence:1)"
             ),
             UnknownApplication { app, replacement: Some(r), .. } => format!(
                 "l'application {app} n'existe pas dans Asterisk 22 : utiliser {r}"
@@ -243,7 +243,7 @@ impl Said {
             ModuleDeclined { module, missing_file: None } => format!("module {module} does not load: what it provides is missing"),
             VoicemailOdbc => "autoload also loads app_voicemail_odbc (voicemail in an ODBC database), which clashes with app_voicemail: one of them fails and takes the other's VoiceMail() and VoiceMailMain() applications with it; no voicemail works (part IV); add noload => app_voicemail_odbc.so and noload => app_voicemail_imap.so".into(),
             NoPresenceProvider { label } => format!(
-                "the hint's presence part names `{label}`, which is no presence provider: separate devices with `&`, not `,` (PJSIP/patron&Custom:1)"
+                "after a hint's comma comes its presence provider; with the space after the comma it is ` {label}`, which does not exist: presence is never given; write the comma without a space (PJSIP/patron,CustomPresence:1)"
             ),
             UnknownApplication { app, replacement: Some(r), .. } => format!("application {app} does not exist in Asterisk 22: use {r}"),
             UnknownApplication { app, replacement: None, .. } => format!(
@@ -276,7 +276,7 @@ pub enum Advice {
 }
 
 impl Advice {
-    fn fr(&self) -> String {
+    pub fn fr(&self) -> String {
         match self {
             Advice::Space { fixed } => format!("l'espace après « / » fait partie du nom : écrire {fixed}"),
             Advice::SipConf { instead } => {
@@ -287,7 +287,7 @@ impl Advice {
         }
     }
 
-    fn en(&self) -> String {
+    pub fn en(&self) -> String {
         match self {
             Advice::Space { fixed } => format!("the space after `/` is part of the name: write {fixed}"),
             Advice::SipConf { instead } => {
