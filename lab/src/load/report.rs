@@ -23,9 +23,11 @@ pub struct Step {
     /// Cores busy in the Asterisks (operator and IPBXs) while the calls
     /// were held, and in the SIPp UAs.
     pub asterisk_cores: f64,
-    /// Of which the operator's (it bridges natively; the IPBXs relay every
-    /// packet through their core, see [`Limit`]).
+    /// Of which the operator's.
     pub operator_cores: f64,
+    /// Of the Asterisks' cores, those spent in the kernel: receiving and
+    /// sending packets through Docker's bridges.
+    pub asterisk_kernel_cores: f64,
     pub sipp_cores: f64,
     /// Share of all the machine's cores busy meanwhile, the lab's and any
     /// other work's (from /proc/stat).
@@ -84,7 +86,8 @@ pub enum Limit {
         held: usize,
         failed: usize,
         lab_cores: f64,
-        ipbx_cores: f64,
+        asterisk_cores: f64,
+        kernel_cores: f64,
         machine_busy: f64,
         cores: usize,
     },
@@ -107,16 +110,17 @@ impl fmt::Display for Limit {
                  or roles goes further"
             ),
             Limit::Ceiling { calls } => write!(f, "none reached: the ramp stopped at --max {calls}"),
-            Limit::Cpu { calls, held, failed, lab_cores, ipbx_cores, machine_busy, cores } => {
+            Limit::Cpu { calls, held, failed, lab_cores, asterisk_cores, kernel_cores, machine_busy, cores } => {
                 write!(f, "the processor: at {calls} calls ")?;
                 shortfall(f, *calls, *held, *failed)?;
                 write!(
                     f,
-                    ", with {:.0} % of the machine's {cores} cores busy (the lab {lab_cores:.2} cores, of which the \
-                     IPBXs {ipbx_cores:.2}; other work the rest). Each IPBX relays every RTP packet through its core \
-                     (a simple bridge): the in-call keys (transfer, park, record) are DTMF hooks, which rule out \
-                     Asterisk's native RTP bridge; the operator, without them, bridges natively",
-                    machine_busy * 100.0
+                    ", with {:.0} % of the machine's {cores} cores busy (the lab {lab_cores:.2} cores, other work \
+                     the rest). A call is six RTP legs through three Asterisks, 600 packets a second received \
+                     and as many sent: the Asterisks spent {asterisk_cores:.2} cores, {:.0} % of it in the kernel \
+                     moving those packets through Docker's bridges",
+                    machine_busy * 100.0,
+                    100.0 * kernel_cores / asterisk_cores.max(f64::EPSILON),
                 )
             }
             Limit::Failures { calls, held, failed, first_error } => {
@@ -162,7 +166,8 @@ pub fn limit(steps: &[Step], capacity: usize, accounts: usize, cores: usize) -> 
                     held: s.held,
                     failed: s.failed,
                     lab_cores,
-                    ipbx_cores: s.asterisk_cores - s.operator_cores,
+                    asterisk_cores: s.asterisk_cores,
+                    kernel_cores: s.asterisk_kernel_cores,
                     machine_busy: busy,
                     cores,
                 }

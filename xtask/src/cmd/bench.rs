@@ -313,23 +313,36 @@ async fn calls(lab: LabArg, options: lab::load::Options, json: bool) -> anyhow::
         report.idle_asterisk_cores, report.idle_sipp_cores
     );
     println!(
-        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
-        "calls", "held", "failed", "cps", "Asterisk", "CPU/call", "KiB/call", "SIPp", "machine", "RTP rx", "lost"
+        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>7} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
+        "calls",
+        "held",
+        "failed",
+        "cps",
+        "Asterisk",
+        "kernel",
+        "CPU/call",
+        "KiB/call",
+        "SIPp",
+        "machine",
+        "RTP rx",
+        "lost"
     );
     println!(
-        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
-        "", "", "", "", "(cores)", "(% core)", "", "(cores)", "(busy)", "(packets)", "(%)"
+        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>7} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
+        "", "", "", "", "(cores)", "(%)", "(% core)", "", "(cores)", "(busy)", "(packets)", "(%)"
     );
     for s in &report.steps {
         let cps = s.calls_per_second.map_or("-".into(), |c| format!("{c:.1}"));
         let busy = s.machine_busy.map_or("-".into(), |b| format!("{:.0} %", b * 100.0));
+        let kernel = 100.0 * s.asterisk_kernel_cores / s.asterisk_cores.max(f64::EPSILON);
         println!(
-            "{:>6} {:>6} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.0} {:>8.2} {:>8} {:>10} {:>7.3}",
+            "{:>6} {:>6} {:>6} {:>6} {:>9.2} {:>7.0} {:>9.2} {:>9.0} {:>8.2} {:>8} {:>10} {:>7.3}",
             s.calls,
             s.held,
             s.failed,
             cps,
             s.asterisk_cores,
+            kernel,
             s.cpu_percent_per_call(report.idle_asterisk_cores),
             s.kib_per_call(),
             s.sipp_cores,
