@@ -40,6 +40,9 @@ pub struct Step {
     pub rtp: RtpCounts,
     /// What SIPp logged about failed calls (a few lines).
     pub errors: Vec<String>,
+    /// The machine was so busy that the end of the plateau was looked at
+    /// only after the first calls ended as planned: held is unproven.
+    pub measured_late: bool,
 }
 
 impl Step {
@@ -85,6 +88,7 @@ pub enum Limit {
         calls: usize,
         held: usize,
         failed: usize,
+        measured_late: bool,
         lab_cores: f64,
         asterisk_cores: f64,
         kernel_cores: f64,
@@ -110,9 +114,23 @@ impl fmt::Display for Limit {
                  or roles goes further"
             ),
             Limit::Ceiling { calls } => write!(f, "none reached: the ramp stopped at --max {calls}"),
-            Limit::Cpu { calls, held, failed, lab_cores, asterisk_cores, kernel_cores, machine_busy, cores } => {
+            Limit::Cpu {
+                calls,
+                held,
+                failed,
+                measured_late,
+                lab_cores,
+                asterisk_cores,
+                kernel_cores,
+                machine_busy,
+                cores,
+            } => {
                 write!(f, "the processor: at {calls} calls ")?;
-                shortfall(f, *calls, *held, *failed)?;
+                if *measured_late {
+                    write!(f, "the lab could not even be looked at before the calls ended as planned")?;
+                } else {
+                    shortfall(f, *calls, *held, *failed)?;
+                }
                 write!(
                     f,
                     ", with {:.0} % of the machine's {cores} cores busy (the lab {lab_cores:.2} cores, other work \
@@ -160,11 +178,12 @@ pub fn limit(steps: &[Step], capacity: usize, accounts: usize, cores: usize) -> 
             let lab_cores = s.asterisk_cores + s.sipp_cores;
             // The machine's own figure counts other work too; without it, the lab's.
             let busy = s.machine_busy.unwrap_or(lab_cores / cores as f64);
-            if busy >= BUSY {
+            if busy >= BUSY || s.measured_late {
                 Limit::Cpu {
                     calls: s.calls,
                     held: s.held,
                     failed: s.failed,
+                    measured_late: s.measured_late,
                     lab_cores,
                     asterisk_cores: s.asterisk_cores,
                     kernel_cores: s.asterisk_kernel_cores,

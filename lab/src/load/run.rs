@@ -330,6 +330,7 @@ impl Load<'_> {
             if started.elapsed() >= hold {
                 // The first calls may have ended as planned already: unproven.
                 step.held = step.held.min(calls.saturating_sub(1));
+                step.measured_late = true;
                 step.errors.push(format!(
                     "the machine was too busy to look at the lab before the calls ended ({:.0} s after the first)",
                     started.elapsed().as_secs_f64()
