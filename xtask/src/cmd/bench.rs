@@ -284,8 +284,17 @@ async fn versus_compose(lab: LabArg, project: Option<String>, json: bool) -> any
     println!("{:<44} {:>10.2} {:>10.2}", "up, until every account is registered", race.lab_up, race.compose_up);
     println!("{:<44} {:>10} {:>10.2}", "  of which `docker-compose up -d` returned", "", race.compose_started);
     println!("{:<44} {:>10.2} {:>10.2}", "down", race.lab_down, race.compose_down);
-    println!("lab up is {:.1}x faster than docker-compose; lab down {:.1}x", race.up_ratio(), race.down_ratio());
+    println!("up: {}; down: {}", versus(race.up_ratio()), versus(race.down_ratio()));
     Ok(())
+}
+
+/// "lab 2.1x faster than docker-compose", or the other way round.
+fn versus(compose_over_lab: f64) -> String {
+    if compose_over_lab >= 1.0 {
+        format!("lab {compose_over_lab:.1}x faster than docker-compose")
+    } else {
+        format!("docker-compose {:.1}x faster than lab", 1.0 / compose_over_lab)
+    }
 }
 
 fn fmt_load(load: Option<f64>) -> String {
