@@ -330,6 +330,7 @@ impl Load<'_> {
             if started.elapsed() >= hold {
                 // The first calls may have ended as planned already: unproven.
                 step.held = step.held.min(calls.saturating_sub(1));
+                step.measured_late = true;
                 step.errors.push(format!(
                     "the machine was too busy to look at the lab before the calls ended ({:.0} s after the first)",
                     started.elapsed().as_secs_f64()
@@ -341,6 +342,9 @@ impl Load<'_> {
         step.asterisk_cores = cores(&from.asterisks, &to.asterisks, secs);
         step.sipp_cores = cores(&from.sipp, &to.sipp, secs);
         step.operator_cores = cores(&from.asterisks[..1], &to.asterisks[..1], secs);
+        let kernel: u64 =
+            from.asterisks.iter().zip(&to.asterisks).map(|(a, b)| b.kernel_ns.saturating_sub(a.kernel_ns)).sum();
+        step.asterisk_kernel_cores = kernel as f64 / 1e9 / secs.max(0.001);
         step.machine_busy = machine::busy_between(from.machine, to.machine);
         let mib = |u: &[Usage]| u.iter().map(|u| u.memory).sum::<u64>() as f64 / (1024.0 * 1024.0);
         step.asterisk_mib = mib(&to.asterisks);
@@ -364,8 +368,11 @@ impl Load<'_> {
             let engine = &self.engine;
             async move { try_join_all(names.iter().map(|n| engine.usage(n))).await }
         };
-        let (started, machine) = (Instant::now(), machine::cpu_ticks());
+        let (asked, machine) = (Instant::now(), machine::cpu_ticks());
         let (asterisks, sipp) = tokio::join!(usage(self.asterisks()), usage(self.generators()));
+        // Docker reads the counters some time between the question and the
+        // answer, seconds apart on a busy machine: the middle is the best guess.
+        let started = asked + asked.elapsed() / 2;
         Ok(Window { started, asterisks: asterisks?, sipp: sipp?, machine })
     }
 

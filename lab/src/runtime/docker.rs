@@ -170,6 +170,8 @@ impl RunState {
 pub struct Usage {
     /// CPU time since it started, in nanoseconds (all cores together).
     pub cpu_ns: u64,
+    /// Of which in the kernel (system calls, the network stack).
+    pub kernel_ns: u64,
     /// Memory in use, without the page cache, in bytes.
     pub memory: u64,
 }
@@ -766,8 +768,10 @@ impl Engine {
             .as_ref()
             .and_then(|s| s.get("inactive_file").or_else(|| s.get("total_inactive_file")).copied());
         let cpu = stats.cpu_stats.unwrap_or_default();
+        let cpu = cpu.cpu_usage.unwrap_or_default();
         Ok(Usage {
-            cpu_ns: cpu.cpu_usage.and_then(|u| u.total_usage).unwrap_or(0),
+            cpu_ns: cpu.total_usage.unwrap_or(0),
+            kernel_ns: cpu.usage_in_kernelmode.unwrap_or(0),
             memory: memory.usage.unwrap_or(0).saturating_sub(cache.unwrap_or(0)),
         })
     }

@@ -354,8 +354,17 @@ async fn versus_compose(lab: LabArg, project: Option<String>, json: bool) -> any
     println!("{:<44} {:>10.2} {:>10.2}", "up, until every account is registered", race.lab_up, race.compose_up);
     println!("{:<44} {:>10} {:>10.2}", "  of which `docker-compose up -d` returned", "", race.compose_started);
     println!("{:<44} {:>10.2} {:>10.2}", "down", race.lab_down, race.compose_down);
-    println!("lab up is {:.1}x faster than docker-compose; lab down {:.1}x", race.up_ratio(), race.down_ratio());
+    println!("up: {}; down: {}", versus(race.up_ratio()), versus(race.down_ratio()));
     Ok(())
+}
+
+/// "lab 2.1x faster than docker-compose", or the other way round.
+fn versus(compose_over_lab: f64) -> String {
+    if compose_over_lab >= 1.0 {
+        format!("lab {compose_over_lab:.1}x faster than docker-compose")
+    } else {
+        format!("docker-compose {:.1}x faster than lab", 1.0 / compose_over_lab)
+    }
 }
 
 fn fmt_load(load: Option<f64>) -> String {
@@ -383,23 +392,36 @@ async fn calls(lab: LabArg, options: lab::load::Options, json: bool) -> anyhow::
         report.idle_asterisk_cores, report.idle_sipp_cores
     );
     println!(
-        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
-        "calls", "held", "failed", "cps", "Asterisk", "CPU/call", "KiB/call", "SIPp", "machine", "RTP rx", "lost"
+        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>7} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
+        "calls",
+        "held",
+        "failed",
+        "cps",
+        "Asterisk",
+        "kernel",
+        "CPU/call",
+        "KiB/call",
+        "SIPp",
+        "machine",
+        "RTP rx",
+        "lost"
     );
     println!(
-        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
-        "", "", "", "", "(cores)", "(% core)", "", "(cores)", "(busy)", "(packets)", "(%)"
+        "{:>6} {:>6} {:>6} {:>6} {:>9} {:>7} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7}",
+        "", "", "", "", "(cores)", "(%)", "(% core)", "", "(cores)", "(busy)", "(packets)", "(%)"
     );
     for s in &report.steps {
         let cps = s.calls_per_second.map_or("-".into(), |c| format!("{c:.1}"));
         let busy = s.machine_busy.map_or("-".into(), |b| format!("{:.0} %", b * 100.0));
+        let kernel = 100.0 * s.asterisk_kernel_cores / s.asterisk_cores.max(f64::EPSILON);
         println!(
-            "{:>6} {:>6} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.0} {:>8.2} {:>8} {:>10} {:>7.3}",
+            "{:>6} {:>6} {:>6} {:>6} {:>9.2} {:>7.0} {:>9.2} {:>9.0} {:>8.2} {:>8} {:>10} {:>7.3}",
             s.calls,
             s.held,
             s.failed,
             cps,
             s.asterisk_cores,
+            kernel,
             s.cpu_percent_per_call(report.idle_asterisk_cores),
             s.kib_per_call(),
             s.sipp_cores,

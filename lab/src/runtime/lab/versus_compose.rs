@@ -52,6 +52,11 @@ impl LabRuntime<'_> {
     pub async fn race_compose(&self, project: &str, file: &Path, progress: &dyn Progress) -> Result<Race, RaceError> {
         progress.step("removing the lab's containers, if any");
         self.down(false, progress).await?;
+        // Both start from what a `lab down` leaves (the volumes' astdb
+        // included), whatever ran before: one round up and down, untimed.
+        progress.step("a first lab up and down, untimed");
+        self.up(RootSource::default(), progress).await?;
+        self.down(false, progress).await?;
 
         progress.step("lab up");
         let started = Instant::now();
