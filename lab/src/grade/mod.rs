@@ -8,12 +8,15 @@
 //! chose, so that the lab's simulated phones and operator can use them.
 
 pub mod asterisk_says;
+pub mod blocked;
 pub mod causes;
 mod contexts;
 mod coverage;
 mod dialling;
 mod facts;
 mod inspect;
+mod live_causes;
+pub mod live_hints;
 mod mailbox;
 mod map_suggestion;
 pub mod mapping;

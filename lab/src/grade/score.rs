@@ -5,8 +5,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::asterisk_says::Reading;
+use super::blocked::Blocker;
 use super::causes::{root_causes, Cause};
 use super::coverage;
+use super::live_causes;
 use super::{Inspection, Lang, Part, Problem};
 use crate::scenario::CheckResult;
 
@@ -24,6 +26,8 @@ pub struct GradeReport {
     pub only: Option<Part>,
     /// Whether Asterisk 22 itself read the folder; `None` when not tried.
     pub asterisk: Option<Reading>,
+    /// Checks not run, a phone or the trunk they need not registering: failed.
+    pub blocked: Vec<(Part, CheckResult, Blocker)>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,11 +114,12 @@ impl GradeReport {
             .map(|&part| {
                 let checks = self.checks.iter().filter(|(p, r)| *p == part && !r.is_lab_error());
                 let regs = items.iter().filter(|(p, ..)| *p == part);
+                let blocked = self.blocked.iter().filter(|(p, ..)| *p == part).count();
                 PartScore {
                     part,
                     passed: checks.clone().filter(|(_, r)| r.passed()).count()
                         + regs.clone().filter(|(_, ok, _)| *ok).count(),
-                    total: checks.count() + regs.count(),
+                    total: checks.count() + regs.count() + blocked,
                     // A finding another explains is not counted again.
                     findings: self.shown_causes().0.iter().filter(|c| c.finding.part == part).count()
                         + usize::from(part == Part::I && !self.shown_causes().1.is_empty()),
@@ -185,6 +190,14 @@ impl GradeReport {
             }
             for (_, ok, says) in items.iter().filter(|(p, ..)| *p == score.part) {
                 let _ = writeln!(out, "  {} {says}", if *ok { "✓" } else { "✗" });
+                if !ok {
+                    out.push_str(&live_causes::under_registration(self, score.part, lang));
+                }
+            }
+            for (_, r, blocker) in self.blocked.iter().filter(|(p, ..)| *p == score.part) {
+                let says = if fr { r.says_fr.as_deref().unwrap_or(&r.says) } else { &r.says };
+                let _ =
+                    writeln!(out, "  ✗ {} › {says}\n      {}", r.scenario, live_causes::not_run_line(blocker, lang));
             }
             for (_, r) in self.checks.iter().filter(|(p, _)| *p == score.part) {
                 let says = if fr { r.says_fr.as_deref().unwrap_or(&r.says) } else { &r.says };
@@ -350,6 +363,7 @@ mod tests {
             checks: Vec::new(),
             only: None,
             asterisk: None,
+            blocked: Vec::new(),
         }
     }
 
