@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use super::facts::{finding, who, Facts};
+use super::feature_codes::FeatureCodes;
 use super::messages::{Problem, Removed};
 use super::{
     contexts, dialling, mailbox, map_suggestion, options, outbound, pjsip_options, syntax, voicemail_mail, Finding,
@@ -64,6 +65,7 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     voicemail_mail::check(&facts, voicemail_conf.as_ref(), &mut findings);
     findings.sort_by(|a, b| a.at.cmp(&b.at));
     let map_suggestion = map_suggestion::suggest(&facts);
+    let feature_codes = FeatureCodes::of(features_conf.as_ref());
     Ok(Inspection {
         site: site.name.clone(),
         endpoints: facts.accounts.endpoints,
@@ -71,6 +73,7 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
         trunk,
         findings,
         map_suggestion,
+        feature_codes,
     })
 }
 

@@ -14,6 +14,7 @@ mod contexts;
 mod coverage;
 mod dialling;
 mod facts;
+pub mod feature_codes;
 mod inspect;
 mod live_causes;
 pub mod live_hints;
@@ -140,6 +141,8 @@ pub struct Inspection {
     /// A `--map` file made from the names found in the files, when most of
     /// the lab's phones have no endpoint of their name.
     pub map_suggestion: Option<String>,
+    /// The config's own in-call codes, pressed by the checks.
+    pub feature_codes: feature_codes::FeatureCodes,
 }
 
 impl Inspection {

@@ -348,6 +348,7 @@ mod tests {
             phones: Vec::new(),
             trunk: None,
             map_suggestion: None,
+            feature_codes: Default::default(),
             findings: vec![Finding {
                 part: Part::II,
                 at: Place::new("extensions.conf", 205),

@@ -56,6 +56,8 @@ pub fn graded_lab(lab: &Lab, site: &str) -> Lab {
 
 /// The checks of `scenarios` (valid for `original`) that grade `site`: moved
 /// onto it, put in the mapping's terms when there is one, only those of `only`.
+/// [`crate::grade::feature_codes::FeatureCodes::apply`] then gives them the
+/// config's own in-call codes.
 pub fn select_checks(
     original: &Lab,
     graded: &Lab,

@@ -101,6 +101,7 @@ impl GradeCmd {
             // Only the graded site, a peer site and the operator run.
             let running = session::part_of_lab(&graded, &site.name);
             let checks = session::select_checks(&lab, &running, &site.name, &scenarios, mapping.as_ref(), self.part);
+            let checks = grade.inspection.feature_codes.apply(&site.name, checks);
             let state = state_dir(&running)?;
             let generated = state.config_dir();
             let out_dir = workspace_root().join("target").join("grade").join(&site.name);
