@@ -89,6 +89,15 @@ async fn graded(name: &str) -> Vec<String> {
     assert!(matches!(reading, Reading::Heard { booted: true, .. }), "{name}: {reading:?}");
     inspection.add_asterisk_findings(findings);
 
+    let mut wrong = Vec::new();
+    // Every finding names a line of the folder that exists, quoted as written
+    // (or a file as a whole).
+    for f in &inspection.findings {
+        let written = grade_support::line_text(dir.path(), &f.at);
+        if f.at.line > 0 && f.text != written {
+            wrong.push(format!("{name}: {} quotes {:?}, the line is {written:?}", f.at, f.text));
+        }
+    }
     let causes = root_causes(&inspection.findings);
     let shown: Vec<String> = causes
         .iter()
@@ -97,7 +106,6 @@ async fn graded(name: &str) -> Vec<String> {
             format!("  {}{}", c.finding.render(Lang::En), under.concat())
         })
         .collect();
-    let mut wrong = Vec::new();
     let mut matched = vec![false; causes.len()];
     for want in &expected.finding {
         let hit = causes.iter().enumerate().find(|(i, c)| {
