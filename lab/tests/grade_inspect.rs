@@ -8,6 +8,7 @@ mod grade_support;
 use std::path::Path;
 
 use grade_support::{apply, fixtures, generated, listed, part, Edit, Mistake};
+use lab::grade::causes::root_causes;
 use lab::grade::{inspect, Lang, Part};
 use lab::model::Lab;
 use lab::secrets::Secrets;
@@ -51,8 +52,9 @@ fn each_mistake_yields_its_one_finding_at_the_edited_line() {
         let at = apply(dir.path(), mistake);
         let (file, line) = (at.file, at.line);
         let findings = inspect(&lab, site, dir.path()).unwrap().findings;
-        assert_eq!(findings.len(), 1, "{name}: one finding expected, got:\n{}", listed(&findings));
-        let f = &findings[0];
+        let causes = root_causes(&findings);
+        assert_eq!(causes.len(), 1, "{name}: one root cause expected, got:\n{}", listed(&findings));
+        let f = causes[0].finding;
         assert!(
             f.message(Lang::En).contains(&mistake.expect),
             "{name}: `{}` not in:\n{}",
@@ -192,8 +194,9 @@ fn other_mistakes_are_named_once_each() {
         let at = apply(dir.path(), &mistake);
         let (file, line) = (at.file, at.line);
         let findings = inspect(&lab, site, dir.path()).unwrap().findings;
-        assert_eq!(findings.len(), 1, "{replace}: one finding expected, got:\n{}", listed(&findings));
-        let f = &findings[0];
+        let causes = root_causes(&findings);
+        assert_eq!(causes.len(), 1, "{replace}: one root cause expected, got:\n{}", listed(&findings));
+        let f = causes[0].finding;
         assert!(f.message(Lang::En).contains(expect), "{replace}: `{expect}` not in:\n{}", listed(&findings));
         assert_eq!(f.part, part, "{replace}");
         match MISSING_AT.iter().find(|(r, _)| *r == replace) {

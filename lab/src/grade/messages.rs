@@ -227,6 +227,13 @@ pub enum Problem {
         section: String,
         kind: String,
     },
+    /// A jump to an extension, priority or label that does not exist.
+    JumpTargetMissing {
+        app: String,
+        target: String,
+        /// `priority 4`, `label busy`, `extension 13`.
+        missing: String,
+    },
     /// What Asterisk 22 itself said when it loaded the folder.
     Asterisk(Said),
 }
@@ -391,6 +398,14 @@ impl Problem {
             UnknownPjsipType { section, kind } => {
                 format!("PJSIP n'a pas d'objet de type {kind} : Asterisk 22 ignore toute la section [{section}]")
             }
+            JumpTargetMissing { app, target, missing } => format!(
+                "{app} saute vers {target}, mais il n'y a pas {} : l'appel s'arrête là",
+                match missing.split_once(' ') {
+                    Some(("priority", p)) => format!("de priorité {p}"),
+                    Some(("label", l)) => format!("d'étiquette {l}"),
+                    _ => format!("d'{missing}"),
+                }
+            ),
             Asterisk(said) => said.message(Lang::Fr),
         }
     }
@@ -542,6 +557,9 @@ impl Problem {
             ),
             UnknownPjsipType { section, kind } => {
                 format!("PJSIP has no object type {kind}: Asterisk 22 ignores the whole section [{section}]")
+            }
+            JumpTargetMissing { app, target, missing } => {
+                format!("{app} jumps to {target}, but there is no {missing}: the call ends there")
             }
             Asterisk(said) => said.message(Lang::En),
         }

@@ -16,6 +16,7 @@ mod dialling;
 mod facts;
 pub mod feature_codes;
 mod inspect;
+mod jumps;
 mod live_causes;
 pub mod live_hints;
 mod mailbox;

@@ -634,10 +634,10 @@ fn hints_naming<'a>(folder: &'a Folder, label: &str) -> Vec<&'a Step> {
 fn moh_players(heard: &Heard, folder: &Folder, findings: &mut Vec<Finding>) {
     let Some(conf) = &folder.moh else { return };
     for section in conf.objects() {
-        let Some(entry) = conf.get(section, "application") else { continue };
-        let program = entry.value.split_whitespace().next().unwrap_or_default();
-        if heard.missing_programs.contains(program) {
-            let said = Said::MohPlayer { class: section.name.clone(), program: program.to_string() };
+        let Some(program) = super::load::moh_program(conf, section) else { continue };
+        let Some(entry) = conf.get(section, "application").or_else(|| conf.get(section, "mode")) else { continue };
+        if heard.missing_programs.contains(&program) {
+            let said = Said::MohPlayer { class: section.name.clone(), program };
             findings.push(found(Part::III, entry.at.clone(), entry.text.clone(), said));
         }
     }
