@@ -49,6 +49,16 @@ pub fn root_causes(findings: &[Finding]) -> Vec<Cause<'_>> {
 
 /// Whether `cause` is why `effect` is there.
 fn explains(cause: &Finding, effect: &Finding) -> bool {
+    // A pattern that takes a phone's number: what that extension does is never run.
+    if let Problem::Shadowed { numbers, .. } = &cause.problem {
+        return match &effect.problem {
+            Problem::WrongPhone { phone, .. } | Problem::NoVoicemailStep { phone } => {
+                numbers.contains(&phone.extension)
+            }
+            Problem::NoVoicemailAccess { number, .. } => numbers.contains(number),
+            _ => false,
+        };
+    }
     // An extension missing: the jumps to it land nowhere.
     if let (Problem::NoExtension { phone, .. }, Problem::JumpTargetMissing { missing, .. }) =
         (&cause.problem, &effect.problem)

@@ -9,8 +9,8 @@ use super::facts::{finding, who, Facts};
 use super::feature_codes::FeatureCodes;
 use super::messages::{Problem, Removed};
 use super::{
-    contexts, dialling, jumps, mailbox, map_suggestion, options, outbound, pjsip_options, syntax, voicemail_mail,
-    Finding, GradeError, Inspection, Part, PhoneAuth,
+    contexts, dialling, jumps, mailbox, map_suggestion, options, outbound, pjsip_options, shadow, syntax,
+    voicemail_mail, Finding, GradeError, Inspection, Part, PhoneAuth,
 };
 use crate::asterisk_conf::accounts::{Accounts, PJSIP_CONF, WIZARD_CONF};
 use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
@@ -54,6 +54,7 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     dialling::removed_apps(&facts, &mut findings);
     syntax::check(&facts, &mut findings);
     jumps::check(&facts, &mut findings);
+    shadow::check(&facts, &mut findings);
     options::check(&facts, &mut findings);
     outbound::check(&facts, &mut findings);
     contexts::check(&facts, &mut findings);

@@ -234,6 +234,15 @@ pub enum Problem {
         /// `priority 4`, `label busy`, `extension 13`.
         missing: String,
     },
+    /// A pattern takes a number an included context answers exactly.
+    Shadowed {
+        pattern: String,
+        context: String,
+        /// The numbers it takes, in order.
+        numbers: Vec<String>,
+        /// Where the first of them is answered exactly.
+        answered_in: String,
+    },
     /// What Asterisk 22 itself said when it loaded the folder.
     Asterisk(Said),
 }
@@ -406,6 +415,10 @@ impl Problem {
                     _ => format!("d'{missing}"),
                 }
             ),
+            Shadowed { pattern, context, numbers, answered_in } => format!(
+                "dans le contexte {context}, le motif {pattern} prend {} avant les extensions du même numéro du contexte inclus {answered_in} : Asterisk cherche d'abord dans le contexte lui-même (puis dans ses includes, dans l'ordre), ces extensions ne servent jamais ; restreindre le motif ou mettre les extensions dans le même contexte",
+                short_list(numbers, Lang::Fr)
+            ),
             Asterisk(said) => said.message(Lang::Fr),
         }
     }
@@ -561,6 +574,10 @@ impl Problem {
             JumpTargetMissing { app, target, missing } => {
                 format!("{app} jumps to {target}, but there is no {missing}: the call ends there")
             }
+            Shadowed { pattern, context, numbers, answered_in } => format!(
+                "in context {context}, pattern {pattern} takes {} before the extensions of the same numbers in the included context {answered_in}: Asterisk looks in the context itself first (then its includes, in order), so those extensions never run; narrow the pattern or put the extensions in the same context",
+                short_list(numbers, Lang::En)
+            ),
             Asterisk(said) => said.message(Lang::En),
         }
     }

@@ -30,6 +30,7 @@ pub mod retarget;
 mod rewrite;
 pub mod score;
 pub mod session;
+mod shadow;
 mod syntax;
 mod voicemail_mail;
 
