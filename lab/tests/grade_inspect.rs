@@ -235,3 +235,32 @@ fn a_config_naming_its_phones_otherwise_is_offered_the_map_that_names_them() {
     let dir = generated("table3");
     assert_eq!(inspect(&lab, site, dir.path()).unwrap().map_suggestion, None);
 }
+
+#[test]
+fn an_extension_answered_in_a_context_the_phone_does_not_reach_says_which() {
+    let lab = Lab::sae();
+    let site = lab.site(SITE).unwrap();
+    let dir = generated(SITE);
+    let path = dir.path().join("extensions.conf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("include => extensions\n", "", 1)).unwrap();
+    let findings = inspect(&lab, site, dir.path()).unwrap().findings;
+    let thirteen = findings
+        .iter()
+        .map(|f| f.message(Lang::En))
+        .find(|m| m.starts_with("nothing answers extension 13 "))
+        .unwrap_or_else(|| panic!("{}", listed(&findings)));
+    assert!(
+        thirteen.ends_with(
+            "context extensions answers it, but internal does not include it: add include => extensions to [internal]"
+        ),
+        "{thirteen}"
+    );
+    // Extension 13 gone altogether: no context rings the phone, none is named.
+    let dir = generated(SITE);
+    let path = dir.path().join("extensions.conf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("exten => 13,1,GotoIf", "exten => 1300,1,GotoIf", 1)).unwrap();
+    let findings = inspect(&lab, site, dir.path()).unwrap().findings;
+    assert!(!findings.iter().any(|f| f.message(Lang::En).contains("answers it")), "{}", listed(&findings));
+}

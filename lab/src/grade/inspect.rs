@@ -121,7 +121,16 @@ fn phones(facts: &Facts, findings: &mut Vec<Finding>) -> Vec<PhoneAuth> {
         };
         let route = facts.plan.route(context, &phone.extension);
         if route.steps.is_empty() {
-            let problem = Problem::NoExtension { phone: who(phone), context: context.to_string() };
+            // A context the phone does not reach may ring it on that extension.
+            let rings = |c: &str| {
+                let route = facts.plan.route(c, &phone.extension);
+                let dialled =
+                    route.steps.iter().filter(|s| s.is_app("Dial")).flat_map(|s| targets(&s.args)).collect::<Vec<_>>();
+                dialled.iter().any(|t| pjsip_endpoint(t) == Some(phone.account.as_str()))
+            };
+            let elsewhere =
+                facts.plan.contexts.iter().find(|c| c.name != context && rings(&c.name)).map(|c| c.name.clone());
+            let problem = Problem::NoExtension { phone: who(phone), context: context.to_string(), elsewhere };
             findings.push(finding(Part::I, ctx.at.clone(), format!("[{}]", ctx.name), problem));
             continue;
         }

@@ -107,6 +107,8 @@ pub enum Problem {
     NoExtension {
         phone: Who,
         context: String,
+        /// Another context that does answer it, which that one does not include.
+        elsewhere: Option<String>,
     },
     WrongPhone {
         phone: Who,
@@ -288,9 +290,14 @@ impl Problem {
             NoContext { endpoint, context } => {
                 format!("l'endpoint {endpoint} envoie ses appels dans le contexte {context}, que extensions.conf ne déclare pas")
             }
-            NoExtension { phone, context } => format!(
-                "rien ne répond à l'extension {} ({}) dans le contexte {context}, celui de l'endpoint {}",
-                phone.extension, phone.label, phone.account
+            NoExtension { phone, context, elsewhere } => format!(
+                "rien ne répond à l'extension {} ({}) dans le contexte {context}, celui de l'endpoint {}{}",
+                phone.extension,
+                phone.label,
+                phone.account,
+                elsewhere.as_ref().map_or(String::new(), |e| format!(
+                    " ; le contexte {e} y répond, mais {context} ne l'inclut pas : ajouter include => {e} dans [{context}]"
+                ))
             ),
             WrongPhone { phone, dialled } if dialled.is_empty() => format!(
                 "l'extension {} n'appelle jamais PJSIP/{}, son téléphone ({})",
@@ -456,9 +463,14 @@ impl Problem {
             NoContext { endpoint, context } => {
                 format!("endpoint {endpoint} sends its calls to context {context}, which extensions.conf does not declare")
             }
-            NoExtension { phone, context } => format!(
-                "nothing answers extension {} ({}) in context {context}, the context of endpoint {}",
-                phone.extension, phone.account, phone.account
+            NoExtension { phone, context, elsewhere } => format!(
+                "nothing answers extension {} ({}) in context {context}, the context of endpoint {}{}",
+                phone.extension,
+                phone.account,
+                phone.account,
+                elsewhere.as_ref().map_or(String::new(), |e| format!(
+                    "; context {e} answers it, but {context} does not include it: add include => {e} to [{context}]"
+                ))
             ),
             WrongPhone { phone, dialled } if dialled.is_empty() => {
                 format!("extension {} never dials PJSIP/{}, its phone", phone.extension, phone.account)
