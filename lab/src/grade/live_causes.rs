@@ -90,6 +90,28 @@ pub(super) fn under_registration(report: &GradeReport, part: Part, lang: Lang) -
     out
 }
 
+/// The finding of the files that explains a failed check of `scenario`: a
+/// whole file or module Asterisk refused, what the scenario needs.
+pub(super) fn file_cause<'a>(findings: &'a [Finding], scenario: &str) -> Option<&'a Finding> {
+    let about = |f: &Finding| match (&f.problem, scenario) {
+        (Problem::Asterisk(Said::FileRefused { file, .. }), "transfer" | "parking" | "recording") => {
+            file == "features.conf"
+        }
+        (Problem::Asterisk(Said::ModuleDeclined { module, .. }), _) => matches!(
+            (module.as_str(), scenario),
+            ("res_parking", "parking") | ("res_musiconhold", "hold-music") | ("app_voicemail", "voicemail")
+        ),
+        (Problem::Asterisk(Said::VoicemailOdbc), "voicemail") => true,
+        (Problem::Asterisk(Said::MohDirectory { .. } | Said::MohPlayer { .. } | Said::NoMohClass), "hold-music") => {
+            true
+        }
+        (Problem::Asterisk(Said::NoPresenceProvider { .. }), "presence") => true,
+        (Problem::ContextMissing { used: super::ContextUse::Messages, .. }, "messaging") => true,
+        _ => false,
+    };
+    cause_about(findings, about)
+}
+
 /// The line a check not run shows in its own part.
 pub(super) fn not_run_line(blocker: &Blocker, lang: Lang) -> String {
     match (blocker, lang) {

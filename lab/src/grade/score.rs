@@ -220,6 +220,12 @@ impl GradeReport {
                     };
                     continue;
                 }
+                if let Some(cause) =
+                    r.failure.as_ref().and_then(|_| live_causes::file_cause(&self.inspection.findings, &r.scenario))
+                {
+                    let word = if fr { "cause" } else { "because" };
+                    let _ = writeln!(out, "      {word:<9} {}: {}", cause.at, cause.message(lang));
+                }
                 if let Some(f) = &r.failure {
                     let (expected, observed, look) =
                         if fr { ("attendu", "observé", "voir") } else { ("expected", "observed", "look at") };
@@ -436,6 +442,47 @@ mod tests {
         );
         assert!(!text.contains("it did not ring"), "what the broken lab showed is no finding: {text}");
         assert!(text.contains("1 check(s) not graded: the lab broke"), "{text}");
+    }
+
+    #[test]
+    fn a_failed_check_names_the_file_asterisk_refused_that_explains_it() {
+        let mut r = report(Some(Registration { trunk: true, phones: vec![("patron1".into(), true)] }));
+        r.inspection.findings = vec![Finding {
+            part: Part::III,
+            at: Place::new("features.conf", 5),
+            text: "automon => 8".into(),
+            problem: Problem::Asterisk(crate::grade::asterisk_says::Said::FileRefused {
+                file: "features.conf".into(),
+                section: "featuremap".into(),
+                option: "automon".into(),
+                advice: None,
+            }),
+        }];
+        let mut check = CheckResult {
+            scenario: "transfer".into(),
+            says: "The secretary transfers the caller blind with #1".into(),
+            says_fr: None,
+            place: String::new(),
+            seconds: 1.0,
+            failure: Some(crate::scenario::Failure {
+                step: String::new(),
+                expected: "table2/assistant1 rings".into(),
+                observed: "it did not ring within 10 s".into(),
+                look: Vec::new(),
+                lab: false,
+            }),
+            lab_error: None,
+            left_open: Vec::new(),
+            started: std::time::UNIX_EPOCH,
+            ended: std::time::UNIX_EPOCH,
+            phones: Vec::new(),
+        };
+        r.checks = vec![(Part::III, check.clone())];
+        let text = r.render(Lang::En);
+        assert!(text.contains("  ✗ transfer › The secretary transfers the caller blind with #1\n      because   features.conf:5: Asterisk 22 knows no option `automon`"), "{text}");
+        check.scenario = "internal-calls".into();
+        r.checks = vec![(Part::I, check)];
+        assert!(!r.render(Lang::En).contains("because"), "another scenario is not explained by features.conf");
     }
 
     #[test]
