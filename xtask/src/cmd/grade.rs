@@ -35,7 +35,8 @@ pub struct GradeCmd {
     /// Language of the report: fr or en.
     #[arg(long, default_value = "fr")]
     lang: Lang,
-    /// Only read the files: no lab, no calls.
+    /// Only read the files, and let a throwaway Asterisk 22 load them (when
+    /// Docker answers): no lab, no calls.
     #[arg(long)]
     files_only: bool,
     /// Checks run at once.
