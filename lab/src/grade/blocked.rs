@@ -80,3 +80,34 @@ fn not_run(scenario: &str, check: &Check, blocker: &Blocker) -> CheckResult {
         phones: check.phones().into_iter().collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Lab;
+
+    #[test]
+    fn a_check_is_kept_from_passing_by_what_it_needs_and_does_not_register() {
+        let lab = Lab::sae();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+        let scenarios = crate::scenario::load_dir(&dir, &lab).expect("the shipped scenarios are valid");
+        let registration =
+            Registration { trunk: false, phones: vec![("patron1".into(), false), ("secretaire1".into(), true)] };
+        let (run, blocked) = split(&scenarios, "table1", &registration);
+        assert!(!blocked.is_empty());
+        for (_, result, why) in &blocked {
+            let names =
+                |site: &str, account: &str| result.phones.iter().any(|p| p.site == site && p.account == account);
+            match why {
+                Blocker::Phone(a) => assert!(a == "patron1" && names("table1", "patron1"), "{}", result.says),
+                Blocker::Trunk => assert!(result.phones.iter().any(|p| p.site != "table1"), "{}", result.says),
+            }
+            assert!(!result.passed(), "a check not run is failed");
+        }
+        for check in run.iter().flat_map(|s| &s.checks) {
+            assert_eq!(blocker(check, "table1", &registration), None, "{}", check.says);
+        }
+        let all = Registration { trunk: true, phones: vec![("patron1".into(), true)] };
+        assert!(split(&scenarios, "table1", &all).1.is_empty(), "nothing blocked when all registers");
+    }
+}

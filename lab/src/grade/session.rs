@@ -132,3 +132,23 @@ pub async fn run(
     let parts = report.results.iter().map(|r| part_of(&r.scenario)).collect();
     Ok(Session { registration, report, parts, blocked })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grade_runs_the_site_a_peer_and_keeps_only_their_checks() {
+        let lab = Lab::sae();
+        let part = part_of_lab(&lab, "table3");
+        let names: Vec<&str> = part.sites.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["table1", "table3"]);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+        let scenarios = crate::scenario::load_dir(&dir, &lab).expect("the shipped scenarios are valid");
+        let checks = select_checks(&lab, &part, "table3", &scenarios, None, None);
+        let sites: std::collections::BTreeSet<String> =
+            checks.iter().flat_map(|s| &s.checks).flat_map(|c| c.phones()).map(|p| p.site).collect();
+        assert!(sites.iter().all(|s| ["table1", "table3", crate::gen::OPERATOR].contains(&s.as_str())), "{sites:?}");
+        assert!(checks.iter().any(|s| s.name == "intersite-calls"), "calls between the two sites stay");
+    }
+}
