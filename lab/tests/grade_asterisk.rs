@@ -61,6 +61,9 @@ async fn each_mistake_asterisk_refuses_is_one_root_cause_on_its_line() {
         inspection.add_asterisk_findings(findings);
         let causes = root_causes(&inspection.findings);
         let all = listed(&inspection.findings);
+        if let Some(f) = inspection.findings.iter().find(|f| f.at.line > 0 && f.text != line_text(dir.path(), &f.at)) {
+            wrong.push(format!("{name}: {} does not quote its line: {:?}", f.at, f.text));
+        }
         let [cause] = causes.as_slice() else {
             wrong.push(format!("{name}: one root cause expected, got {}:\n{all}", causes.len()));
             continue;

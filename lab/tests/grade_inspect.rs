@@ -8,6 +8,7 @@ mod grade_support;
 use std::path::Path;
 
 use grade_support::{apply, fixtures, generated, listed, part, Edit, Mistake};
+use lab::grade::causes::root_causes;
 use lab::grade::{inspect, Lang, Part};
 use lab::model::Lab;
 use lab::secrets::Secrets;
@@ -51,8 +52,9 @@ fn each_mistake_yields_its_one_finding_at_the_edited_line() {
         let at = apply(dir.path(), mistake);
         let (file, line) = (at.file, at.line);
         let findings = inspect(&lab, site, dir.path()).unwrap().findings;
-        assert_eq!(findings.len(), 1, "{name}: one finding expected, got:\n{}", listed(&findings));
-        let f = &findings[0];
+        let causes = root_causes(&findings);
+        assert_eq!(causes.len(), 1, "{name}: one root cause expected, got:\n{}", listed(&findings));
+        let f = causes[0].finding;
         assert!(
             f.message(Lang::En).contains(&mistake.expect),
             "{name}: `{}` not in:\n{}",
@@ -75,7 +77,8 @@ fn the_findings_read_in_french() {
         let dir = generated(SITE);
         apply(dir.path(), &mistake);
         out.push_str(&format!("# {name}\n"));
-        for f in inspect(&lab, site, dir.path()).unwrap().findings {
+        let findings = inspect(&lab, site, dir.path()).unwrap().findings;
+        for f in root_causes(&findings).into_iter().map(|c| c.finding) {
             // Lines are checked above; left out here so that a change of the
             // generated files' layout does not rewrite this review.
             let place = f.at.file.display();
@@ -192,8 +195,9 @@ fn other_mistakes_are_named_once_each() {
         let at = apply(dir.path(), &mistake);
         let (file, line) = (at.file, at.line);
         let findings = inspect(&lab, site, dir.path()).unwrap().findings;
-        assert_eq!(findings.len(), 1, "{replace}: one finding expected, got:\n{}", listed(&findings));
-        let f = &findings[0];
+        let causes = root_causes(&findings);
+        assert_eq!(causes.len(), 1, "{replace}: one root cause expected, got:\n{}", listed(&findings));
+        let f = causes[0].finding;
         assert!(f.message(Lang::En).contains(expect), "{replace}: `{expect}` not in:\n{}", listed(&findings));
         assert_eq!(f.part, part, "{replace}");
         match MISSING_AT.iter().find(|(r, _)| *r == replace) {
@@ -230,4 +234,33 @@ fn a_config_naming_its_phones_otherwise_is_offered_the_map_that_names_them() {
     // Under the lab's own names, nothing is offered.
     let dir = generated("table3");
     assert_eq!(inspect(&lab, site, dir.path()).unwrap().map_suggestion, None);
+}
+
+#[test]
+fn an_extension_answered_in_a_context_the_phone_does_not_reach_says_which() {
+    let lab = Lab::sae();
+    let site = lab.site(SITE).unwrap();
+    let dir = generated(SITE);
+    let path = dir.path().join("extensions.conf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("include => extensions\n", "", 1)).unwrap();
+    let findings = inspect(&lab, site, dir.path()).unwrap().findings;
+    let thirteen = findings
+        .iter()
+        .map(|f| f.message(Lang::En))
+        .find(|m| m.starts_with("nothing answers extension 13 "))
+        .unwrap_or_else(|| panic!("{}", listed(&findings)));
+    assert!(
+        thirteen.ends_with(
+            "context extensions answers it, but internal does not include it: add include => extensions to [internal]"
+        ),
+        "{thirteen}"
+    );
+    // Extension 13 gone altogether: no context rings the phone, none is named.
+    let dir = generated(SITE);
+    let path = dir.path().join("extensions.conf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("exten => 13,1,GotoIf", "exten => 1300,1,GotoIf", 1)).unwrap();
+    let findings = inspect(&lab, site, dir.path()).unwrap().findings;
+    assert!(!findings.iter().any(|f| f.message(Lang::En).contains("answers it")), "{}", listed(&findings));
 }

@@ -21,6 +21,9 @@ pub struct Step {
     pub priority: String,
     /// `busy` in `n(busy)`.
     pub label: Option<String>,
+    /// The priority as Asterisk numbers it (`n` is the one before plus one);
+    /// `None` for a hint or a priority Asterisk cannot read.
+    pub number: Option<u32>,
     /// The application (`Dial`), or for a hint the device it watches.
     pub app: String,
     /// Between the application's parentheses.
@@ -93,11 +96,13 @@ impl Dialplan {
                     "exten" => {
                         let (ext, rest) = entry.value.split_once(',').unwrap_or((&entry.value, ""));
                         extension = Some(ext.trim().to_string());
-                        context.steps.push(step(&section.name, ext.trim(), rest, entry));
+                        let step = step(&section.name, ext.trim(), rest, entry);
+                        context.steps.push(numbered(step, &context.steps));
                     }
                     "same" => {
                         if let Some(ext) = &extension {
-                            context.steps.push(step(&section.name, ext, &entry.value, entry));
+                            let step = step(&section.name, ext, &entry.value, entry);
+                            context.steps.push(numbered(step, &context.steps));
                         }
                     }
                     _ => {}
@@ -167,6 +172,22 @@ impl Dialplan {
     }
 }
 
+/// `step` with its priority number: as written, or (`n`) the previous one
+/// of the same extension plus one.
+fn numbered(mut step: Step, before: &[Step]) -> Step {
+    step.number = match step.priority.as_str() {
+        _ if step.is_hint() => None,
+        "n" | "N" => before
+            .iter()
+            .rev()
+            .find(|s| s.extension == step.extension && !s.is_hint())
+            .and_then(|s| s.number)
+            .map(|n| n + 1),
+        p => p.parse().ok(),
+    };
+    step
+}
+
 fn step(context: &str, extension: &str, rest: &str, entry: &Entry) -> Step {
     let (priority, app) = rest.split_once(',').unwrap_or((rest, ""));
     let priority = priority.trim();
@@ -191,6 +212,7 @@ fn step(context: &str, extension: &str, rest: &str, entry: &Entry) -> Step {
         extension: extension.to_string(),
         priority: priority.to_string(),
         label,
+        number: None,
         app: name.to_string(),
         args: args.to_string(),
         closed,

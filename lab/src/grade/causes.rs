@@ -49,6 +49,22 @@ pub fn root_causes(findings: &[Finding]) -> Vec<Cause<'_>> {
 
 /// Whether `cause` is why `effect` is there.
 fn explains(cause: &Finding, effect: &Finding) -> bool {
+    // A pattern that takes a phone's number: what that extension does is never run.
+    if let Problem::Shadowed { numbers, .. } = &cause.problem {
+        return match &effect.problem {
+            Problem::WrongPhone { phone, .. } | Problem::NoVoicemailStep { phone } => {
+                numbers.contains(&phone.extension)
+            }
+            Problem::NoVoicemailAccess { number, .. } => numbers.contains(number),
+            _ => false,
+        };
+    }
+    // An extension missing: the jumps to it land nowhere.
+    if let (Problem::NoExtension { phone, .. }, Problem::JumpTargetMissing { missing, .. }) =
+        (&cause.problem, &effect.problem)
+    {
+        return *missing == format!("extension {}", phone.extension);
+    }
     // An application Asterisk 22 no longer has stops the call on its line.
     if let Problem::Removed(Removed::Macro | Removed::Monitor | Removed::SipChannel) = cause.problem {
         return cause.at == effect.at && !matches!(effect.problem, Problem::Removed(_));

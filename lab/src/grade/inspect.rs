@@ -6,10 +6,11 @@
 use std::path::Path;
 
 use super::facts::{finding, who, Facts};
+use super::feature_codes::FeatureCodes;
 use super::messages::{Problem, Removed};
 use super::{
-    contexts, dialling, mailbox, map_suggestion, options, outbound, pjsip_options, syntax, voicemail_mail, Finding,
-    GradeError, Inspection, Part, PhoneAuth,
+    contexts, dialling, jumps, mailbox, map_suggestion, options, outbound, pjsip_options, shadow, syntax,
+    voicemail_mail, Finding, GradeError, Inspection, Part, PhoneAuth,
 };
 use crate::asterisk_conf::accounts::{Accounts, PJSIP_CONF, WIZARD_CONF};
 use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
@@ -52,6 +53,8 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     dialling::patterns(&facts, &mut findings);
     dialling::removed_apps(&facts, &mut findings);
     syntax::check(&facts, &mut findings);
+    jumps::check(&facts, &mut findings);
+    shadow::check(&facts, &mut findings);
     options::check(&facts, &mut findings);
     outbound::check(&facts, &mut findings);
     contexts::check(&facts, &mut findings);
@@ -64,6 +67,7 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     voicemail_mail::check(&facts, voicemail_conf.as_ref(), &mut findings);
     findings.sort_by(|a, b| a.at.cmp(&b.at));
     let map_suggestion = map_suggestion::suggest(&facts);
+    let feature_codes = FeatureCodes::of(features_conf.as_ref());
     Ok(Inspection {
         site: site.name.clone(),
         endpoints: facts.accounts.endpoints,
@@ -71,6 +75,7 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
         trunk,
         findings,
         map_suggestion,
+        feature_codes,
     })
 }
 
@@ -116,7 +121,16 @@ fn phones(facts: &Facts, findings: &mut Vec<Finding>) -> Vec<PhoneAuth> {
         };
         let route = facts.plan.route(context, &phone.extension);
         if route.steps.is_empty() {
-            let problem = Problem::NoExtension { phone: who(phone), context: context.to_string() };
+            // A context the phone does not reach may ring it on that extension.
+            let rings = |c: &str| {
+                let route = facts.plan.route(c, &phone.extension);
+                let dialled =
+                    route.steps.iter().filter(|s| s.is_app("Dial")).flat_map(|s| targets(&s.args)).collect::<Vec<_>>();
+                dialled.iter().any(|t| pjsip_endpoint(t) == Some(phone.account.as_str()))
+            };
+            let elsewhere =
+                facts.plan.contexts.iter().find(|c| c.name != context && rings(&c.name)).map(|c| c.name.clone());
+            let problem = Problem::NoExtension { phone: who(phone), context: context.to_string(), elsewhere };
             findings.push(finding(Part::I, ctx.at.clone(), format!("[{}]", ctx.name), problem));
             continue;
         }

@@ -190,7 +190,9 @@ impl Mapping {
             let local =
                 check.steps.iter().any(|l| matches!(&l.step, Step::Dial(Dial { from, .. }) if from.site == site));
             let text = |s: &str| words(s, local);
-            let rewrite = Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox, text: &text };
+            let keys = |_: &PhoneId, k: &String| k.clone();
+            let rewrite =
+                Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox, text: &text, keys: &keys };
             Some(check.rewrite(&rewrite)).filter(|c| phones_exist(mapped, c))
         })
     }
@@ -244,7 +246,9 @@ fn fold_cabinets(lab: &Lab, site: &str, cabinets: u8, scenarios: Vec<Scenario>) 
         }
         out
     };
-    let rewrite = Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox, text: &words };
+    let keys = |_: &PhoneId, k: &String| k.clone();
+    let rewrite =
+        Rewrite { phone: &phone, site: &same_site, number: &dial, mailbox: &mailbox, text: &words, keys: &keys };
     each_check(scenarios, |check, kept| {
         let folded = check.rewrite(&rewrite);
         let merged = folded.resources().len() < check.resources().len();

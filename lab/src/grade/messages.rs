@@ -107,6 +107,8 @@ pub enum Problem {
     NoExtension {
         phone: Who,
         context: String,
+        /// Another context that does answer it, which that one does not include.
+        elsewhere: Option<String>,
     },
     WrongPhone {
         phone: Who,
@@ -227,6 +229,22 @@ pub enum Problem {
         section: String,
         kind: String,
     },
+    /// A jump to an extension, priority or label that does not exist.
+    JumpTargetMissing {
+        app: String,
+        target: String,
+        /// `priority 4`, `label busy`, `extension 13`.
+        missing: String,
+    },
+    /// A pattern takes a number an included context answers exactly.
+    Shadowed {
+        pattern: String,
+        context: String,
+        /// The numbers it takes, in order.
+        numbers: Vec<String>,
+        /// Where the first of them is answered exactly.
+        answered_in: String,
+    },
     /// What Asterisk 22 itself said when it loaded the folder.
     Asterisk(Said),
 }
@@ -272,9 +290,14 @@ impl Problem {
             NoContext { endpoint, context } => {
                 format!("l'endpoint {endpoint} envoie ses appels dans le contexte {context}, que extensions.conf ne déclare pas")
             }
-            NoExtension { phone, context } => format!(
-                "rien ne répond à l'extension {} ({}) dans le contexte {context}, celui de l'endpoint {}",
-                phone.extension, phone.label, phone.account
+            NoExtension { phone, context, elsewhere } => format!(
+                "rien ne répond à l'extension {} ({}) dans le contexte {context}, celui de l'endpoint {}{}",
+                phone.extension,
+                phone.label,
+                phone.account,
+                elsewhere.as_ref().map_or(String::new(), |e| format!(
+                    " ; le contexte {e} y répond, mais {context} ne l'inclut pas : ajouter include => {e} dans [{context}]"
+                ))
             ),
             WrongPhone { phone, dialled } if dialled.is_empty() => format!(
                 "l'extension {} n'appelle jamais PJSIP/{}, son téléphone ({})",
@@ -391,6 +414,18 @@ impl Problem {
             UnknownPjsipType { section, kind } => {
                 format!("PJSIP n'a pas d'objet de type {kind} : Asterisk 22 ignore toute la section [{section}]")
             }
+            JumpTargetMissing { app, target, missing } => format!(
+                "{app} saute vers {target}, mais il n'y a pas {} : l'appel s'arrête là",
+                match missing.split_once(' ') {
+                    Some(("priority", p)) => format!("de priorité {p}"),
+                    Some(("label", l)) => format!("d'étiquette {l}"),
+                    _ => format!("d'{missing}"),
+                }
+            ),
+            Shadowed { pattern, context, numbers, answered_in } => format!(
+                "dans le contexte {context}, le motif {pattern} prend {} avant les extensions du même numéro du contexte inclus {answered_in} : Asterisk cherche d'abord dans le contexte lui-même (puis dans ses includes, dans l'ordre), ces extensions ne servent jamais ; restreindre le motif ou mettre les extensions dans le même contexte",
+                short_list(numbers, Lang::Fr)
+            ),
             Asterisk(said) => said.message(Lang::Fr),
         }
     }
@@ -428,9 +463,14 @@ impl Problem {
             NoContext { endpoint, context } => {
                 format!("endpoint {endpoint} sends its calls to context {context}, which extensions.conf does not declare")
             }
-            NoExtension { phone, context } => format!(
-                "nothing answers extension {} ({}) in context {context}, the context of endpoint {}",
-                phone.extension, phone.account, phone.account
+            NoExtension { phone, context, elsewhere } => format!(
+                "nothing answers extension {} ({}) in context {context}, the context of endpoint {}{}",
+                phone.extension,
+                phone.account,
+                phone.account,
+                elsewhere.as_ref().map_or(String::new(), |e| format!(
+                    "; context {e} answers it, but {context} does not include it: add include => {e} to [{context}]"
+                ))
             ),
             WrongPhone { phone, dialled } if dialled.is_empty() => {
                 format!("extension {} never dials PJSIP/{}, its phone", phone.extension, phone.account)
@@ -543,6 +583,13 @@ impl Problem {
             UnknownPjsipType { section, kind } => {
                 format!("PJSIP has no object type {kind}: Asterisk 22 ignores the whole section [{section}]")
             }
+            JumpTargetMissing { app, target, missing } => {
+                format!("{app} jumps to {target}, but there is no {missing}: the call ends there")
+            }
+            Shadowed { pattern, context, numbers, answered_in } => format!(
+                "in context {context}, pattern {pattern} takes {} before the extensions of the same numbers in the included context {answered_in}: Asterisk looks in the context itself first (then its includes, in order), so those extensions never run; narrow the pattern or put the extensions in the same context",
+                short_list(numbers, Lang::En)
+            ),
             Asterisk(said) => said.message(Lang::En),
         }
     }

@@ -8,12 +8,17 @@
 //! chose, so that the lab's simulated phones and operator can use them.
 
 pub mod asterisk_says;
+pub mod blocked;
 pub mod causes;
 mod contexts;
 mod coverage;
 mod dialling;
 mod facts;
+pub mod feature_codes;
 mod inspect;
+mod jumps;
+mod live_causes;
+pub mod live_hints;
 mod mailbox;
 mod map_suggestion;
 pub mod mapping;
@@ -25,6 +30,7 @@ pub mod retarget;
 mod rewrite;
 pub mod score;
 pub mod session;
+mod shadow;
 mod syntax;
 mod voicemail_mail;
 
@@ -137,6 +143,8 @@ pub struct Inspection {
     /// A `--map` file made from the names found in the files, when most of
     /// the lab's phones have no endpoint of their name.
     pub map_suggestion: Option<String>,
+    /// The config's own in-call codes, pressed by the checks.
+    pub feature_codes: feature_codes::FeatureCodes,
 }
 
 impl Inspection {

@@ -84,7 +84,15 @@ pub fn swap_sites(lab: &Lab, check: &Check, a: &str, b: &str) -> Option<Check> {
     let keep = |_: &String, m: &String| m.clone();
     let dialled = |_: &PhoneId, n: &String| number(n);
     let text = |s: &str| swap_words(s, a, b, &number);
-    Some(check.rewrite(&Rewrite { phone: &phone, site: &site, number: &dialled, mailbox: &keep, text: &text }))
+    let keys = |_: &PhoneId, k: &String| k.clone();
+    Some(check.rewrite(&Rewrite {
+        phone: &phone,
+        site: &site,
+        number: &dialled,
+        mailbox: &keep,
+        text: &text,
+        keys: &keys,
+    }))
 }
 
 /// A number as dialled, with sites `a` and `b` exchanged where the

@@ -5,8 +5,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::asterisk_says::Reading;
+use super::blocked::Blocker;
 use super::causes::{root_causes, Cause};
 use super::coverage;
+use super::live_causes;
 use super::{Inspection, Lang, Part, Problem};
 use crate::scenario::CheckResult;
 
@@ -24,6 +26,8 @@ pub struct GradeReport {
     pub only: Option<Part>,
     /// Whether Asterisk 22 itself read the folder; `None` when not tried.
     pub asterisk: Option<Reading>,
+    /// Checks not run, a phone or the trunk they need not registering: failed.
+    pub blocked: Vec<(Part, CheckResult, Blocker)>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,11 +114,12 @@ impl GradeReport {
             .map(|&part| {
                 let checks = self.checks.iter().filter(|(p, r)| *p == part && !r.is_lab_error());
                 let regs = items.iter().filter(|(p, ..)| *p == part);
+                let blocked = self.blocked.iter().filter(|(p, ..)| *p == part).count();
                 PartScore {
                     part,
                     passed: checks.clone().filter(|(_, r)| r.passed()).count()
                         + regs.clone().filter(|(_, ok, _)| *ok).count(),
-                    total: checks.count() + regs.count(),
+                    total: checks.count() + regs.count() + blocked,
                     // A finding another explains is not counted again.
                     findings: self.shown_causes().0.iter().filter(|c| c.finding.part == part).count()
                         + usize::from(part == Part::I && !self.shown_causes().1.is_empty()),
@@ -185,6 +190,14 @@ impl GradeReport {
             }
             for (_, ok, says) in items.iter().filter(|(p, ..)| *p == score.part) {
                 let _ = writeln!(out, "  {} {says}", if *ok { "✓" } else { "✗" });
+                if !ok {
+                    out.push_str(&live_causes::under_registration(self, score.part, lang));
+                }
+            }
+            for (_, r, blocker) in self.blocked.iter().filter(|(p, ..)| *p == score.part) {
+                let says = if fr { r.says_fr.as_deref().unwrap_or(&r.says) } else { &r.says };
+                let _ =
+                    writeln!(out, "  ✗ {} › {says}\n      {}", r.scenario, live_causes::not_run_line(blocker, lang));
             }
             for (_, r) in self.checks.iter().filter(|(p, _)| *p == score.part) {
                 let says = if fr { r.says_fr.as_deref().unwrap_or(&r.says) } else { &r.says };
@@ -206,6 +219,12 @@ impl GradeReport {
                         ),
                     };
                     continue;
+                }
+                if let Some(cause) =
+                    r.failure.as_ref().and_then(|_| live_causes::file_cause(&self.inspection.findings, &r.scenario))
+                {
+                    let word = if fr { "cause" } else { "because" };
+                    let _ = writeln!(out, "      {word:<9} {}: {}", cause.at, cause.message(lang));
                 }
                 if let Some(f) = &r.failure {
                     let (expected, observed, look) =
@@ -335,6 +354,7 @@ mod tests {
             phones: Vec::new(),
             trunk: None,
             map_suggestion: None,
+            feature_codes: Default::default(),
             findings: vec![Finding {
                 part: Part::II,
                 at: Place::new("extensions.conf", 205),
@@ -350,6 +370,7 @@ mod tests {
             checks: Vec::new(),
             only: None,
             asterisk: None,
+            blocked: Vec::new(),
         }
     }
 
@@ -421,6 +442,47 @@ mod tests {
         );
         assert!(!text.contains("it did not ring"), "what the broken lab showed is no finding: {text}");
         assert!(text.contains("1 check(s) not graded: the lab broke"), "{text}");
+    }
+
+    #[test]
+    fn a_failed_check_names_the_file_asterisk_refused_that_explains_it() {
+        let mut r = report(Some(Registration { trunk: true, phones: vec![("patron1".into(), true)] }));
+        r.inspection.findings = vec![Finding {
+            part: Part::III,
+            at: Place::new("features.conf", 5),
+            text: "automon => 8".into(),
+            problem: Problem::Asterisk(crate::grade::asterisk_says::Said::FileRefused {
+                file: "features.conf".into(),
+                section: "featuremap".into(),
+                option: "automon".into(),
+                advice: None,
+            }),
+        }];
+        let mut check = CheckResult {
+            scenario: "transfer".into(),
+            says: "The secretary transfers the caller blind with #1".into(),
+            says_fr: None,
+            place: String::new(),
+            seconds: 1.0,
+            failure: Some(crate::scenario::Failure {
+                step: String::new(),
+                expected: "table2/assistant1 rings".into(),
+                observed: "it did not ring within 10 s".into(),
+                look: Vec::new(),
+                lab: false,
+            }),
+            lab_error: None,
+            left_open: Vec::new(),
+            started: std::time::UNIX_EPOCH,
+            ended: std::time::UNIX_EPOCH,
+            phones: Vec::new(),
+        };
+        r.checks = vec![(Part::III, check.clone())];
+        let text = r.render(Lang::En);
+        assert!(text.contains("  ✗ transfer › The secretary transfers the caller blind with #1\n      because   features.conf:5: Asterisk 22 knows no option `automon`"), "{text}");
+        check.scenario = "internal-calls".into();
+        r.checks = vec![(Part::I, check)];
+        assert!(!r.render(Lang::En).contains("because"), "another scenario is not explained by features.conf");
     }
 
     #[test]

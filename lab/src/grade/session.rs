@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
+use super::blocked::{self, Blocker};
+use super::live_causes;
 use super::mapping::Mapping;
+use super::rewrite::{each_check, phones_exist};
 use super::score::Registration;
 use super::{retarget, Inspection, Part};
 use crate::model::Lab;
@@ -27,6 +30,18 @@ pub struct Session {
     pub report: RunReport,
     /// Each result's part, in the report's order.
     pub parts: Vec<Part>,
+    /// Checks not run: a phone or the trunk they need does not register.
+    pub blocked: Vec<(Part, CheckResult, Blocker)>,
+}
+
+/// The part of the lab a grade runs: the graded site, one peer site (the
+/// first other one) for the calls between sites, and the operator. Checks
+/// naming other sites are left out (see [`select_checks`]).
+pub fn part_of_lab(lab: &Lab, site: &str) -> Lab {
+    let mut lab = lab.clone();
+    let peer = lab.sites.iter().find(|s| s.name != site).map(|s| s.name.clone());
+    lab.sites.retain(|s| s.name == site || Some(&s.name) == peer.as_ref());
+    lab
 }
 
 /// The lab with the graded site's passwords as its config declares them,
@@ -41,6 +56,8 @@ pub fn graded_lab(lab: &Lab, site: &str) -> Lab {
 
 /// The checks of `scenarios` (valid for `original`) that grade `site`: moved
 /// onto it, put in the mapping's terms when there is one, only those of `only`.
+/// [`crate::grade::feature_codes::FeatureCodes::apply`] then gives them the
+/// config's own in-call codes.
 pub fn select_checks(
     original: &Lab,
     graded: &Lab,
@@ -54,6 +71,8 @@ pub fn select_checks(
         Some(m) => m.translate(original, graded, site, moved),
         None => moved,
     };
+    // Only checks whose phones the graded lab has (it may run a part of the sites).
+    let moved = each_check(moved, |check, _| phones_exist(graded, check).then(|| check.clone()));
     moved
         .into_iter()
         .filter(|s| {
@@ -83,7 +102,19 @@ pub async fn run(
         inspection.phones.iter().filter_map(|p| Some((p.account.as_str(), p.password.as_deref()?))).collect();
     let trunk = inspection.trunk.as_ref().and_then(|t| t.password.as_deref());
     let secrets = secrets.with_site_passwords(model, &phones, trunk);
-    let runtime = LabRuntime::connect(lab, state).await?.with_own_config(site, dir, secrets.clone())?;
+    // What the files already show cannot register is not waited for.
+    let findings = &inspection.findings;
+    let mut unawaited: Vec<String> = inspection
+        .phones
+        .iter()
+        .filter(|p| live_causes::phone_cause(findings, &p.account).is_some())
+        .map(|p| p.account.clone())
+        .collect();
+    if live_causes::trunk_cause(findings).is_some() {
+        unawaited.push("trunk".to_string());
+    }
+    let runtime =
+        LabRuntime::connect(lab, state).await?.with_own_config(site, dir, secrets.clone())?.not_awaiting(unawaited);
     let up = runtime.up(Default::default(), progress).await?;
     let status = up.status.sites.iter().find(|s| s.name == site).expect("the site is in the status");
     let registration = Registration {
@@ -91,14 +122,33 @@ pub async fn run(
         phones: status.phones.iter().map(|p| (p.name.clone(), p.registered)).collect(),
     };
 
-    let report = scenario::run(runtime.engine(), lab, &secrets, checks, options, on_result).await?;
-    let parts = report
-        .results
-        .iter()
-        .map(|r| {
-            let part = checks.iter().find(|s| s.name == r.scenario).and_then(|s| s.part.as_deref());
-            part.and_then(Part::from_scenario).expect("selected scenarios have a part")
-        })
-        .collect();
-    Ok(Session { registration, report, parts })
+    let (to_run, blocked) = blocked::split(checks, site, &registration);
+    let part_of = |name: &str| {
+        let part = checks.iter().find(|s| s.name == name).and_then(|s| s.part.as_deref());
+        part.and_then(Part::from_scenario).expect("selected scenarios have a part")
+    };
+    let blocked = blocked.into_iter().map(|(name, result, why)| (part_of(&name), result, why)).collect();
+    let report = scenario::run(runtime.engine(), lab, &secrets, &to_run, options, on_result).await?;
+    let parts = report.results.iter().map(|r| part_of(&r.scenario)).collect();
+    Ok(Session { registration, report, parts, blocked })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grade_runs_the_site_a_peer_and_keeps_only_their_checks() {
+        let lab = Lab::sae();
+        let part = part_of_lab(&lab, "table3");
+        let names: Vec<&str> = part.sites.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["table1", "table3"]);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+        let scenarios = crate::scenario::load_dir(&dir, &lab).expect("the shipped scenarios are valid");
+        let checks = select_checks(&lab, &part, "table3", &scenarios, None, None);
+        let sites: std::collections::BTreeSet<String> =
+            checks.iter().flat_map(|s| &s.checks).flat_map(|c| c.phones()).map(|p| p.site).collect();
+        assert!(sites.iter().all(|s| ["table1", "table3", crate::gen::OPERATOR].contains(&s.as_str())), "{sites:?}");
+        assert!(checks.iter().any(|s| s.name == "intersite-calls"), "calls between the two sites stay");
+    }
 }

@@ -14,6 +14,9 @@ pub struct Rewrite<'a> {
     pub mailbox: &'a dyn Fn(&String, &String) -> String,
     /// The sentences saying what the check and its steps do.
     pub text: &'a dyn Fn(&str) -> String,
+    /// Keys a phone presses in a call (`#1` for a blind transfer): a graded
+    /// config may have its own in-call codes.
+    pub keys: &'a dyn Fn(&PhoneId, &String) -> String,
 }
 
 impl Rewrite<'_> {
@@ -31,5 +34,9 @@ impl Rewrite<'_> {
 
     pub fn mailbox(&self, site: &String, mailbox: &String) -> String {
         (self.mailbox)(site, mailbox)
+    }
+
+    pub fn keys(&self, by: &PhoneId, keys: &String) -> String {
+        (self.keys)(by, keys)
     }
 }

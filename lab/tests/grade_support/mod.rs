@@ -107,6 +107,6 @@ pub fn line_text(dir: &Path, at: &Place) -> String {
     if at.line == 0 {
         return String::new();
     }
-    let text = std::fs::read_to_string(dir.join(&at.file)).unwrap();
-    text.lines().nth(at.line - 1).unwrap().trim().to_string()
+    let text = std::fs::read_to_string(dir.join(&at.file)).unwrap_or_default();
+    text.lines().nth(at.line - 1).map(|l| l.trim().to_string()).unwrap_or_else(|| format!("(no line {at})"))
 }

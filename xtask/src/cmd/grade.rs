@@ -35,7 +35,8 @@ pub struct GradeCmd {
     /// Language of the report: fr or en.
     #[arg(long, default_value = "fr")]
     lang: Lang,
-    /// Only read the files: no lab, no calls.
+    /// Only read the files, and let a throwaway Asterisk 22 load them (when
+    /// Docker answers): no lab, no calls.
     #[arg(long)]
     files_only: bool,
     /// Checks run at once.
@@ -93,12 +94,17 @@ impl GradeCmd {
             checks: Vec::new(),
             only: self.part,
             asterisk: Some(asterisk),
+            blocked: Vec::new(),
         };
         if !self.files_only {
             // Scenario files are checked before any container is touched.
             let scenarios = load(&lab, &[])?;
-            let checks = session::select_checks(&lab, &graded, &site.name, &scenarios, mapping.as_ref(), self.part);
-            let state = state_dir(&graded)?;
+            // Only the graded site, a peer site and the operator run.
+            let running = session::part_of_lab(&graded, &site.name);
+            let checks = session::select_checks(&lab, &running, &site.name, &scenarios, mapping.as_ref(), self.part);
+            let checks = grade.inspection.feature_codes.apply(&site.name, checks);
+            let state = state_dir(&running)?;
+            let generated = state.config_dir();
             let out_dir = workspace_root().join("target").join("grade").join(&site.name);
             std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
             let mut options = RunOptions::new(self.jobs, out_dir.clone(), state.config_dir());
@@ -106,7 +112,7 @@ impl GradeCmd {
             progress.step(&format!("running {} on {}", site.name, dir.display()));
             let on_result = |r: &scenario::CheckResult| eprintln!("{}", report::line(r).lines().next().unwrap_or(""));
             let session = session::run(
-                &graded,
+                &running,
                 state,
                 &site.name,
                 &dir,
@@ -118,12 +124,15 @@ impl GradeCmd {
             )
             .await?;
             grade.registration = Some(session.registration);
+            grade.blocked = session.blocked;
             grade.checks = session.parts.into_iter().zip(session.report.results.iter().cloned()).collect();
+            lab::grade::live_hints::point_at_the_folder(&mut grade, &running, &generated);
             let title = match self.lang {
                 Lang::Fr => format!("Évaluation de {}", site.name),
                 Lang::En => format!("Grade of {}", site.name),
             };
-            let html = report::html::write(&out_dir, &graded, &session.report, &title, Some(&grade.render(self.lang)))?;
+            let html =
+                report::html::write(&out_dir, &running, &session.report, &title, Some(&grade.render(self.lang)))?;
             eprintln!("HTML report: {}", html.display());
         }
         progress.finish();

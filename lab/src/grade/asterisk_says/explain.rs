@@ -130,6 +130,12 @@ impl Folder {
         self.dir.join(file).is_file()
     }
 
+    /// A finding can point there: a line of a file of the folder, or a file
+    /// as a whole (one that is there, or one Asterisk needed and lacks).
+    fn can_point_at(&self, at: &Place) -> bool {
+        at.line == 0 || std::fs::read_to_string(self.dir.join(&at.file)).is_ok_and(|t| t.lines().count() >= at.line)
+    }
+
     fn conf(&self, file: &str) -> Option<&Conf> {
         match file {
             WIZARD_CONF => self.wizard.as_ref(),
@@ -185,6 +191,9 @@ pub fn explain(heard: &Heard, folder: &Folder, lab: &Lab, trunk: Option<&str>) -
         applications(heard, folder, &who, &mut out.findings);
         functions(heard, folder, &who, &mut out.findings);
     }
+    // Asterisk may name a file or line that is not the folder's (one of its
+    // own, read from elsewhere): no finding can point there.
+    out.findings.retain(|f| folder.can_point_at(&f.at));
     // What Asterisk merely reports of files Debian ships untouched is the
     // distribution's, not the student's (what breaks the SAE stays).
     out.findings.retain(|f| {
@@ -625,10 +634,10 @@ fn hints_naming<'a>(folder: &'a Folder, label: &str) -> Vec<&'a Step> {
 fn moh_players(heard: &Heard, folder: &Folder, findings: &mut Vec<Finding>) {
     let Some(conf) = &folder.moh else { return };
     for section in conf.objects() {
-        let Some(entry) = conf.get(section, "application") else { continue };
-        let program = entry.value.split_whitespace().next().unwrap_or_default();
-        if heard.missing_programs.contains(program) {
-            let said = Said::MohPlayer { class: section.name.clone(), program: program.to_string() };
+        let Some(program) = super::load::moh_program(conf, section) else { continue };
+        let Some(entry) = conf.get(section, "application").or_else(|| conf.get(section, "mode")) else { continue };
+        if heard.missing_programs.contains(&program) {
+            let said = Said::MohPlayer { class: section.name.clone(), program };
             findings.push(found(Part::III, entry.at.clone(), entry.text.clone(), said));
         }
     }
@@ -720,5 +729,34 @@ mod tests {
         let m = "Could not find option suitable for category 'patron' named ' direct_media' at line 0 of ";
         assert_eq!((quoted(m, 0), quoted(m, 1)), (Some("patron"), Some(" direct_media")));
         assert_eq!(called_functions("X=${CALLERID(num)} ${EXTEN:1} ${NOFUNC(a)}"), ["CALLERID", "NOFUNC"]);
+    }
+
+    proptest::proptest! {
+        /// Whatever Asterisk prints, the explanation never panics and places
+        /// findings only on files of the folder or the files it lacks.
+        #[test]
+        fn any_log_is_explained_without_panic(
+            messages in proptest::collection::vec(
+                proptest::string::string_regex(
+                    "(Could not find option suitable for category '[a-z ]{0,6}' named '[a-z ]{0,6}' at line [0-9]{1,3} of [a-z.]{0,12}|Unable to apply object type '[a-z]{0,8}' with id '[a-z]{0,6}'|Unable to create objects for wizard '[a-z]{0,6}'|In [a-z.]{0,14}: Processing options for [a-z]{0,8} failed|Wizard '[a-z]{0,6}' must have '[a-z_]{0,12}' if it sends registrations.|Unknown directive: \"x\" at line [0-9]{1,4} of extensions.conf -- IGNORING!!!|Unable to register extension '[0-9]{0,3}' priority [0-9] in '[a-z]{0,5}', already in use|Unable to register extension at line [0-9]{1,3} of extensions.conf|Context '[a-z]{0,5}' tries to include nonexistent context '[a-z]{0,5}'|[a-z/]{0,12} is not a valid directory|[a-z_]{0,10} declined to load.|No provider found for label: [A-Za-z ]{0,10}|'[']{0,3}|line [0-9]{0,3} of [ ]{0,2})"
+                ).unwrap(),
+                0..12,
+            )
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("extensions.conf"), "[default]\nexten => 1,1,Dial(PJSIP/a)\n").unwrap();
+            std::fs::write(dir.path().join("pjsip_wizard.conf"), "[a](!)\ntype = wizard\n[b](a)\nendpoint/ x = 1\n").unwrap();
+            let folder = Folder::read(dir.path()).unwrap();
+            let lines = messages
+                .iter()
+                .map(|m| LogLine { level: Level::Error, source: "x.c:1".into(), function: "f".into(), message: m.clone() })
+                .collect();
+            let heard = Heard { lines, booted: true, ..Heard::default() };
+            let explained = explain(&heard, &folder, &Lab::sae(), Some("b"));
+            for f in &explained.findings {
+                let file = f.at.file.to_string_lossy().to_string();
+                proptest::prop_assert!(f.at.line == 0 || dir.path().join(&file).is_file(), "{f:?}");
+            }
+        }
     }
 }

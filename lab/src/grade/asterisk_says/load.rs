@@ -23,6 +23,8 @@ const LOAD_DEADLINE: Duration = Duration::from_secs(LOAD_DEADLINE_SECS);
 const POLL: Duration = Duration::from_millis(250);
 /// The kind label of the throwaway container (`lab down` removes any left).
 pub const KIND: &str = "grade-load";
+/// What Asterisk runs for the mp3 music on hold modes.
+const MPG123: &str = "/usr/bin/mpg123";
 /// Where the image keeps Debian's own /etc/asterisk.
 const DEFAULTS: &str = "/usr/share/asterisk/etc-default";
 /// The console shows warnings and errors whatever the folder's logger.conf says.
@@ -143,11 +145,17 @@ async fn hear(engine: &Engine, name: &str, folder: &Path) -> Result<Heard, LoadE
 /// The programs musiconhold.conf's classes run (`application = /usr/bin/madplay …`).
 fn moh_programs(folder: &Path) -> BTreeSet<String> {
     let Ok(Some(conf)) = Conf::read(folder, "musiconhold.conf") else { return BTreeSet::new() };
-    conf.objects()
-        .filter_map(|s| conf.value(s, "application"))
-        .filter_map(|a| a.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
+    conf.objects().filter_map(|s| moh_program(&conf, s)).collect()
+}
+
+/// The program a music on hold class runs: its `application`, or mpg123
+/// for the mp3 modes (Asterisk runs /usr/bin/mpg123 for them).
+pub(super) fn moh_program(conf: &Conf, class: &crate::asterisk_conf::Section) -> Option<String> {
+    if let Some(app) = conf.value(class, "application") {
+        return app.split_whitespace().next().map(str::to_string);
+    }
+    let mode = conf.value(class, "mode")?.to_ascii_lowercase();
+    mode.contains("mp3").then(|| MPG123.to_string())
 }
 
 /// A folder copied with its subfolders (sounds the config plays, say).

@@ -31,7 +31,7 @@ impl StepKind for Dtmf {
     }
 
     fn rewrite(&self, r: &Rewrite<'_>) -> Self {
-        Dtmf { phone: r.phone(&self.phone), digits: self.digits.clone() }
+        Dtmf { phone: r.phone(&self.phone), digits: r.keys(&self.phone, &self.digits) }
     }
 
     async fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), Failure> {
