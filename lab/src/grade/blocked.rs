@@ -6,7 +6,6 @@
 
 use std::time::SystemTime;
 
-use super::score::Registration;
 use crate::scenario::{Check, CheckResult, Failure, Scenario};
 
 /// Why a check was not run.
@@ -16,6 +15,14 @@ pub enum Blocker {
     Phone(String),
     /// The graded site's trunk does not register at the operator.
     Trunk,
+}
+
+/// What registered of the graded site when its checks were to run.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub trunk: bool,
+    /// The site's phones (account, registered).
+    pub phones: Vec<(String, bool)>,
 }
 
 /// What keeps `check` from passing on `site`, if anything does.

@@ -5,9 +5,8 @@
 use std::fmt::Write as _;
 
 use super::asterisk_says::Said;
-use super::blocked::Blocker;
+use super::blocked::{Blocker, Registration};
 use super::causes::root_causes;
-use super::score::GradeReport;
 use super::{Finding, Lang, Part, Problem};
 
 /// The root cause in the files of `account` not registering, if the files tell.
@@ -44,12 +43,21 @@ fn cause_about(findings: &[Finding], about: impl Fn(&Finding) -> bool) -> Option
         .map(|c| c.finding)
 }
 
+/// What a registration failure is read against: the site, its findings,
+/// what registered, and the checks not run for want of it.
+pub(super) struct Registered<'a> {
+    pub site: &'a str,
+    pub findings: &'a [Finding],
+    pub registration: Option<&'a Registration>,
+    pub blocked: &'a [(Part, crate::scenario::CheckResult, Blocker)],
+}
+
 /// Under a failed registration of `part`: why, and the checks it kept from running.
-pub(super) fn under_registration(report: &GradeReport, part: Part, lang: Lang) -> String {
+pub(super) fn under_registration(report: &Registered<'_>, part: Part, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
-    let findings = &report.inspection.findings;
+    let findings = report.findings;
     let mut out = String::new();
-    let Some(registration) = &report.registration else { return out };
+    let Some(registration) = report.registration else { return out };
     let blockers: Vec<Blocker> = match part {
         Part::I => registration.phones.iter().filter(|(_, ok)| !ok).map(|(a, _)| Blocker::Phone(a.clone())).collect(),
         Part::II if !registration.trunk => vec![Blocker::Trunk],

@@ -30,12 +30,7 @@ pub struct GradeReport {
     pub blocked: Vec<(Part, CheckResult, Blocker)>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Registration {
-    pub trunk: bool,
-    /// The site's phones (account, registered).
-    pub phones: Vec<(String, bool)>,
-}
+pub use super::blocked::Registration;
 
 /// One part's score.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +186,16 @@ impl GradeReport {
             for (_, ok, says) in items.iter().filter(|(p, ..)| *p == score.part) {
                 let _ = writeln!(out, "  {} {says}", if *ok { "✓" } else { "✗" });
                 if !ok {
-                    out.push_str(&live_causes::under_registration(self, score.part, lang));
+                    out.push_str(&live_causes::under_registration(
+                        &live_causes::Registered {
+                            site: &self.site,
+                            findings: &self.inspection.findings,
+                            registration: self.registration.as_ref(),
+                            blocked: &self.blocked,
+                        },
+                        score.part,
+                        lang,
+                    ));
                 }
             }
             for (_, r, blocker) in self.blocked.iter().filter(|(p, ..)| *p == score.part) {

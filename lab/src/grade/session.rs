@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
+use super::blocked::Registration;
 use super::blocked::{self, Blocker};
 use super::live_causes;
 use super::mapping::Mapping;
 use super::rewrite::{each_check, phones_exist};
-use super::score::Registration;
 use super::{retarget, Inspection, Part};
 use crate::model::Lab;
 use crate::runtime::progress::Progress;
