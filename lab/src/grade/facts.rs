@@ -17,6 +17,22 @@ pub(super) struct Facts<'a> {
     pub plan: Dialplan,
 }
 
+impl Facts<'_> {
+    /// The dialplan contexts the site's phones call from, each once, in name order.
+    pub fn phone_contexts(&self) -> Vec<&str> {
+        let mut contexts: Vec<&str> = self
+            .site
+            .phones
+            .iter()
+            .filter_map(|p| self.accounts.endpoint(&p.account))
+            .map(|e| e.context_name())
+            .collect();
+        contexts.sort();
+        contexts.dedup();
+        contexts
+    }
+}
+
 pub(super) fn finding(part: Part, at: Place, text: String, problem: Problem) -> Finding {
     Finding { part, at, text, problem }
 }

@@ -16,16 +16,8 @@ pub(super) fn check(facts: &Facts, findings: &mut Vec<Finding>) {
         return;
     }
     let accepted = accepted(facts);
-    let mut contexts: Vec<&str> = facts
-        .site
-        .phones
-        .iter()
-        .filter_map(|p| facts.accounts.endpoint(&p.account))
-        .map(|e| e.context_name())
-        .collect();
-    contexts.dedup();
     let mut reported = BTreeSet::new();
-    for context in contexts {
+    for context in facts.phone_contexts() {
         for number in dialled_out(facts) {
             let route = facts.plan.route(context, &number);
             for (step, at_number) in route.steps.iter().zip(&route.numbers).filter(|(s, _)| s.is_app("Dial")) {

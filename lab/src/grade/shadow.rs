@@ -11,15 +11,7 @@ use crate::asterisk_conf::dialplan::Dialplan;
 use crate::asterisk_conf::Place;
 
 pub(super) fn check(facts: &Facts, findings: &mut Vec<Finding>) {
-    let mut contexts: Vec<&str> = facts
-        .site
-        .phones
-        .iter()
-        .filter_map(|p| facts.accounts.endpoint(&p.account))
-        .map(|e| e.context_name())
-        .collect();
-    contexts.sort();
-    contexts.dedup();
+    let contexts = facts.phone_contexts();
     // Per pattern line: the numbers it takes from an include, in order.
     let mut shadowed: Vec<(Place, String, String, Vec<String>, String, String)> = Vec::new();
     for context in contexts {

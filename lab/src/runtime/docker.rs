@@ -543,11 +543,7 @@ impl Engine {
             ..Default::default()
         };
         let t = Instant::now();
-        let options = CreateContainerOptions { name: Some(spec.name.clone()), ..Default::default() };
-        self.docker
-            .create_container(Some(options), body)
-            .await
-            .map_err(call(format!("create container {}", spec.name)))?;
+        self.create(&spec.name, body).await?;
         for (net, ip) in spec.networks.iter().skip(1) {
             let request = NetworkConnectRequest { container: spec.name.clone(), endpoint_config: Some(endpoint(ip)) };
             self.docker
@@ -576,13 +572,19 @@ impl Engine {
             ..Default::default()
         };
         let t = Instant::now();
-        let options = CreateContainerOptions { name: Some(spec.name.clone()), ..Default::default() };
+        self.create(&spec.name, body).await?;
+        info!(image = %spec.image, took = %Took(t), "created isolated container {}", spec.name);
+        self.start(&spec.name).await
+    }
+
+    /// Creates a container named `name`, not started.
+    async fn create(&self, name: &str, body: ContainerCreateBody) -> Result<()> {
+        let options = CreateContainerOptions { name: Some(name.to_string()), ..Default::default() };
         self.docker
             .create_container(Some(options), body)
             .await
-            .map_err(call(format!("create container {}", spec.name)))?;
-        info!(image = %spec.image, took = %Took(t), "created isolated container {}", spec.name);
-        self.start(&spec.name).await
+            .map(|_| ())
+            .map_err(call(format!("create container {name}")))
     }
 
     pub async fn remove_container(&self, name: &str) -> Result<()> {
