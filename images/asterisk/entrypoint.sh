@@ -5,19 +5,9 @@
 # its capabilities and fail.
 set -eu
 
-mkdir -p /var/spool/asterisk/voicemail /var/spool/asterisk/monitor \
-         /var/spool/asterisk/recording /var/spool/asterisk/outgoing \
-         /var/spool/asterisk/tmp /var/lib/asterisk /var/log/asterisk \
-         /var/run/asterisk
-rm -f /var/run/asterisk/asterisk.ctl /var/run/asterisk/asterisk.pid
-
-# A site's own prompts (music on hold, pre-answer message) live on its volume,
-# where 560 records them and `lab prompt` installs them; any not there yet
-# starts as the one shipped in its config (lab-sounds/prompts).
-if [ -d /etc/asterisk/lab-sounds/prompts ]; then
-    mkdir -p /var/lib/asterisk/prompts
-    cp -R --update=none /etc/asterisk/lab-sounds/prompts/. /var/lib/asterisk/prompts/
-fi
+# The folders and prompts Asterisk reads, as any Asterisk of this image
+# needs them (a throwaway one that grading starts too).
+/usr/local/bin/asterisk-prepare
 
 # A site's IPBX lives on its network holder's network: when the holder
 # restarts, that network is gone from here (no address left). Asterisk is

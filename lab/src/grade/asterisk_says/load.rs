@@ -30,8 +30,10 @@ const DEFAULTS: &str = "/usr/share/asterisk/etc-default";
 /// The console shows warnings and errors whatever the folder's logger.conf says.
 const LOGGER_CONF: &str = "; Written by the grader: Asterisk's warnings and errors on its console.\n\
 [general]\ndateformat = %F %T\n\n[logfiles]\nconsole => warning,error\n";
-/// Gives the loopback the site's addresses, then runs Asterisk in the foreground.
-const ENTRY: &str = "for a in \"$@\"; do ip addr add \"$a/32\" dev lo; done; exec /usr/sbin/asterisk -f -n";
+/// Gives the loopback the site's addresses, prepares the folders and prompts as
+/// an IPBX's own start does, then runs Asterisk in the foreground.
+const ENTRY: &str =
+    "for a in \"$@\"; do ip addr add \"$a/32\" dev lo; done; /usr/local/bin/asterisk-prepare; exec /usr/sbin/asterisk -f -n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
