@@ -37,6 +37,27 @@ pub struct Lab {
     pub operator: Operator,
     pub voicemail: Voicemail,
     pub host: Host,
+    pub deploy: Deploy,
+}
+
+/// Which engine runs the lab's containers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Deploy {
+    /// This machine's Docker engine alone.
+    #[default]
+    Docker,
+    /// The nodes of the Docker Swarm this machine's engine manages: the sites
+    /// spread over them, the networks overlays across them.
+    Swarm,
+}
+
+impl Deploy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Deploy::Docker => "docker",
+            Deploy::Swarm => "swarm",
+        }
+    }
 }
 
 /// How phones outside the lab (a student's softphone) reach the sites: each

@@ -25,6 +25,13 @@ pub struct RawLab {
     pub voicemail: Option<RawVoicemail>,
     #[serde(default)]
     pub host: Option<RawHost>,
+    #[serde(default)]
+    pub deploy: Option<RawDeploy>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawDeploy {
+    pub engine: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

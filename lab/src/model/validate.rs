@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::raw::{RawLab, RawRole};
-use super::{ports, Device, Host, Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
+use super::{ports, Deploy, Device, Host, Lab, Network, Numbering, Operator, Phone, Role, Site, TestPhone, Voicemail};
 use crate::diagnostic::{Collector, Diagnostics};
 use crate::toml_file::{parent_tables, read, Segment};
 
@@ -116,7 +116,8 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
 
     let operator = check_operator(c, &raw, &numbering);
     let voicemail = check_voicemail(c, raw.voicemail.as_ref());
-    Lab { name, numbering, network, roles, sites, operator, voicemail, host }
+    let deploy = check_deploy(c, raw.deploy.as_ref());
+    Lab { name, numbering, network, roles, sites, operator, voicemail, host, deploy }
 }
 
 fn check_host(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>, max_site: u8) -> Host {
@@ -153,6 +154,25 @@ fn check_host(c: &mut Collector<'_>, raw: Option<&super::raw::RawHost>, max_site
         host.rtp_base = p;
     }
     host
+}
+
+fn check_deploy(c: &mut Collector<'_>, raw: Option<&super::raw::RawDeploy>) -> Deploy {
+    match raw.and_then(|d| d.engine.as_ref()) {
+        None => Deploy::Docker,
+        Some(e) => match e.get_ref().as_str() {
+            "docker" => Deploy::Docker,
+            "swarm" => Deploy::Swarm,
+            other => {
+                c.error_with_help(
+                    e.span(),
+                    "deploy.engine",
+                    format!("unknown engine {other:?}"),
+                    "\"docker\" runs the lab on this machine; \"swarm\" on the nodes of the swarm this machine manages",
+                );
+                Deploy::Docker
+            }
+        },
+    }
 }
 
 fn check_numbering(
@@ -454,7 +474,8 @@ fn capitalize(s: &str) -> String {
 
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
     match parent_tables(path).as_slice() {
-        [] => &["name", "numbering", "network", "defaults", "roles", "sites", "operator", "voicemail", "host"],
+        [] => &["name", "numbering", "network", "defaults", "roles", "sites", "operator", "voicemail", "host", "deploy"],
+        ["deploy"] => &["engine"],
         ["host"] => &["bind", "sip_port", "rtp_port"],
         ["voicemail"] => &["ring_seconds", "pin"],
         ["numbering"] => &["public_prefix", "intersite_prefix"],

@@ -5,6 +5,7 @@ pub mod compose;
 pub mod docker;
 pub mod host;
 pub mod images;
+pub mod placement;
 mod lab;
 pub mod progress;
 pub mod scale;
