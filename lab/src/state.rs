@@ -58,7 +58,8 @@ fn restrict(_: &Path, _: u32) -> std::io::Result<()> {
 }
 
 /// `outside.toml`: what `lab up --bind` and `lab softphone` chose for phones
-/// outside the lab; every later command on the lab applies it.
+/// outside the lab, and `lab up --swarm` for where it runs; every later
+/// command on the lab applies it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outside {
     /// The host address published ports are on (127.0.0.1 when unset).
@@ -66,6 +67,9 @@ pub struct Outside {
     /// Phones left to softphones outside the lab, as `site/account`.
     #[serde(default)]
     pub softphones: Vec<String>,
+    /// The lab runs on the swarm this machine manages.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub swarm: bool,
 }
 
 const OUTSIDE: &str = "outside.toml";

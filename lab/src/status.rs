@@ -35,6 +35,9 @@ pub struct ContainerStatus {
     pub running: bool,
     /// Network name -> IPv4 address.
     pub addresses: BTreeMap<String, String>,
+    /// The swarm node it runs on (a lab on a swarm only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,6 +205,11 @@ fn running(c: &ContainerStatus) -> &'static str {
     }
 }
 
+/// Its addresses, and the swarm node it runs on when there is one.
 fn addresses(c: &ContainerStatus) -> String {
-    c.addresses.values().cloned().collect::<Vec<_>>().join(", ")
+    let addresses = c.addresses.values().cloned().collect::<Vec<_>>().join(", ");
+    match &c.node {
+        Some(node) => format!("{addresses}  on node {node}"),
+        None => addresses,
+    }
 }

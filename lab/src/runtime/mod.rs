@@ -9,11 +9,12 @@ pub mod placement;
 mod lab;
 pub mod progress;
 pub mod scale;
+pub mod swarm;
 pub mod topology;
 
 pub use asterisk_cli::parse_contacts;
 pub use lab::{
-    hand_over, remember_bind, DownReport, Fault, HandOver, Health, LabError, LabRuntime, Race, RaceError, Recovery,
+    hand_over, remember_bind, remember_swarm, DownReport, Fault, HandOver, Health, LabError, LabRuntime, Race, RaceError, Recovery,
     SoftphoneAccount, TerminalView, UpReport,
 };
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::docker::{ContainerSpec, NetworkSpec, PublishedPort, VolumeSpec};
+use super::docker::{ContainerSpec, NetworkDriver, NetworkSpec, PublishedPort, VolumeSpec};
 use super::images::Images;
 use crate::gen::{Tree, ASTERISK_DIR, MAIL, MAIL_DIR, OPERATOR, PHONES_DIR};
 use crate::model::{self, Lab};
@@ -57,6 +57,8 @@ impl Kind {
 pub struct Planned {
     pub kind: Kind,
     pub spec: ContainerSpec,
+    /// The swarm node it runs on; this machine's engine when `None`.
+    pub node: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +160,8 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
         subnet: net.backbone_subnet(),
         gateway: net.backbone_gateway().to_string(),
         labels: labels(&[]),
+        driver: NetworkDriver::Bridge,
+        ip_range: None,
     }];
     for site in &lab.sites {
         networks.push(NetworkSpec {
@@ -165,6 +169,8 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
             subnet: net.site_subnet(site.index),
             gateway: net.site_gateway(site.index).to_string(),
             labels: labels(&[(LABEL_SITE, &site.name)]),
+            driver: NetworkDriver::Bridge,
+            ip_range: None,
         });
     }
 
@@ -219,7 +225,7 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
             hash = format!("{hash}-{}", own.hash);
         }
         spec.labels.insert(LABEL_SPEC.into(), hash);
-        Planned { kind, spec }
+        Planned { kind, spec, node: None }
     };
 
     let mut containers = Vec::new();

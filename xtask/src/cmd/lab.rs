@@ -22,6 +22,11 @@ pub enum LabCmd {
         /// (a classroom's network) instead of 127.0.0.1; remembered by the lab.
         #[arg(long, value_name = "ADDRESS")]
         bind: Option<std::net::Ipv4Addr>,
+        /// Run on the Docker Swarm this machine manages: sites on the nodes
+        /// labelled for them (`sae-lab.site=<site>`), the rest spread by
+        /// memory; remembered by the lab. Same as `[deploy] engine = "swarm"`.
+        #[arg(long)]
+        swarm: bool,
     },
     /// Leave a phone to your own softphone (Linphone…): the lab's simulated
     /// phone stops registering it, and its settings are printed.
@@ -155,7 +160,7 @@ pub enum ExportCmd {
 impl LabCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         match self {
-            LabCmd::Up { lab, root, bind } => up(&lab, root, bind).await,
+            LabCmd::Up { lab, root, bind, swarm } => up(&lab, root, bind, swarm).await,
             LabCmd::Softphone { lab, phone, give_back } => softphone(&lab, &phone, give_back).await,
             LabCmd::Down { lab, volumes } => down(&lab, volumes).await,
             LabCmd::Status { lab, json } => status(&lab, json).await,
@@ -186,7 +191,7 @@ impl LabCmd {
     }
 }
 
-async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>) -> anyhow::Result<()> {
+async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>, swarm: bool) -> anyhow::Result<()> {
     let mut lab = arg.load()?;
     if let Some(bind) = bind {
         anyhow::ensure!(
@@ -196,7 +201,14 @@ async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>) -> an
         lab::runtime::remember_bind(&state_dir(&lab)?, bind)?;
         lab.host.bind = bind;
     }
+    if swarm {
+        lab.deploy = lab::model::Deploy::Swarm;
+    }
     let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
+    if swarm {
+        // Once the swarm is known to hold the lab.
+        lab::runtime::remember_swarm(&state_dir(&lab)?)?;
+    }
     let progress = Term::new();
     let report = tokio::select! {
         r = runtime.up(root.into(), &progress) => r?,
@@ -219,6 +231,9 @@ async fn up(arg: &LabArg, root: RootArg, bind: Option<std::net::Ipv4Addr>) -> an
         report.created.len(),
         report.kept.len(),
     );
+    for node in &report.nodes {
+        println!("{node}");
+    }
     for edit in &report.kept_edits {
         println!("kept your edit of {} (`cargo xtask lab config --reset <site>` regenerates it)", edit.display());
     }

@@ -80,6 +80,9 @@ impl LabArg {
         lab.set_outside(outside.bind, &outside.softphones).map_err(|e| {
             anyhow::anyhow!("{e}: listed in {}; fix or delete that file", state.path().join("outside.toml").display())
         })?;
+        if outside.swarm {
+            lab.deploy = ::lab::model::Deploy::Swarm;
+        }
         Ok(lab)
     }
 }

@@ -14,12 +14,14 @@ mod outside;
 mod preflight;
 mod prompt;
 mod status;
+mod swarm;
 mod versus_compose;
 
 pub use console::TerminalView;
 pub use faults::{Fault, Recovery};
 pub use health::Health;
-pub use outside::{hand_over, remember_bind, HandOver, SoftphoneAccount};
+pub use swarm::NodeReport;
+pub use outside::{hand_over, remember_bind, remember_swarm, HandOver, SoftphoneAccount};
 pub use versus_compose::{Race, RaceError};
 
 use preflight::{folder_hash, ports_free, registered_in};
@@ -28,10 +30,11 @@ use super::asterisk_cli;
 use super::docker::{ContainerInfo, Engine, EngineError};
 use super::images::{self, ImageError, RootSource};
 use super::progress::Progress;
+use super::swarm::LABEL_NODE;
 use super::topology::{self, Kind, Planned, LABEL_LAB, LABEL_SPEC};
 use crate::gen::{self, OPERATOR};
 use crate::logs::Took;
-use crate::model::Lab;
+use crate::model::{Deploy, Lab};
 use crate::secrets::{Secrets, SecretsError};
 use crate::state::StateDir;
 use crate::status::LabStatus;
@@ -98,6 +101,15 @@ pub enum LabError {
     NoShippedPrompt { site: String, path: String },
     #[error("a command failed in {container}: {message}")]
     Shell { container: String, message: String },
+    #[error(
+        "this lab runs on a swarm, and this machine's Docker engine is in none.\n\
+         Make one (`docker swarm init`, then `docker swarm join` on the other machines), or run the lab without --swarm"
+    )]
+    NoSwarm,
+    #[error("this machine is a worker of its swarm: run the lab from a manager node (`docker node ls` there)")]
+    NotManager,
+    #[error(transparent)]
+    Placement(#[from] crate::runtime::placement::PlacementError),
 }
 
 /// What `up` did.
@@ -108,6 +120,8 @@ pub struct UpReport {
     pub status: LabStatus,
     /// Config files edited by hand, left as they are (`lab config --reset` regenerates).
     pub kept_edits: Vec<std::path::PathBuf>,
+    /// On a swarm: what each node runs and the images it was sent.
+    pub nodes: Vec<NodeReport>,
 }
 
 /// What `down` removed.
@@ -125,6 +139,7 @@ pub struct LabRuntime<'a> {
     lab: &'a Lab,
     state: StateDir,
     grading: Option<Grading>,
+    swarm: Option<swarm::OnSwarm>,
 }
 
 /// A site on a config folder of its own, with the credentials it declares.
@@ -138,7 +153,12 @@ struct Grading {
 
 impl<'a> LabRuntime<'a> {
     pub async fn connect(lab: &'a Lab, state: StateDir) -> Result<LabRuntime<'a>, LabError> {
-        Ok(LabRuntime { engine: Engine::connect().await?, lab, state, grading: None })
+        let engine = Engine::connect().await?;
+        let swarm = match lab.deploy {
+            Deploy::Docker => None,
+            Deploy::Swarm => Some(swarm::join(&engine, lab).await?),
+        };
+        Ok(LabRuntime { engine, lab, state, grading: None, swarm })
     }
 
     /// Runs `site`'s Asterisk on `dir` (mounted read-only on /etc/asterisk)
@@ -182,6 +202,21 @@ impl<'a> LabRuntime<'a> {
         &self.engine
     }
 
+    async fn start_planned(&self, planned: &Planned, action: Action) -> Result<(), EngineError> {
+        match action {
+            Action::Start => self.engine.start(&planned.spec.name).await,
+            _ => self.engine_on(planned.node.as_deref()).run(&planned.spec).await,
+        }
+    }
+
+    /// The engine of a swarm node, or this machine's.
+    fn engine_on(&self, node: Option<&str>) -> Engine {
+        match node {
+            Some(node) => self.engine.on_node(node),
+            None => self.engine.clone(),
+        }
+    }
+
     pub fn secrets(&self) -> Result<Secrets, LabError> {
         match &self.grading {
             Some(g) => Ok(g.secrets.clone()),
@@ -207,7 +242,12 @@ impl<'a> LabRuntime<'a> {
             .map_err(|source| LabError::WriteConfig { path: config_dir.display().to_string(), source })?;
         debug!(dir = %config_dir.display(), written = sync.written, kept_edits = sync.kept_edits.len(), "up: configs in place");
         let own = self.grading.as_ref().map(|g| &g.own);
-        let plan = topology::plan_with(self.lab, &images, &tree, &config_dir, own);
+        let mut plan = topology::plan_with(self.lab, &images, &tree, &config_dir, own);
+        let mut nodes = Vec::new();
+        if let Some(swarm) = &self.swarm {
+            super::swarm::onto(&mut plan, &swarm.placement);
+            nodes = swarm.ship(&self.engine, &images, progress).await?;
+        }
         debug!(
             containers = plan.containers.len(),
             networks = plan.networks.len(),
@@ -230,7 +270,15 @@ impl<'a> LabRuntime<'a> {
         let made = try_join_all(plan.networks.iter().map(|net| self.engine.ensure_network(net))).await?;
         let made_nets: BTreeSet<&str> =
             plan.networks.iter().zip(made).filter(|(_, made)| *made).map(|(n, _)| n.name.as_str()).collect();
-        try_join_all(plan.volumes.iter().map(|volume| self.engine.ensure_volume(volume))).await?;
+        // A volume is on the node of the container that mounts it.
+        let node_of_volume = |name: &str| {
+            plan.containers.iter().find(|p| p.spec.volumes.iter().any(|(v, _)| v == name)).and_then(|p| p.node.clone())
+        };
+        try_join_all(plan.volumes.iter().map(|volume| {
+            let engine = self.engine_on(node_of_volume(&volume.name).as_deref());
+            async move { engine.ensure_volume(volume).await }
+        }))
+        .await?;
 
         let existing = self.engine.containers(LABEL_LAB, &self.lab.name).await?;
         let by_name: HashMap<&str, &ContainerInfo> = existing.iter().map(|c| (c.name.as_str(), c)).collect();
@@ -300,13 +348,7 @@ impl<'a> LabRuntime<'a> {
                 .collect();
             progress.step(&format!("starting {}", names.join(", ")));
             let started_at = Instant::now();
-            try_join_all(batch.iter().map(|(p, a)| async move {
-                match a {
-                    Action::Start => self.engine.start(&p.spec.name).await,
-                    _ => self.engine.run(&p.spec).await,
-                }
-            }))
-            .await?;
+            try_join_all(batch.iter().map(|(p, a)| self.start_planned(p, *a))).await?;
             booting.extend(batch.iter().filter(|(p, _)| p.kind.is_asterisk()).map(|(p, _)| p.spec.name.as_str()));
             info!(containers = batch.len(), took = %Took(started_at), "up: {phase} started");
         }
@@ -356,7 +398,7 @@ impl<'a> LabRuntime<'a> {
         }
         let created: Vec<String> = to_start.iter().map(|(p, _)| p.spec.name.clone()).collect();
         info!(created = created.len(), kept = kept.len(), took = %Took(up_started), "up: done");
-        Ok(UpReport { created, kept, status, kept_edits: sync.kept_edits })
+        Ok(UpReport { created, kept, status, kept_edits: sync.kept_edits, nodes })
     }
 
     /// Waits until every trunk and phone is registered, as each Asterisk sees
@@ -509,7 +551,8 @@ enum Action {
 impl Action {
     fn for_container(planned: &Planned, current: Option<&&ContainerInfo>, made_nets: &BTreeSet<&str>) -> Action {
         let Some(current) = current else { return Action::Create };
-        let same = current.labels.get(LABEL_SPEC) == planned.spec.labels.get(LABEL_SPEC);
+        let same = current.labels.get(LABEL_SPEC) == planned.spec.labels.get(LABEL_SPEC)
+            && current.labels.get(LABEL_NODE) == planned.spec.labels.get(LABEL_NODE);
         let wired = planned
             .spec
             .networks

@@ -44,6 +44,14 @@ pub fn remember_bind(state: &StateDir, bind: Ipv4Addr) -> Result<(), LabError> {
     save(state, &outside)
 }
 
+/// Remembers that the lab runs on the swarm: every later command on it
+/// (`status`, `scenario run`, `down`) finds its containers on the nodes.
+pub fn remember_swarm(state: &StateDir) -> Result<(), LabError> {
+    let mut outside = read(state)?;
+    outside.swarm = true;
+    save(state, &outside)
+}
+
 /// Leaves `phone` (`site/account`) to a softphone outside the lab, or gives
 /// it back to the lab's simulated phone. The choice is remembered in the
 /// lab's state; on a running lab only that site's phones container changes,

@@ -85,7 +85,7 @@ mod tests {
             entrypoint: None,
             network_of: None,
         };
-        Planned { kind: Kind::SiteNet { site: "table1".into() }, spec }
+        Planned { kind: Kind::SiteNet { site: "table1".into() }, spec, node: None }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{LabError, LabRuntime};
 use crate::gen::OPERATOR;
 use crate::runtime::asterisk_cli;
 use crate::runtime::docker::ContainerInfo;
+use crate::runtime::swarm::LABEL_NODE;
 use crate::runtime::topology::{self, Kind, LABEL_KIND, LABEL_LAB, LABEL_SITE};
 use crate::secrets::Secrets;
 use crate::status::{
@@ -65,6 +66,7 @@ impl LabRuntime<'_> {
                     kind: c.labels.get(LABEL_KIND).cloned().unwrap_or_default(),
                     running: c.running,
                     addresses: addresses(c).into_iter().collect(),
+                    node: c.labels.get(LABEL_NODE).cloned(),
                 })
                 .collect()
         };

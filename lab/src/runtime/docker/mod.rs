@@ -23,10 +23,18 @@ use tracing::{debug, info};
 
 use crate::logs::Took;
 
+mod nodes;
+pub use nodes::{Membership, Shipped};
+
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("cannot reach the Docker engine ({0}). Is Docker installed and running? Start it (e.g. `sudo systemctl start docker`) and try again")]
     Unreachable(String),
+    #[error("cannot reach the Docker engine of swarm node {node} at {address} ({message}).\n\
+             Check the node's `sae-lab.engine` label (`docker node inspect {node}`) and that this machine can log in there")]
+    NodeUnreachable { node: String, address: String, message: String },
+    #[error("network {network} is still in use 30 s after the lab's containers left it ({message}); see `docker network inspect {network}`")]
+    NetworkInUse { network: String, message: String },
     #[error("Docker refused to {action}: {source}")]
     Call { action: String, source: BollardError },
     #[error(
@@ -127,6 +135,28 @@ pub struct NetworkSpec {
     pub subnet: String,
     pub gateway: String,
     pub labels: HashMap<String, String>,
+    pub driver: NetworkDriver,
+    /// Where the engine picks the addresses it hands out itself (`--ip-range`).
+    pub ip_range: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NetworkDriver {
+    /// On this machine only.
+    #[default]
+    Bridge,
+    /// Across the nodes of a swarm, attachable: containers started by any
+    /// node's engine join it, with the fixed addresses the lab gives them.
+    Overlay,
+}
+
+impl NetworkDriver {
+    pub fn name(self) -> &'static str {
+        match self {
+            NetworkDriver::Bridge => "bridge",
+            NetworkDriver::Overlay => "overlay",
+        }
+    }
 }
 
 /// A container as the engine reports it.
@@ -189,9 +219,17 @@ pub struct Attached {
     pub input: std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>,
 }
 
+/// A Docker engine: this machine's, or (through [`Engine::on_node`]) another
+/// swarm node's. Calls about a named container go to the engine it is on.
 #[derive(Clone)]
 pub struct Engine {
+    /// The engine this handle makes things on.
     docker: Docker,
+    /// This machine's engine.
+    home: Docker,
+    /// The swarm node `docker` belongs to, when not this machine's.
+    node: Option<std::sync::Arc<str>>,
+    routes: nodes::SharedRoutes,
 }
 
 impl Engine {
@@ -204,7 +242,7 @@ impl Engine {
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         docker.ping().await.map_err(unreachable)?;
         debug!(api = %docker.client_version(), took = %Took(t), "connected to the Docker engine");
-        Ok(Engine { docker })
+        Ok(Engine { home: docker.clone(), docker, node: None, routes: Default::default() })
     }
 
     /// Fails with a clear sentence when the engine has less than `needed_mib`
@@ -311,11 +349,13 @@ impl Engine {
     pub async fn ensure_network(&self, spec: &NetworkSpec) -> Result<bool> {
         let request = NetworkCreateRequest {
             name: spec.name.clone(),
-            driver: Some("bridge".into()),
+            driver: Some(spec.driver.name().into()),
+            attachable: Some(spec.driver == NetworkDriver::Overlay),
             ipam: Some(Ipam {
                 config: Some(vec![IpamConfig {
                     subnet: Some(spec.subnet.clone()),
                     gateway: Some(spec.gateway.clone()),
+                    ip_range: spec.ip_range.clone(),
                     ..Default::default()
                 }]),
                 ..Default::default()
@@ -326,6 +366,7 @@ impl Engine {
         // Older engines accept duplicate names, so look before creating.
         match self.docker.inspect_network(&spec.name, None::<InspectNetworkOptions>).await {
             Ok(existing) => {
+                let driver = existing.driver.clone().unwrap_or_default();
                 let subnets: Vec<String> = existing
                     .ipam
                     .and_then(|i| i.config)
@@ -333,14 +374,16 @@ impl Engine {
                     .into_iter()
                     .filter_map(|c| c.subnet)
                     .collect();
-                if subnets.contains(&spec.subnet) {
+                if subnets.contains(&spec.subnet) && driver == spec.driver.name() {
                     debug!("network {} ({}) is there already", spec.name, spec.subnet);
                     return Ok(false);
                 }
-                // The lab file's subnet changed: its containers are gone already.
+                // The lab file's subnet or engine changed: its containers are gone already.
                 info!(
-                    "network {} has subnet {subnets:?}, the lab now wants {}: making it again",
-                    spec.name, spec.subnet
+                    "network {} is {driver} {subnets:?}, the lab now wants {} {}: making it again",
+                    spec.name,
+                    spec.driver.name(),
+                    spec.subnet
                 );
                 self.remove_network(&spec.name).await?;
             }
@@ -372,20 +415,45 @@ impl Engine {
         Ok(names)
     }
 
+    /// Removes a network. A swarm's overlay stays in use a few seconds after
+    /// its last container went (the manager releases the attachment later):
+    /// that is waited out, not reported.
     pub async fn remove_network(&self, name: &str) -> Result<()> {
         let t = Instant::now();
-        match self.docker.remove_network(name).await {
+        let attempt = || async move {
+            match self.docker.remove_network(name).await {
+                Ok(()) => Ok(crate::wait::Poll::Ready(())),
+                Err(e) if is_status(&e, 404) => Ok(crate::wait::Poll::Ready(())),
+                Err(e) if e.to_string().contains("in use by task") => Ok(crate::wait::Poll::Pending(e.to_string())),
+                Err(e) => Err(call(format!("remove network {name}"))(e)),
+            }
+        };
+        let released = std::time::Duration::from_secs(30);
+        match crate::wait::until(&format!("network {name} released"), released, crate::wait::POLL, attempt).await {
             Ok(()) => {
                 info!(took = %Took(t), "removed network {name}");
                 Ok(())
             }
-            Err(e) if is_status(&e, 404) => Ok(()),
-            Err(e) => Err(call(format!("remove network {name}"))(e)),
+            Err(crate::wait::Error::Failed(e)) => Err(e),
+            Err(crate::wait::Error::TimedOut { last, .. }) => {
+                Err(EngineError::NetworkInUse { network: name.to_string(), message: last })
+            }
         }
     }
 
-    /// Every container (running or not) carrying `label=value`.
+    /// Every container (running or not) carrying `label=value`, on this
+    /// machine's engine and every swarm node's known.
     pub async fn containers(&self, label: &str, value: &str) -> Result<Vec<ContainerInfo>> {
+        let mut all = Vec::new();
+        for engine in self.all_engines() {
+            let found = engine.containers_here(label, value).await?;
+            found.iter().for_each(|c| engine.route_here(&c.name));
+            all.extend(found);
+        }
+        Ok(all)
+    }
+
+    async fn containers_here(&self, label: &str, value: &str) -> Result<Vec<ContainerInfo>> {
         let options =
             ListContainersOptions { all: true, filters: Some(label_filter(label, value)), ..Default::default() };
         let list = self.docker.list_containers(Some(options)).await.map_err(call("list containers"))?;
@@ -422,7 +490,7 @@ impl Engine {
     /// Whether a container runs, since when, and how often Docker restarted it;
     /// `None` when there is no such container.
     pub async fn run_state(&self, name: &str) -> Result<Option<RunState>> {
-        match self.docker.inspect_container(name, None::<InspectContainerOptions>).await {
+        match self.docker_for(name).inspect_container(name, None::<InspectContainerOptions>).await {
             Ok(c) => {
                 let state = c.state.unwrap_or_default();
                 Ok(Some(RunState {
@@ -441,7 +509,7 @@ impl Engine {
     pub async fn restart(&self, name: &str) -> Result<()> {
         let t = Instant::now();
         let options = RestartContainerOptions { t: Some(2), ..Default::default() };
-        self.docker.restart_container(name, Some(options)).await.map_err(call(format!("restart container {name}")))?;
+        self.docker_for(name).restart_container(name, Some(options)).await.map_err(call(format!("restart container {name}")))?;
         info!(took = %Took(t), "restarted container {name}");
         Ok(())
     }
@@ -449,7 +517,7 @@ impl Engine {
     /// `docker kill`: Docker takes it as stopped on purpose and does not restart it.
     pub async fn kill(&self, name: &str) -> Result<()> {
         let options = KillContainerOptions { signal: "KILL".into() };
-        self.docker.kill_container(name, Some(options)).await.map_err(call(format!("kill container {name}")))?;
+        self.docker_for(name).kill_container(name, Some(options)).await.map_err(call(format!("kill container {name}")))?;
         info!("killed container {name}");
         Ok(())
     }
@@ -457,7 +525,7 @@ impl Engine {
     /// Starts an existing container again (stopped by hand, or after a reboot).
     pub async fn start(&self, name: &str) -> Result<()> {
         let t = Instant::now();
-        self.docker.start_container(name, None).await.map_err(|e| start_error(name, e))?;
+        self.docker_for(name).start_container(name, None).await.map_err(|e| start_error(name, e))?;
         info!(took = %Took(t), "started container {name}");
         Ok(())
     }
@@ -471,19 +539,27 @@ impl Engine {
         };
         // Creating a volume that exists is a no-op for Docker: it keeps its data.
         self.docker.create_volume(request).await.map_err(call(format!("create volume {}", spec.name)))?;
+        self.route_here(&spec.name);
         debug!("volume {} is there", spec.name);
         Ok(())
     }
 
     /// Names of the volumes carrying `label=value`.
     pub async fn volumes(&self, label: &str, value: &str) -> Result<Vec<String>> {
-        let options = ListVolumesOptions { filters: Some(label_filter(label, value)) };
-        let list = self.docker.list_volumes(Some(options)).await.map_err(call("list volumes"))?;
-        Ok(list.volumes.unwrap_or_default().into_iter().map(|v| v.name).collect())
+        let mut all = Vec::new();
+        for engine in self.all_engines() {
+            let options = ListVolumesOptions { filters: Some(label_filter(label, value)) };
+            let list = engine.docker.list_volumes(Some(options)).await.map_err(call("list volumes"))?;
+            for volume in list.volumes.unwrap_or_default() {
+                engine.route_here(&volume.name);
+                all.push(volume.name);
+            }
+        }
+        Ok(all)
     }
 
     pub async fn remove_volume(&self, name: &str) -> Result<()> {
-        match self.docker.remove_volume(name, None::<RemoveVolumeOptions>).await {
+        match self.docker_for(name).remove_volume(name, None::<RemoveVolumeOptions>).await {
             Ok(()) => {
                 info!("removed volume {name}");
                 Ok(())
@@ -583,14 +659,15 @@ impl Engine {
         self.docker
             .create_container(Some(options), body)
             .await
-            .map(|_| ())
-            .map_err(call(format!("create container {name}")))
+            .map_err(call(format!("create container {name}")))?;
+        self.route_here(name);
+        Ok(())
     }
 
     pub async fn remove_container(&self, name: &str) -> Result<()> {
         let t = Instant::now();
         let options = RemoveContainerOptions { force: true, v: true, ..Default::default() };
-        match self.docker.remove_container(name, Some(options)).await {
+        match self.docker_for(name).remove_container(name, Some(options)).await {
             Ok(()) => {
                 info!(took = %Took(t), "removed container {name}");
                 Ok(())
@@ -616,7 +693,7 @@ impl Engine {
             archive.into_inner().map_err(|e| EngineError::Copy { action: action(), message: e.to_string() })?;
         let options = UploadToContainerOptions { path: dir.into(), ..Default::default() };
         let t = Instant::now();
-        self.docker
+        self.docker_for(container)
             .upload_to_container(container, Some(options), bollard::body_full(archive.into()))
             .await
             .map_err(call(action()))?;
@@ -631,7 +708,7 @@ impl Engine {
         let (id, chunks) = self.run_exec(container, cmd).await?;
         let output = chunks.iter().map(|c| c.to_string()).collect();
         let inspect =
-            self.docker.inspect_exec(&id).await.map_err(call(format!("run `{}` in {container}", program(cmd))))?;
+            self.docker_for(container).inspect_exec(&id).await.map_err(call(format!("run `{}` in {container}", program(cmd))))?;
         let code = inspect.exit_code.unwrap_or(-1);
         debug!(code, took = %Took(t), "ran `{}` in {container}", program(cmd));
         Ok(ExecOutput { code, output })
@@ -663,10 +740,10 @@ impl Engine {
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
+        let exec = self.docker_for(container).create_exec(container, options).await.map_err(call(action()))?;
         let mut chunks = Vec::new();
         if let StartExecResults::Attached { output: mut stream, .. } =
-            self.docker.start_exec(&exec.id, None).await.map_err(call(action()))?
+            self.docker_for(container).start_exec(&exec.id, None).await.map_err(call(action()))?
         {
             while let Some(chunk) = stream.next().await {
                 chunks.push(chunk.map_err(call(action()))?);
@@ -681,9 +758,9 @@ impl Engine {
         let action = || format!("start `{}` in {container}", program(cmd));
         let options =
             CreateExecOptions { cmd: Some(cmd.iter().map(|s| s.to_string()).collect()), ..Default::default() };
-        let exec = self.docker.create_exec(container, options).await.map_err(call(action()))?;
+        let exec = self.docker_for(container).create_exec(container, options).await.map_err(call(action()))?;
         let start = StartExecOptions { detach: true, ..Default::default() };
-        self.docker.start_exec(&exec.id, Some(start)).await.map_err(call(action()))?;
+        self.docker_for(container).start_exec(&exec.id, Some(start)).await.map_err(call(action()))?;
         debug!("started `{}` in the background in {container}", program(cmd));
         Ok(())
     }
@@ -702,9 +779,9 @@ impl Engine {
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let exec = self.docker.create_exec(container, options).await.map_err(call(action.clone()))?;
+        let exec = self.docker_for(container).create_exec(container, options).await.map_err(call(action.clone()))?;
         debug!("attached to `{}` in {container}", program(cmd));
-        match self.docker.start_exec(&exec.id, None).await.map_err(call(action.clone()))? {
+        match self.docker_for(container).start_exec(&exec.id, None).await.map_err(call(action.clone()))? {
             StartExecResults::Attached { output, input } => Ok(Attached {
                 output: Box::pin(output.filter_map(move |chunk| {
                     let action = action.clone();
@@ -733,7 +810,7 @@ impl Engine {
         let options =
             bollard::query_parameters::LogsOptions { stdout: true, stderr: true, timestamps, ..Default::default() };
         let chunks: Vec<_> = self
-            .docker
+            .docker_for(container)
             .logs(container, Some(options))
             .try_collect()
             .await
@@ -761,7 +838,7 @@ impl Engine {
     /// CPU time used so far and memory in use now, from one `docker stats` look.
     pub async fn usage(&self, container: &str) -> Result<Usage> {
         let options = StatsOptions { stream: false, one_shot: true };
-        let mut stream = self.docker.stats(container, Some(options));
+        let mut stream = self.docker_for(container).stats(container, Some(options));
         let stats =
             stream.next().await.transpose().map_err(call(format!("read stats of {container}")))?.unwrap_or_default();
         let memory = stats.memory_stats.unwrap_or_default();

@@ -1,0 +1,125 @@
+//! A lab on a Docker Swarm: the lab's own containers, each created through
+//! the engine of the node placement gives it, with the fixed addresses the
+//! generated configs name, on attachable overlay networks that span the
+//! nodes. Not swarm services: a service cannot have a fixed address, and
+//! without IPVS (absent from some kernels) its virtual address does not even
+//! answer; the trunks are told apart by their fixed addresses.
+
+use super::docker::NetworkDriver;
+use super::placement::Placement;
+use super::topology::Plan;
+
+/// The node a container was made on, for `lab status` and for `up` to
+/// remake a container whose site moved to another node.
+pub const LABEL_NODE: &str = "sae-lab.node";
+
+/// The plan as it runs on the swarm: every network an overlay, every
+/// container on its node.
+pub fn onto(plan: &mut Plan, placement: &Placement) {
+    for network in &mut plan.networks {
+        network.driver = NetworkDriver::Overlay;
+        network.ip_range = engine_range(&network.subnet);
+    }
+    for planned in &mut plan.containers {
+        let node = placement.node_of(&planned.kind).to_string();
+        planned.spec.labels.insert(LABEL_NODE.into(), node.clone());
+        planned.node = Some(node);
+    }
+}
+
+/// The top of a lab /24 (`.224/27`), left to the engine: on an overlay each
+/// node takes an address for its own endpoint, the first free one unless
+/// told otherwise, which could be one the lab gives a container (the
+/// operator's `.2`). The lab's fixed addresses stay below `.224`.
+fn engine_range(subnet: &str) -> Option<String> {
+    let base = subnet.strip_suffix(".0/24")?;
+    Some(format!("{base}.224/27"))
+}
+
+/// The plan as text, one network and one container a line: what the swarm
+/// is asked for, golden-tested.
+pub fn describe(plan: &Plan) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for n in &plan.networks {
+        let range = n.ip_range.as_deref().map(|r| format!(" engine's range {r}")).unwrap_or_default();
+        let _ = writeln!(out, "network {} {} {} gateway {}{range}", n.name, n.driver.name(), n.subnet, n.gateway);
+    }
+    for p in &plan.containers {
+        let s = &p.spec;
+        let node = p.node.as_deref().unwrap_or("(this machine)");
+        let on = match &s.network_of {
+            Some(holder) => format!("on {holder}'s network"),
+            None => s.networks.iter().map(|(n, ip)| format!("{n}={ip}")).collect::<Vec<_>>().join(" "),
+        };
+        let ports: Vec<String> =
+            s.udp_ports.iter().map(|p| format!("{}:{}->{}/udp", p.host_ip, p.host_port, p.container_port)).collect();
+        let volumes: Vec<String> = s.volumes.iter().map(|(v, at)| format!("{v}:{at}")).collect();
+        let _ = write!(out, "node {node}: {} ({}) {on}", s.name, p.kind.label());
+        if !ports.is_empty() {
+            let _ = write!(out, " publishes {}", ports.join(" "));
+        }
+        if !volumes.is_empty() {
+            let _ = write!(out, " keeps {}", volumes.join(" "));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::gen;
+    use crate::model::Lab;
+    use crate::runtime::images::Images;
+    use crate::runtime::placement::{place, Node, LABEL_ENGINE};
+    use crate::runtime::topology::{self, LABEL_SITE};
+    use crate::secrets::Secrets;
+
+    fn plan_on(lab: &Lab, nodes: &[Node]) -> Plan {
+        let images = Images { asterisk: "asterisk".into(), phone: "phone".into(), mail: "mail".into() };
+        let tree = gen::generate(lab, &Secrets::deterministic(lab));
+        let mut plan = topology::plan(lab, &images, &tree, Path::new("/state/sae/config"));
+        onto(&mut plan, &place(lab, nodes).unwrap());
+        plan
+    }
+
+    fn node(hostname: &str, labels: &[(&str, &str)], is_self: bool) -> Node {
+        let labels: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Node { hostname: hostname.into(), labels, memory_mib: 8_000, usable: true, is_self }
+    }
+
+    #[test]
+    fn no_fixed_address_is_in_the_range_left_to_the_engine() {
+        let lab = Lab::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/classroom16.toml"))).unwrap();
+        let plan = plan_on(&lab, &[node("teacher", &[], true)]);
+        for n in &plan.networks {
+            assert_eq!(n.ip_range.as_deref(), Some(n.subnet.replace(".0/24", ".224/27").as_str()));
+        }
+        for (net, ip) in plan.containers.iter().flat_map(|p| p.spec.networks.iter()) {
+            let last: u8 = ip.rsplit('.').next().unwrap().parse().unwrap();
+            assert!((2..224).contains(&last), "{net} {ip}");
+        }
+    }
+
+    #[test]
+    fn the_sae_lab_on_a_one_node_swarm() {
+        let lab = Lab::sae();
+        insta::assert_snapshot!(describe(&plan_on(&lab, &[node("teacher", &[], true)])));
+    }
+
+    #[test]
+    fn the_sae_lab_on_a_classroom_of_four_student_machines() {
+        let lab = Lab::sae();
+        let mut nodes = vec![node("teacher", &[(LABEL_SITE, "operator")], true)];
+        for i in 1..=4 {
+            let (host, site, engine) = (format!("pc{i}"), format!("table{i}"), format!("ssh://etu@pc{i}"));
+            nodes.push(node(&host, &[(LABEL_SITE, &site), (LABEL_ENGINE, &engine)], false));
+        }
+        insta::assert_snapshot!(describe(&plan_on(&lab, &nodes)));
+    }
+}
