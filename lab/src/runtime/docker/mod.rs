@@ -406,6 +406,15 @@ impl Engine {
         }
     }
 
+    /// The driver of network `name` (`bridge`, `overlay`), `None` when there is none.
+    pub async fn network_driver(&self, name: &str) -> Result<Option<String>> {
+        match self.docker.inspect_network(name, None::<InspectNetworkOptions>).await {
+            Ok(n) => Ok(Some(n.driver.unwrap_or_default())),
+            Err(e) if is_status(&e, 404) => Ok(None),
+            Err(e) => Err(call(format!("inspect network {name}"))(e)),
+        }
+    }
+
     /// Names of the networks carrying `label=value`.
     pub async fn networks(&self, label: &str, value: &str) -> Result<Vec<String>> {
         let options = ListNetworksOptions { filters: Some(label_filter(label, value)) };
