@@ -429,12 +429,23 @@ impl Engine {
     /// that is waited out, not reported.
     pub async fn remove_network(&self, name: &str) -> Result<()> {
         let t = Instant::now();
+        // Removed once the engine no longer knows it: a swarm forgets an
+        // overlay a moment after accepting its removal.
         let attempt = || async move {
             match self.docker.remove_network(name).await {
-                Ok(()) => Ok(crate::wait::Poll::Ready(())),
-                Err(e) if is_status(&e, 404) => Ok(crate::wait::Poll::Ready(())),
-                Err(e) if e.to_string().contains("in use by task") => Ok(crate::wait::Poll::Pending(e.to_string())),
-                Err(e) => Err(call(format!("remove network {name}"))(e)),
+                Ok(()) => {}
+                // A swarm may say so with a 500 while it forgets the network.
+                Err(e) if is_status(&e, 404) || e.to_string().contains("not found") => {
+                    return Ok(crate::wait::Poll::Ready(()))
+                }
+                Err(e) if e.to_string().contains("in use by task") => {
+                    return Ok(crate::wait::Poll::Pending(e.to_string()))
+                }
+                Err(e) => return Err(call(format!("remove network {name}"))(e)),
+            }
+            match self.network_driver(name).await? {
+                None => Ok(crate::wait::Poll::Ready(())),
+                Some(_) => Ok(crate::wait::Poll::Pending("removed, still listed".to_string())),
             }
         };
         let released = std::time::Duration::from_secs(30);
