@@ -35,6 +35,8 @@ pub fn lab(sites: u8) -> Result<Lab, Diagnostics> {
 /// One lab size, as measured.
 #[derive(Debug, Clone)]
 pub struct ScaleFigures {
+    /// This machine's engine alone, or the swarm.
+    pub engine: crate::model::Deploy,
     pub sites: usize,
     pub phones: usize,
     pub containers: usize,
@@ -93,6 +95,7 @@ pub async fn measure(lab: &Lab, state: StateDir, progress: &dyn Progress) -> Res
     runtime.down(true, &Silent).await?;
 
     Ok(ScaleFigures {
+        engine: lab.deploy,
         sites: lab.sites.len(),
         phones: lab.phone_count(),
         containers: up.created.len(),

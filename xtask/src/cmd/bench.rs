@@ -51,6 +51,10 @@ pub enum BenchCmd {
         sites: Vec<u8>,
         #[arg(long, value_enum, default_value_t)]
         root: RootArg,
+        /// Measure each size on the swarm this machine manages too, beside
+        /// this machine's engine alone.
+        #[arg(long)]
+        swarm: bool,
         /// Figures as JSON.
         #[arg(long)]
         json: bool,
@@ -132,7 +136,7 @@ impl BenchCmd {
                 calls(lab, options, json).await
             }
             BenchCmd::Heal { lab, fault, only, json } => heal(lab, fault, only, json).await,
-            BenchCmd::Scale { sites, root, json } => scale(&sites, root, json).await,
+            BenchCmd::Scale { sites, root, swarm, json } => scale(&sites, root, swarm, json).await,
         }
     }
 }
@@ -162,8 +166,18 @@ async fn scenarios(lab: LabArg, jobs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn scale(sizes: &[u8], root: RootArg, json: bool) -> anyhow::Result<()> {
-    let labs = sizes.iter().map(|&n| lab::runtime::scale::lab(n)).collect::<Result<Vec<_>, _>>()?;
+async fn scale(sizes: &[u8], root: RootArg, swarm: bool, json: bool) -> anyhow::Result<()> {
+    let mut labs = Vec::new();
+    for &n in sizes {
+        let lab = lab::runtime::scale::lab(n)?;
+        if swarm {
+            let mut on_swarm = lab.clone();
+            on_swarm.deploy = lab::model::Deploy::Swarm;
+            labs.extend([lab, on_swarm]);
+        } else {
+            labs.push(lab);
+        }
+    }
     let progress = Term::new();
     let engine = lab::runtime::docker::Engine::connect().await?;
     lab::runtime::images::ensure(&engine, root.into(), &progress).await?;
@@ -177,6 +191,7 @@ async fn scale(sizes: &[u8], root: RootArg, json: bool) -> anyhow::Result<()> {
             .iter()
             .map(|r| {
                 serde_json::json!({
+                    "engine": r.engine.name(),
                     "sites": r.sites,
                     "phones": r.phones,
                     "containers": r.containers,
@@ -193,12 +208,13 @@ async fn scale(sizes: &[u8], root: RootArg, json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:>5} {:>6} {:>10} {:>12} {:>8} {:>11} {:>15} {:>16}",
-        "sites", "phones", "containers", "up (s)", "down (s)", "memory", "containers mem", "port proxies"
+        "{:>6} {:>5} {:>6} {:>10} {:>12} {:>8} {:>11} {:>15} {:>16}",
+        "engine", "sites", "phones", "containers", "up (s)", "down (s)", "memory", "containers mem", "port proxies"
     );
     for r in &rows {
         println!(
-            "{:>5} {:>6} {:>10} {:>12.1} {:>8.1} {:>7.0} MiB {:>11.0} MiB {:>5} {:>6.0} MiB",
+            "{:>6} {:>5} {:>6} {:>10} {:>12.1} {:>8.1} {:>7.0} MiB {:>11.0} MiB {:>5} {:>6.0} MiB",
+            r.engine.name(),
             r.sites,
             r.phones,
             r.containers,
