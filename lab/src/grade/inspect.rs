@@ -9,7 +9,7 @@ use super::facts::{finding, who, Facts};
 use super::feature_codes::FeatureCodes;
 use super::messages::{Problem, Removed};
 use super::{
-    contexts, dialling, jumps, mailbox, map_suggestion, options, outbound, pjsip_options, shadow, syntax,
+    contexts, dialling, jumps, mailbox, map_suggestion, moh_player, options, outbound, pjsip_options, shadow, syntax,
     voicemail_mail, Finding, GradeError, Inspection, Part, PhoneAuth,
 };
 use crate::asterisk_conf::accounts::{Accounts, PJSIP_CONF, WIZARD_CONF};
@@ -28,6 +28,7 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     let features_conf = Conf::read(dir, FEATURES_CONF)?;
     let wizard_conf = Conf::read(dir, WIZARD_CONF)?;
     let pjsip_conf = Conf::read(dir, PJSIP_CONF)?;
+    let moh_conf = Conf::read(dir, moh_player::MOH_CONF)?;
     let mut findings = Vec::new();
     for conf in [&extensions, &voicemail_conf, &features_conf].into_iter().flatten() {
         for (at, file) in &conf.missing_includes {
@@ -63,6 +64,7 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     if let Some(conf) = &features_conf {
         pickup_code(conf, &mut findings);
     }
+    moh_player::check(moh_conf.as_ref(), &mut findings);
     mailbox::check(&facts, voicemail_conf.as_ref(), &mut findings);
     voicemail_mail::check(&facts, voicemail_conf.as_ref(), &mut findings);
     findings.sort_by(|a, b| a.at.cmp(&b.at));

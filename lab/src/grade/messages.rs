@@ -4,6 +4,7 @@
 //! both languages say the same thing and tests can match either.
 
 pub use super::asterisk_says::{Advice, Said};
+pub use super::moh_player::MohFault;
 
 /// Language of the messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -245,6 +246,14 @@ pub enum Problem {
         /// Where the first of them is answered exactly.
         answered_in: String,
     },
+    /// A music on hold class's program that gives Asterisk no music.
+    MohCommand {
+        class: String,
+        program: String,
+        faults: Vec<MohFault>,
+        /// A command that works, for a program the check knows.
+        fix: Option<String>,
+    },
     /// What Asterisk 22 itself said when it loaded the folder.
     Asterisk(Said),
 }
@@ -426,6 +435,11 @@ impl Problem {
                 "dans le contexte {context}, le motif {pattern} prend {} avant les extensions du même numéro du contexte inclus {answered_in} : Asterisk cherche d'abord dans le contexte lui-même (puis dans ses includes, dans l'ordre), ces extensions ne servent jamais ; restreindre le motif ou mettre les extensions dans le même contexte",
                 short_list(numbers, Lang::Fr)
             ),
+            MohCommand { class, program, faults, fix } => format!(
+                "la musique d'attente {class} lance {program}, dont Asterisk lit sur la sortie standard des échantillons bruts signés 16 bits, 8000 Hz, mono : {}{}",
+                faults.iter().map(|f| f.message(Lang::Fr, program)).collect::<Vec<_>>().join(" ; "),
+                fix.as_ref().map_or(String::new(), |f| format!(" ; écrire par exemple application = {f}"))
+            ),
             Asterisk(said) => said.message(Lang::Fr),
         }
     }
@@ -589,6 +603,11 @@ impl Problem {
             Shadowed { pattern, context, numbers, answered_in } => format!(
                 "in context {context}, pattern {pattern} takes {} before the extensions of the same numbers in the included context {answered_in}: Asterisk looks in the context itself first (then its includes, in order), so those extensions never run; narrow the pattern or put the extensions in the same context",
                 short_list(numbers, Lang::En)
+            ),
+            MohCommand { class, program, faults, fix } => format!(
+                "music on hold class {class} runs {program}, whose standard output Asterisk reads as raw signed 16-bit samples, 8000 Hz, mono: {}{}",
+                faults.iter().map(|f| f.message(Lang::En, program)).collect::<Vec<_>>().join("; "),
+                fix.as_ref().map_or(String::new(), |f| format!("; write for instance application = {f}"))
             ),
             Asterisk(said) => said.message(Lang::En),
         }

@@ -23,6 +23,7 @@ mod mailbox;
 mod map_suggestion;
 pub mod mapping;
 pub mod messages;
+mod moh_player;
 mod options;
 mod outbound;
 mod pjsip_options;
