@@ -177,8 +177,9 @@ pub enum Problem {
         options: String,
         unknown: String,
     },
-    /// Dial's w/W: one-touch recording of automon, gone with app_monitor.
+    /// Dial's and Queue's w/W: one-touch recording of automon, gone with app_monitor.
     MonitorOptions {
+        app: String,
         options: String,
         letters: String,
     },
@@ -245,6 +246,11 @@ pub enum Problem {
         numbers: Vec<String>,
         /// Where the first of them is answered exactly.
         answered_in: String,
+    },
+    /// A queues.conf strategy Asterisk 22 does not have.
+    UnknownStrategy {
+        queue: String,
+        strategy: String,
     },
     /// A music on hold class's program that gives Asterisk no music.
     MohCommand {
@@ -378,8 +384,8 @@ impl Problem {
             UnknownOptions { app, options, unknown } => format!(
                 "{app} n'a pas d'option « {unknown} » (options « {options} ») : Asterisk 22 l'ignore sans rien dire"
             ),
-            MonitorOptions { options, letters } => format!(
-                "les options « {letters} » de Dial (dans « {options} ») activent l'enregistrement d'automon, qui n'existe plus depuis Asterisk 21 (app_monitor) : elles ne font rien ; pour enregistrer, options x/X et automixmon dans features.conf"
+            MonitorOptions { app, options, letters } => format!(
+                "les options « {letters} » de {app} (dans « {options} ») activent l'enregistrement d'automon, qui n'existe plus depuis Asterisk 21 (app_monitor) : elles ne font rien ; pour enregistrer, options x/X et automixmon dans features.conf"
             ),
             NumberSent { dialled, sent, trunk } => format!(
                 "pour {dialled}, le faisceau {trunk} reçoit {sent} : l'opérateur ne connaît que les numéros inter-sites (*213), publics (0320000213) et ses téléphones de test ; vérifier le ${{EXTEN:n}} et le motif"
@@ -434,6 +440,10 @@ impl Problem {
             Shadowed { pattern, context, numbers, answered_in } => format!(
                 "dans le contexte {context}, le motif {pattern} prend {} avant les extensions du même numéro du contexte inclus {answered_in} : Asterisk cherche d'abord dans le contexte lui-même (puis dans ses includes, dans l'ordre), ces extensions ne servent jamais ; restreindre le motif ou mettre les extensions dans le même contexte",
                 short_list(numbers, Lang::Fr)
+            ),
+            UnknownStrategy { queue, strategy } => format!(
+                "la file d'attente {queue} n'a pas de stratégie {strategy} dans Asterisk 22 : il prévient au chargement et fait sonner tous les membres à la fois (ringall) ; stratégies : {}",
+                super::queues::STRATEGIES.join(", ")
             ),
             MohCommand { class, program, faults, fix } => format!(
                 "la musique d'attente {class} lance {program}, dont Asterisk lit sur la sortie standard des échantillons bruts signés 16 bits, 8000 Hz, mono : {}{}",
@@ -552,8 +562,8 @@ impl Problem {
             UnknownOptions { app, options, unknown } => {
                 format!("{app} has no option `{unknown}` (options `{options}`): Asterisk 22 ignores it without a word")
             }
-            MonitorOptions { options, letters } => format!(
-                "Dial's options `{letters}` (in `{options}`) enable automon recording, gone since Asterisk 21 (app_monitor): they do nothing; to record, options x/X and automixmon in features.conf"
+            MonitorOptions { app, options, letters } => format!(
+                "{app}'s options `{letters}` (in `{options}`) enable automon recording, gone since Asterisk 21 (app_monitor): they do nothing; to record, options x/X and automixmon in features.conf"
             ),
             NumberSent { dialled, sent, trunk } => format!(
                 "for {dialled}, trunk {trunk} gets {sent}: the operator knows only inter-site numbers (*213), public numbers (0320000213) and its test phones; check the ${{EXTEN:n}} and the pattern"
@@ -603,6 +613,10 @@ impl Problem {
             Shadowed { pattern, context, numbers, answered_in } => format!(
                 "in context {context}, pattern {pattern} takes {} before the extensions of the same numbers in the included context {answered_in}: Asterisk looks in the context itself first (then its includes, in order), so those extensions never run; narrow the pattern or put the extensions in the same context",
                 short_list(numbers, Lang::En)
+            ),
+            UnknownStrategy { queue, strategy } => format!(
+                "queue {queue} has no strategy {strategy} in Asterisk 22: it warns at load and rings every member at once (ringall); strategies: {}",
+                super::queues::STRATEGIES.join(", ")
             ),
             MohCommand { class, program, faults, fix } => format!(
                 "music on hold class {class} runs {program}, whose standard output Asterisk reads as raw signed 16-bit samples, 8000 Hz, mono: {}{}",

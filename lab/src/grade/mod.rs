@@ -27,6 +27,7 @@ mod moh_player;
 mod options;
 mod outbound;
 mod pjsip_options;
+mod queues;
 pub mod retarget;
 mod rewrite;
 pub mod score;
