@@ -9,8 +9,8 @@ use super::facts::{finding, who, Facts};
 use super::feature_codes::FeatureCodes;
 use super::messages::{Problem, Removed};
 use super::{
-    contexts, dialling, jumps, mailbox, map_suggestion, moh_player, options, outbound, pjsip_options, queues, shadow,
-    syntax, voicemail_mail, Finding, GradeError, Inspection, Part, PhoneAuth,
+    applicationmap, contexts, dialling, jumps, mailbox, map_suggestion, moh_player, options, outbound, pjsip_options,
+    queues, shadow, syntax, voicemail_mail, Finding, GradeError, Inspection, Part, PhoneAuth,
 };
 use crate::asterisk_conf::accounts::{Accounts, PJSIP_CONF, WIZARD_CONF};
 use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
@@ -65,13 +65,14 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     if let Some(conf) = &features_conf {
         pickup_code(conf, &mut findings);
     }
+    applicationmap::check(dir, features_conf.as_ref(), &mut findings);
     moh_player::check(moh_conf.as_ref(), &mut findings);
     queues::check(queues_conf.as_ref(), &mut findings);
     mailbox::check(&facts, voicemail_conf.as_ref(), &mut findings);
     voicemail_mail::check(&facts, voicemail_conf.as_ref(), &mut findings);
     findings.sort_by(|a, b| a.at.cmp(&b.at));
     let map_suggestion = map_suggestion::suggest(&facts);
-    let feature_codes = FeatureCodes::of(features_conf.as_ref());
+    let feature_codes = FeatureCodes::of(features_conf.as_ref(), lab);
     Ok(Inspection {
         site: site.name.clone(),
         endpoints: facts.accounts.endpoints,

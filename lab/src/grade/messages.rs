@@ -247,6 +247,16 @@ pub enum Problem {
         /// Where the first of them is answered exactly.
         answered_in: String,
     },
+    /// An applicationmap entry whose activate_on is not self or peer: dropped.
+    ActivateOn {
+        feature: String,
+        given: String,
+    },
+    /// An applicationmap entry no DYNAMIC_FEATURES names: its key does nothing.
+    FeatureNeverEnabled {
+        feature: String,
+        dtmf: String,
+    },
     /// A queues.conf strategy Asterisk 22 does not have.
     UnknownStrategy {
         queue: String,
@@ -441,6 +451,12 @@ impl Problem {
                 "dans le contexte {context}, le motif {pattern} prend {} avant les extensions du même numéro du contexte inclus {answered_in} : Asterisk cherche d'abord dans le contexte lui-même (puis dans ses includes, dans l'ordre), ces extensions ne servent jamais ; restreindre le motif ou mettre les extensions dans le même contexte",
                 short_list(numbers, Lang::Fr)
             ),
+            ActivateOn { feature, given } => format!(
+                "l'entrée {feature} de l'applicationmap a « {given} » pour activate_on : Asterisk 22 n'accepte que self (la touche agit sur celui qui l'appuie) ou peer (sur l'autre) et ignore toute l'entrée"
+            ),
+            FeatureNeverEnabled { feature, dtmf } => format!(
+                "l'entrée {feature} de l'applicationmap ({dtmf}) n'est jamais activée : aucun DYNAMIC_FEATURES du plan de numérotation ni des endpoints ne la nomme, sa touche ne fait rien ; ajouter Set(__DYNAMIC_FEATURES={feature}) avant le Dial (plusieurs noms séparés par #) ou endpoint/set_var"
+            ),
             UnknownStrategy { queue, strategy } => format!(
                 "la file d'attente {queue} n'a pas de stratégie {strategy} dans Asterisk 22 : il prévient au chargement et fait sonner tous les membres à la fois (ringall) ; stratégies : {}",
                 super::queues::STRATEGIES.join(", ")
@@ -613,6 +629,12 @@ impl Problem {
             Shadowed { pattern, context, numbers, answered_in } => format!(
                 "in context {context}, pattern {pattern} takes {} before the extensions of the same numbers in the included context {answered_in}: Asterisk looks in the context itself first (then its includes, in order), so those extensions never run; narrow the pattern or put the extensions in the same context",
                 short_list(numbers, Lang::En)
+            ),
+            ActivateOn { feature, given } => format!(
+                "applicationmap entry {feature} has activate_on `{given}`: Asterisk 22 takes only self (the key acts on whoever presses it) or peer (on the other party) and drops the whole entry"
+            ),
+            FeatureNeverEnabled { feature, dtmf } => format!(
+                "applicationmap entry {feature} ({dtmf}) is never enabled: no DYNAMIC_FEATURES of the dialplan or the endpoints names it, so its key does nothing; add Set(__DYNAMIC_FEATURES={feature}) before the Dial (several names joined by #) or endpoint/set_var"
             ),
             UnknownStrategy { queue, strategy } => format!(
                 "queue {queue} has no strategy {strategy} in Asterisk 22: it warns at load and rings every member at once (ringall); strategies: {}",

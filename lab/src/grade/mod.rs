@@ -7,6 +7,7 @@
 //! [`Lab`]'s model of the site. It also finds the passwords the student
 //! chose, so that the lab's simulated phones and operator can use them.
 
+pub mod applicationmap;
 pub mod asterisk_says;
 pub mod blocked;
 pub mod causes;
