@@ -23,6 +23,8 @@ pub enum MohFault {
     EmptyArgument,
     /// Quotes, passed to the program as they are.
     Quotes,
+    /// A long option written with one dash, read as one-letter options.
+    OneDash { written: String, meant: String },
     /// An option the program does not have: it stops at once.
     UnknownOption { option: String },
     /// Its sound goes elsewhere than its standard output.
@@ -54,6 +56,7 @@ impl MohFault {
             Shell { token } => format!("« {token} » est passé tel quel au programme : Asterisk ne lance aucun shell (ni tube, ni redirection, ni joker, ni variable)"),
             EmptyArgument => "deux espaces de suite : Asterisk coupe à chaque espace et passe un argument vide".into(),
             Quotes => "les guillemets sont passés tels quels : Asterisk coupe à chaque espace sans les retirer".into(),
+            OneDash { written, meant } => format!("{written} n'a qu'un tiret : {program} le lit comme des options d'une lettre ; une option longue en prend deux : {meant}"),
             UnknownOption { option } => format!("{program} n'a pas d'option {option} : il s'arrête aussitôt"),
             Output(self::Output::SoundCard) => format!("{program} joue sur la carte son (l'IPBX n'en a pas) au lieu d'écrire sur sa sortie standard"),
             Output(self::Output::File(f)) => format!("{program} écrit dans le fichier {f} au lieu de sa sortie standard"),
@@ -76,6 +79,7 @@ impl MohFault {
             Shell { token } => format!("`{token}` is passed to the program as it is: Asterisk runs no shell (no pipe, redirection, wildcard or variable)"),
             EmptyArgument => "two spaces in a row: Asterisk cuts at each space and passes an empty argument".into(),
             Quotes => "the quotes are passed as they are: Asterisk cuts at each space without removing them".into(),
+            OneDash { written, meant } => format!("{written} has one dash: {program} reads it as one-letter options; a long option takes two: {meant}"),
             UnknownOption { option } => format!("{program} has no option {option}: it stops at once"),
             Output(self::Output::SoundCard) => format!("{program} plays on the sound card (the IPBX has none) instead of writing to its standard output"),
             Output(self::Output::File(f)) => format!("{program} writes to file {f} instead of its standard output"),

@@ -26,7 +26,17 @@ pub(super) struct Judged {
 /// `None` for a program this check does not know.
 pub(super) fn judge(name: &str, path: &str, args: &[&str], expect: Expect) -> Option<Judged> {
     let rate = expect.rate;
-    let (faults, fix) = match name {
+    let table = match name {
+        "mpg123" | "mpg123.bin" => MPG123,
+        "madplay" => MADPLAY,
+        "sox" => sox::OPTIONS,
+        _ => &[],
+    };
+    // Judged as meant once the dash is told: the rest follows from what was meant.
+    let (mut faults, meant) = one_dash(args, table);
+    let args: Vec<&str> = meant.iter().map(String::as_str).collect();
+    let args = args.as_slice();
+    let (more, fix) = match name {
         "mpg123" | "mpg123.bin" => (mpg123(args, expect), format!("{path} -q -s -r {rate} -m")),
         "madplay" => (madplay(args, expect), format!("{path} -Q -o raw:- -R {rate} -m")),
         "sox" => {
@@ -44,7 +54,29 @@ pub(super) fn judge(name: &str, path: &str, args: &[&str], expect: Expect) -> Op
         }
         _ => return None,
     };
+    faults.extend(more);
     Some(Judged { faults, fix })
+}
+
+/// `-output=raw:-` meant as `--output=raw:-`: a long option's name after a
+/// single dash, which the program reads as letters (`-o utput=raw:-`).
+fn one_dash(args: &[&str], table: &[Opt]) -> (Vec<MohFault>, Vec<String>) {
+    let mut faults = Vec::new();
+    let meant = args
+        .iter()
+        .map(|a| {
+            let name = a.strip_prefix('-').filter(|n| !n.starts_with('-')).map(|n| n.split('=').next().unwrap_or(n));
+            match name {
+                Some(n) if n.len() > 1 && table.iter().any(|o| o.long.contains(&n)) => {
+                    let fixed = format!("-{a}");
+                    faults.push(MohFault::OneDash { written: a.to_string(), meant: fixed.clone() });
+                    fixed
+                }
+                _ => a.to_string(),
+            }
+        })
+        .collect();
+    (faults, meant)
 }
 
 fn unknown(tokens: &[Token]) -> Vec<MohFault> {

@@ -7,7 +7,7 @@ use super::fault::{MohFault, Output};
 use super::programs::Expect;
 
 /// sox 14.4's global and format options (`sox --help`).
-const OPTIONS: &[Opt] = &[
+pub(super) const OPTIONS: &[Opt] = &[
     opt(None, &["buffer", "input-buffer", "combine", "dft-min", "effects-file", "help-effect"], Value::Yes),
     opt(None, &["help-format", "play-rate-arg", "plot", "replay-gain", "temp"], Value::Yes),
     opt(None, &["clobber", "no-clobber", "magic", "multi-threaded", "single-threaded", "version"], Value::No),

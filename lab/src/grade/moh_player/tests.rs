@@ -96,6 +96,13 @@ fn options_the_program_does_not_have_stop_it() {
 }
 
 #[test]
+fn the_sae_reports_player_is_read_as_madplay_reads_it() {
+    let faults = with_dir("/usr/bin/madplay -a -12 --mono -R 800 -output=raw:-");
+    let one_dash = MohFault::OneDash { written: "-output=raw:-".into(), meant: "--output=raw:-".into() };
+    assert_eq!(faults, [one_dash, MohFault::Rate { given: Some(800), expected: 8000 }]);
+}
+
+#[test]
 fn asterisk_runs_no_shell_and_cuts_at_each_space() {
     assert_eq!(with_dir("mpg123 -q -s -r 8000 -m"), [MohFault::NoPath { program: "mpg123".into() }]);
     assert_eq!(with_dir("/usr/bin/mpg123 -q  -s -r 8000 -m"), [MohFault::EmptyArgument]);
