@@ -264,3 +264,18 @@ fn an_extension_answered_in_a_context_the_phone_does_not_reach_says_which() {
     let findings = inspect(&lab, site, dir.path()).unwrap().findings;
     assert!(!findings.iter().any(|f| f.message(Lang::En).contains("answers it")), "{}", listed(&findings));
 }
+
+#[test]
+fn a_queue_strategy_asterisk_22_does_not_have_is_named_on_its_line() {
+    let lab = Lab::sae();
+    let dir = generated(SITE);
+    std::fs::write(
+        dir.path().join("queues.conf"),
+        "[general]\n\n[secretariat]\nstrategy = round-robin\nmember => PJSIP/secretaire1\n",
+    )
+    .unwrap();
+    let findings = inspect(&lab, lab.site(SITE).unwrap(), dir.path()).unwrap().findings;
+    assert_eq!(findings.len(), 1, "{}", listed(&findings));
+    assert_eq!((findings[0].at.file.to_str(), findings[0].at.line), (Some("queues.conf"), 4));
+    assert!(findings[0].message(Lang::En).starts_with("queue secretariat has no strategy round-robin in Asterisk 22"));
+}

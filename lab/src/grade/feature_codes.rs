@@ -1,10 +1,13 @@
-//! The student's own in-call codes (features.conf's `[featuremap]`): the
-//! checks press them on the graded site's phones instead of the lab's, so
-//! that a config is never failed for choosing other codes than the lab.
+//! The student's own in-call codes (features.conf's `[featuremap]`, and the
+//! `[applicationmap]` keys named as the lab's or recording with MixMonitor):
+//! the checks press them on the graded site's phones instead of the lab's,
+//! so that a config is never failed for choosing other codes than the lab.
 
+use super::applicationmap;
 use super::rewrite::each_check;
 use crate::asterisk_conf::Conf;
 use crate::gen::features;
+use crate::model::Lab;
 use crate::scenario::{PhoneId, Rewrite, Scenario};
 
 /// featuremap keys and the lab's code for each.
@@ -24,17 +27,35 @@ pub struct FeatureCodes {
 
 impl FeatureCodes {
     /// The codes of a features.conf, already read.
-    pub fn of(conf: Option<&Conf>) -> FeatureCodes {
+    pub fn of(conf: Option<&Conf>, lab: &Lab) -> FeatureCodes {
         let Some(conf) = conf else { return FeatureCodes::default() };
         let mut changed = Vec::new();
+        let mut own = |lab_code: &str, code: &str| {
+            if !code.is_empty() && code != lab_code {
+                changed.push((lab_code.to_string(), code.to_string()));
+            }
+        };
+        let mut recorded = false;
         for section in conf.sections.iter().filter(|s| s.name.eq_ignore_ascii_case("featuremap")) {
             for (key, lab) in LAB_CODES {
                 let Some(entry) = conf.get(section, key) else { continue };
+                recorded |= key == "automixmon";
                 // `blindxfer => #1,caller` and the like: the code is before the comma.
-                let code = entry.value.split(',').next().unwrap_or_default().trim();
-                if !code.is_empty() && code != lab {
-                    changed.push((lab.to_string(), code.to_string()));
-                }
+                own(lab, entry.value.split(',').next().unwrap_or_default().trim());
+            }
+        }
+        let mapped = applicationmap::entries(conf);
+        // The lab's own applicationmap keys (the cabinet transfers), by name.
+        for role in &lab.roles {
+            let name = format!("to-{}", role.name);
+            if let Some(m) = mapped.iter().find(|m| m.name == name) {
+                own(&format!("{}{}", features::CABINET_TRANSFER_PREFIX, role.digit), m.dtmf);
+            }
+        }
+        // Recording on a key of the applicationmap instead of automixmon.
+        if !recorded {
+            if let Some(m) = mapped.iter().find(|m| m.app.eq_ignore_ascii_case("MixMonitor")) {
+                own(features::RECORD, m.dtmf);
             }
         }
         changed.sort_by_key(|(lab, _)| std::cmp::Reverse(lab.len()));
@@ -76,11 +97,24 @@ mod tests {
     #[test]
     fn the_configs_codes_replace_the_labs() {
         let conf = Conf::parse("features.conf", "[featuremap]\nblindxfer => *1\natxfer = #2\nparkcall => 9\n");
-        let codes = FeatureCodes::of(Some(&conf));
+        let lab = Lab::sae();
+        let codes = FeatureCodes::of(Some(&conf), &lab);
         assert_eq!(codes.keys("#132"), "*132");
         assert_eq!(codes.keys("#241"), "#241", "the same code stays");
         assert_eq!(codes.keys("#5"), "9");
         assert_eq!(codes.keys("#3"), "#3", "not in the config: the lab's");
-        assert_eq!(FeatureCodes::of(None).keys("#1"), "#1");
+        assert_eq!(FeatureCodes::of(None, &lab).keys("#1"), "#1");
+    }
+
+    #[test]
+    fn the_applicationmap_keys_the_lab_presses_are_the_configs() {
+        let lab = Lab::sae();
+        let text = "[featuremap]\nblindxfer => #1\n[applicationmap]\nto-patron => *61,self,Gosub(t,s,1(1))\nrec => *3,self,MixMonitor(${UNIQUEID}.wav)\n";
+        let codes = FeatureCodes::of(Some(&Conf::parse("features.conf", text)), &lab);
+        assert_eq!(codes.keys("#61"), "*61");
+        assert_eq!(codes.keys("#62"), "#62");
+        assert_eq!(codes.keys("#3"), "*3", "no automixmon: the applicationmap's recording key");
+        let both = text.replace("[featuremap]\n", "[featuremap]\nautomixmon => #3\n");
+        assert_eq!(FeatureCodes::of(Some(&Conf::parse("features.conf", &both)), &lab).keys("#3"), "#3");
     }
 }

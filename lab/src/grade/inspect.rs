@@ -9,8 +9,8 @@ use super::facts::{finding, who, Facts};
 use super::feature_codes::FeatureCodes;
 use super::messages::{Problem, Removed};
 use super::{
-    contexts, dialling, jumps, mailbox, map_suggestion, options, outbound, pjsip_options, shadow, syntax,
-    voicemail_mail, Finding, GradeError, Inspection, Part, PhoneAuth,
+    applicationmap, contexts, dialling, jumps, mailbox, map_suggestion, moh_player, options, outbound, pjsip_options,
+    queues, shadow, syntax, voicemail_mail, Finding, GradeError, Inspection, Part, PhoneAuth,
 };
 use crate::asterisk_conf::accounts::{Accounts, PJSIP_CONF, WIZARD_CONF};
 use crate::asterisk_conf::dialplan::{pjsip_endpoint, targets, Dialplan, Step, EXTENSIONS_CONF};
@@ -28,6 +28,8 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     let features_conf = Conf::read(dir, FEATURES_CONF)?;
     let wizard_conf = Conf::read(dir, WIZARD_CONF)?;
     let pjsip_conf = Conf::read(dir, PJSIP_CONF)?;
+    let moh_conf = Conf::read(dir, moh_player::MOH_CONF)?;
+    let queues_conf = Conf::read(dir, queues::QUEUES_CONF)?;
     let mut findings = Vec::new();
     for conf in [&extensions, &voicemail_conf, &features_conf].into_iter().flatten() {
         for (at, file) in &conf.missing_includes {
@@ -63,11 +65,14 @@ pub(super) fn run(lab: &Lab, site: &Site, dir: &Path) -> Result<Inspection, Grad
     if let Some(conf) = &features_conf {
         pickup_code(conf, &mut findings);
     }
+    applicationmap::check(dir, features_conf.as_ref(), &mut findings);
+    moh_player::check(moh_conf.as_ref(), &mut findings);
+    queues::check(queues_conf.as_ref(), &mut findings);
     mailbox::check(&facts, voicemail_conf.as_ref(), &mut findings);
     voicemail_mail::check(&facts, voicemail_conf.as_ref(), &mut findings);
     findings.sort_by(|a, b| a.at.cmp(&b.at));
     let map_suggestion = map_suggestion::suggest(&facts);
-    let feature_codes = FeatureCodes::of(features_conf.as_ref());
+    let feature_codes = FeatureCodes::of(features_conf.as_ref(), lab);
     Ok(Inspection {
         site: site.name.clone(),
         endpoints: facts.accounts.endpoints,

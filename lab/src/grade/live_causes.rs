@@ -113,6 +113,7 @@ pub(super) fn file_cause<'a>(findings: &'a [Finding], scenario: &str) -> Option<
         (Problem::Asterisk(Said::MohDirectory { .. } | Said::MohPlayer { .. } | Said::NoMohClass), "hold-music") => {
             true
         }
+        (Problem::MohCommand { .. }, "hold-music") => true,
         (Problem::Asterisk(Said::NoPresenceProvider { .. }), "presence") => true,
         (Problem::ContextMissing { used: super::ContextUse::Messages, .. }, "messaging") => true,
         _ => false,

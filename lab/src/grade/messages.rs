@@ -4,6 +4,7 @@
 //! both languages say the same thing and tests can match either.
 
 pub use super::asterisk_says::{Advice, Said};
+pub use super::moh_player::MohFault;
 
 /// Language of the messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -176,8 +177,9 @@ pub enum Problem {
         options: String,
         unknown: String,
     },
-    /// Dial's w/W: one-touch recording of automon, gone with app_monitor.
+    /// Dial's and Queue's w/W: one-touch recording of automon, gone with app_monitor.
     MonitorOptions {
+        app: String,
         options: String,
         letters: String,
     },
@@ -244,6 +246,29 @@ pub enum Problem {
         numbers: Vec<String>,
         /// Where the first of them is answered exactly.
         answered_in: String,
+    },
+    /// An applicationmap entry whose activate_on is not self or peer: dropped.
+    ActivateOn {
+        feature: String,
+        given: String,
+    },
+    /// An applicationmap entry no DYNAMIC_FEATURES names: its key does nothing.
+    FeatureNeverEnabled {
+        feature: String,
+        dtmf: String,
+    },
+    /// A queues.conf strategy Asterisk 22 does not have.
+    UnknownStrategy {
+        queue: String,
+        strategy: String,
+    },
+    /// A music on hold class's program that gives Asterisk no music.
+    MohCommand {
+        class: String,
+        program: String,
+        faults: Vec<MohFault>,
+        /// A command that works, for a program the check knows.
+        fix: Option<String>,
     },
     /// What Asterisk 22 itself said when it loaded the folder.
     Asterisk(Said),
@@ -369,8 +394,8 @@ impl Problem {
             UnknownOptions { app, options, unknown } => format!(
                 "{app} n'a pas d'option « {unknown} » (options « {options} ») : Asterisk 22 l'ignore sans rien dire"
             ),
-            MonitorOptions { options, letters } => format!(
-                "les options « {letters} » de Dial (dans « {options} ») activent l'enregistrement d'automon, qui n'existe plus depuis Asterisk 21 (app_monitor) : elles ne font rien ; pour enregistrer, options x/X et automixmon dans features.conf"
+            MonitorOptions { app, options, letters } => format!(
+                "les options « {letters} » de {app} (dans « {options} ») activent l'enregistrement d'automon, qui n'existe plus depuis Asterisk 21 (app_monitor) : elles ne font rien ; pour enregistrer, options x/X et automixmon dans features.conf"
             ),
             NumberSent { dialled, sent, trunk } => format!(
                 "pour {dialled}, le faisceau {trunk} reçoit {sent} : l'opérateur ne connaît que les numéros inter-sites (*213), publics (0320000213) et ses téléphones de test ; vérifier le ${{EXTEN:n}} et le motif"
@@ -425,6 +450,21 @@ impl Problem {
             Shadowed { pattern, context, numbers, answered_in } => format!(
                 "dans le contexte {context}, le motif {pattern} prend {} avant les extensions du même numéro du contexte inclus {answered_in} : Asterisk cherche d'abord dans le contexte lui-même (puis dans ses includes, dans l'ordre), ces extensions ne servent jamais ; restreindre le motif ou mettre les extensions dans le même contexte",
                 short_list(numbers, Lang::Fr)
+            ),
+            ActivateOn { feature, given } => format!(
+                "l'entrée {feature} de l'applicationmap a « {given} » pour activate_on : Asterisk 22 n'accepte que self (la touche agit sur celui qui l'appuie) ou peer (sur l'autre) et ignore toute l'entrée"
+            ),
+            FeatureNeverEnabled { feature, dtmf } => format!(
+                "l'entrée {feature} de l'applicationmap ({dtmf}) n'est jamais activée : aucun DYNAMIC_FEATURES du plan de numérotation ni des endpoints ne la nomme, sa touche ne fait rien ; ajouter Set(__DYNAMIC_FEATURES={feature}) avant le Dial (plusieurs noms séparés par #) ou endpoint/set_var"
+            ),
+            UnknownStrategy { queue, strategy } => format!(
+                "la file d'attente {queue} n'a pas de stratégie {strategy} dans Asterisk 22 : il prévient au chargement et fait sonner tous les membres à la fois (ringall) ; stratégies : {}",
+                super::queues::STRATEGIES.join(", ")
+            ),
+            MohCommand { class, program, faults, fix } => format!(
+                "la musique d'attente {class} lance {program}, dont Asterisk lit sur la sortie standard des échantillons bruts signés 16 bits, 8000 Hz, mono : {}{}",
+                faults.iter().map(|f| f.message(Lang::Fr, program)).collect::<Vec<_>>().join(" ; "),
+                fix.as_ref().map_or(String::new(), |f| format!(" ; écrire par exemple application = {f}"))
             ),
             Asterisk(said) => said.message(Lang::Fr),
         }
@@ -538,8 +578,8 @@ impl Problem {
             UnknownOptions { app, options, unknown } => {
                 format!("{app} has no option `{unknown}` (options `{options}`): Asterisk 22 ignores it without a word")
             }
-            MonitorOptions { options, letters } => format!(
-                "Dial's options `{letters}` (in `{options}`) enable automon recording, gone since Asterisk 21 (app_monitor): they do nothing; to record, options x/X and automixmon in features.conf"
+            MonitorOptions { app, options, letters } => format!(
+                "{app}'s options `{letters}` (in `{options}`) enable automon recording, gone since Asterisk 21 (app_monitor): they do nothing; to record, options x/X and automixmon in features.conf"
             ),
             NumberSent { dialled, sent, trunk } => format!(
                 "for {dialled}, trunk {trunk} gets {sent}: the operator knows only inter-site numbers (*213), public numbers (0320000213) and its test phones; check the ${{EXTEN:n}} and the pattern"
@@ -589,6 +629,21 @@ impl Problem {
             Shadowed { pattern, context, numbers, answered_in } => format!(
                 "in context {context}, pattern {pattern} takes {} before the extensions of the same numbers in the included context {answered_in}: Asterisk looks in the context itself first (then its includes, in order), so those extensions never run; narrow the pattern or put the extensions in the same context",
                 short_list(numbers, Lang::En)
+            ),
+            ActivateOn { feature, given } => format!(
+                "applicationmap entry {feature} has activate_on `{given}`: Asterisk 22 takes only self (the key acts on whoever presses it) or peer (on the other party) and drops the whole entry"
+            ),
+            FeatureNeverEnabled { feature, dtmf } => format!(
+                "applicationmap entry {feature} ({dtmf}) is never enabled: no DYNAMIC_FEATURES of the dialplan or the endpoints names it, so its key does nothing; add Set(__DYNAMIC_FEATURES={feature}) before the Dial (several names joined by #) or endpoint/set_var"
+            ),
+            UnknownStrategy { queue, strategy } => format!(
+                "queue {queue} has no strategy {strategy} in Asterisk 22: it warns at load and rings every member at once (ringall); strategies: {}",
+                super::queues::STRATEGIES.join(", ")
+            ),
+            MohCommand { class, program, faults, fix } => format!(
+                "music on hold class {class} runs {program}, whose standard output Asterisk reads as raw signed 16-bit samples, 8000 Hz, mono: {}{}",
+                faults.iter().map(|f| f.message(Lang::En, program)).collect::<Vec<_>>().join("; "),
+                fix.as_ref().map_or(String::new(), |f| format!("; write for instance application = {f}"))
             ),
             Asterisk(said) => said.message(Lang::En),
         }

@@ -7,6 +7,7 @@
 //! [`Lab`]'s model of the site. It also finds the passwords the student
 //! chose, so that the lab's simulated phones and operator can use them.
 
+pub mod applicationmap;
 pub mod asterisk_says;
 pub mod blocked;
 pub mod causes;
@@ -23,9 +24,11 @@ mod mailbox;
 mod map_suggestion;
 pub mod mapping;
 pub mod messages;
+mod moh_player;
 mod options;
 mod outbound;
 mod pjsip_options;
+mod queues;
 pub mod retarget;
 mod rewrite;
 pub mod score;

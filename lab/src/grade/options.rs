@@ -1,7 +1,7 @@
-//! Options of Dial(), VoiceMail() and VoiceMailMain() that Asterisk 22 does
-//! not have (it ignores them without a word), or that no longer do what the
-//! SAE needs: Dial's `w`/`W` enable the one-touch recording of `automon`,
-//! which went with app_monitor in Asterisk 21.
+//! Options of Dial(), Queue(), VoiceMail() and VoiceMailMain() that
+//! Asterisk 22 does not have (it ignores them without a word), or that no
+//! longer do what the SAE needs: Dial's and Queue's `w`/`W` enable the
+//! one-touch recording of `automon`, which went with app_monitor in Asterisk 21.
 
 use super::facts::{finding, part_of_extension, Facts};
 use super::messages::Problem;
@@ -10,6 +10,8 @@ use crate::asterisk_conf::dialplan::Step;
 
 /// Dial's options in Asterisk 22 (`core show application Dial`).
 const DIAL: &str = "AabBCcdDEefFgGhHiIjkKLmnNoOpPQrRSstTUuwWxXz";
+/// Queue's (`Queue(queue,options,…)`; `m(class)` since Asterisk 18).
+const QUEUE: &str = "bBCcdFhHiIkKmnrRtTwWxX";
 /// VoiceMail's (`0`–`9` and `*` jump to extensions of the same names).
 const VOICEMAIL: &str = "bdegsStuUP0123456789*";
 const VOICEMAIL_MAIN: &str = "pgrsa";
@@ -18,6 +20,7 @@ pub(super) fn check(facts: &Facts, findings: &mut Vec<Finding>) {
     for step in facts.plan.contexts.iter().flat_map(|c| &c.steps).filter(|s| !s.is_hint()) {
         let (known, index) = match step.app.to_ascii_lowercase().as_str() {
             "dial" => (DIAL, 2),
+            "queue" => (QUEUE, 1),
             "voicemail" => (VOICEMAIL, 1),
             "voicemailmain" => (VOICEMAIL_MAIN, 1),
             _ => continue,
@@ -39,8 +42,10 @@ fn problem(step: &Step, options: &str, known: &str) -> Option<Problem> {
     if !unknown.is_empty() {
         return Some(Problem::UnknownOptions { app: step.app.clone(), options: options.to_string(), unknown });
     }
-    let monitor: String = letters.iter().filter(|c| step.is_app("Dial") && matches!(c, 'w' | 'W')).collect();
-    (!monitor.is_empty()).then(|| Problem::MonitorOptions { options: options.to_string(), letters: monitor })
+    let automon = step.is_app("Dial") || step.is_app("Queue");
+    let monitor: String = letters.iter().filter(|c| automon && matches!(c, 'w' | 'W')).collect();
+    let app = step.app.clone();
+    (!monitor.is_empty()).then(|| Problem::MonitorOptions { app, options: options.to_string(), letters: monitor })
 }
 
 /// The option letters, their `(…)` arguments left out.
@@ -87,8 +92,11 @@ mod tests {
     fn of(line: &str) -> Option<Problem> {
         let plan = Dialplan::from_conf(&Conf::parse("extensions.conf", &format!("[c]\n{line}\n")));
         let step = &plan.contexts[0].steps[0];
-        let known = if step.is_app("Dial") { DIAL } else { VOICEMAIL };
-        let index = if step.is_app("Dial") { 2 } else { 1 };
+        let (known, index) = match step.app.to_ascii_lowercase().as_str() {
+            "dial" => (DIAL, 2),
+            "queue" => (QUEUE, 1),
+            _ => (VOICEMAIL, 1),
+        };
         problem(step, arguments(&step.args).get(index)?.trim(), known)
     }
 
@@ -109,6 +117,11 @@ mod tests {
         assert!(matches!(p, Some(Problem::MonitorOptions { ref letters, .. }) if letters == "Ww"), "{p:?}");
         let p = of("exten=>1,2,Dial(PJSIP/patron,20,tTq)");
         assert!(matches!(p, Some(Problem::UnknownOptions { ref unknown, .. }) if unknown == "q"), "{p:?}");
+        let p = of("exten=>1,2,Queue(secretariat,tTq)");
+        assert!(matches!(p, Some(Problem::UnknownOptions { ref unknown, .. }) if unknown == "q"), "{p:?}");
+        let p = of("exten=>1,2,Queue(secretariat,tW,,,30)");
+        assert!(matches!(p, Some(Problem::MonitorOptions { ref app, .. }) if app == "Queue"), "{p:?}");
+        assert_eq!(of("exten=>1,2,Queue(secretariat,tTkKxXb(pre^s^1)m(jazz)nrR)"), None);
         let p = of("exten=>1,2,VoiceMail(1@default,x)");
         assert!(matches!(p, Some(Problem::UnknownOptions { ref unknown, .. }) if unknown == "x"), "{p:?}");
     }

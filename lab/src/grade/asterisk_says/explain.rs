@@ -675,6 +675,21 @@ fn applications(heard: &Heard, folder: &Folder, who: &Whose, findings: &mut Vec<
             out.push(found(part, step.at.clone(), step.text.clone(), said));
         }
     }
+    // The applicationmap's keys: Asterisk looks their application up only when one is pressed.
+    let mapped = folder.features.as_ref().map(crate::grade::applicationmap::entries).unwrap_or_default();
+    for m in mapped {
+        let lower = m.app.to_ascii_lowercase();
+        if m.app.is_empty() || m.app.contains('$') || STATICALLY_KNOWN_APPS.contains(&lower.as_str()) {
+            continue;
+        }
+        if APP_MODULES.iter().any(|(a, module)| *a == lower && module_reported(module)) {
+            continue;
+        }
+        if !heard.applications.contains(&lower) {
+            let said = Said::UnknownFeatureApp { feature: m.name.to_string(), app: m.app.to_string() };
+            out.push(found(Part::III, m.entry.at.clone(), m.entry.text.clone(), said));
+        }
+    }
     findings.extend(out);
 }
 

@@ -107,6 +107,8 @@ pub enum Said {
     NoPresenceProvider { label: String },
     /// An application this Asterisk does not have.
     UnknownApplication { app: String, extension: String, replacement: Option<String> },
+    /// An applicationmap key running an application this Asterisk does not have.
+    UnknownFeatureApp { feature: String, app: String },
     /// A dialplan function this Asterisk does not have.
     UnknownFunction { function: String },
     /// Declared, yet Asterisk did not create it (and said nothing more).
@@ -181,6 +183,9 @@ impl Said {
             UnknownApplication { app, replacement: None, .. } => format!(
                 "l'application {app} n'existe pas dans cet Asterisk 22 (mal orthographiée, ou son module n'est pas chargé) : l'appel s'arrête là"
             ),
+            UnknownFeatureApp { feature, app } => format!(
+                "la touche {feature} de l'applicationmap lance {app}, qui n'existe pas dans cet Asterisk 22 (mal orthographiée, ou son module n'est pas chargé) : appuyer sur la touche ne fait rien"
+            ),
             UnknownFunction { function } => format!(
                 "la fonction {function}() n'existe pas dans cet Asterisk 22 (mal orthographiée, ou son module n'est pas chargé)"
             ),
@@ -248,6 +253,9 @@ impl Said {
             UnknownApplication { app, replacement: Some(r), .. } => format!("application {app} does not exist in Asterisk 22: use {r}"),
             UnknownApplication { app, replacement: None, .. } => format!(
                 "application {app} does not exist in this Asterisk 22 (misspelt, or its module is not loaded): the call stops there"
+            ),
+            UnknownFeatureApp { feature, app } => format!(
+                "applicationmap key {feature} runs {app}, which does not exist in this Asterisk 22 (misspelt, or its module is not loaded): pressing the key does nothing"
             ),
             UnknownFunction { function } => format!(
                 "function {function}() does not exist in this Asterisk 22 (misspelt, or its module is not loaded)"
