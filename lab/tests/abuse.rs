@@ -520,7 +520,7 @@ async fn sip_abuse_is_refused_and_crashes_nothing() {
         // SIP through its published port; RTP straight to the IPBX, as a
         // softphone on the host sends it.
         let ipbx = std::net::IpAddr::V4(lab.network.ipbx_lan(site.index));
-        let to = [("127.0.0.1".parse().unwrap(), site.host_ports.sip), (ipbx, site.ipbx_rtp(&lab.host).first)];
+        let to = [("127.0.0.1".parse().unwrap(), site.host_ports.sip), (ipbx, lab.ipbx_rtp(site).first)];
         for (address, port) in to {
             let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
             for (_, datagram) in &malformed {

@@ -106,8 +106,8 @@ async fn a_site_capture_holds_the_rtp_of_its_phones_and_its_trunk() {
             .count()
     };
     let phones = (net.site_phones(site.index), ports::PHONES_RTP);
-    let ipbx_lan = (net.ipbx_lan(site.index), site.ipbx_rtp(&lab.host));
-    let ipbx_backbone = (net.ipbx_backbone(site.index), site.ipbx_rtp(&lab.host));
+    let ipbx_lan = (net.ipbx_lan(site.index), lab.ipbx_rtp(site));
+    let ipbx_backbone = (net.ipbx_backbone(site.index), lab.ipbx_rtp(site));
     let operator = (net.operator(), ports::OPERATOR_RTP);
     let legs = [
         ("phones -> IPBX", rtp(phones, ipbx_lan)),

@@ -5,7 +5,7 @@ use crate::model::{ports, Lab, Site};
 use crate::secrets::Secrets;
 
 pub fn files(lab: &Lab, site: &Site, secrets: &Secrets) -> Vec<(String, Vec<u8>)> {
-    let mut files = asterisk::common_files(secrets.ami_secret(&site.name), site.ipbx_rtp(&lab.host));
+    let mut files = asterisk::common_files(secrets.ami_secret(&site.name), lab.ipbx_rtp(site));
     files.extend([
         ("pjsip.conf", pjsip_conf(lab, site)),
         ("pjsip_wizard.conf", pjsip_wizard_conf(lab, site, secrets)),
@@ -26,7 +26,7 @@ fn pjsip_conf(lab: &Lab, site: &Site) -> String {
     let mut s = header(&format!("PJSIP transports and globals of {}", site.name));
     // Media of outside phones: straight to this address from the host, or
     // through the published ports from other machines.
-    let media = if lab.host.publishes_media() {
+    let media = if lab.publishes_media(site) {
         format!("external_media_address = {}\n", lab.host.bind)
     } else {
         String::new()

@@ -281,6 +281,24 @@ impl Lab {
         Ok(())
     }
 
+    /// Whether a site's RTP is published on the host: for phones on other
+    /// machines (a classroom's `bind`), and on a swarm for a phone left to
+    /// a softphone, since the host cannot reach an overlay network.
+    pub fn publishes_media(&self, site: &Site) -> bool {
+        self.host.publishes_media()
+            || (self.deploy == Deploy::Swarm && site.phones.iter().any(|p| p.softphone))
+    }
+
+    /// The RTP ports a site's Asterisk uses: the published ones, or where
+    /// none are, a range wide enough for any load.
+    pub fn ipbx_rtp(&self, site: &Site) -> PortRange {
+        if self.publishes_media(site) {
+            site.host_ports.rtp
+        } else {
+            ports::IPBX_RTP
+        }
+    }
+
     pub fn phone_count(&self) -> usize {
         self.sites.iter().map(|s| s.phones.len()).sum()
     }
@@ -307,15 +325,6 @@ impl Site {
         self.host_ports.sip
     }
 
-    /// The RTP ports its Asterisk uses: the published ones, or where none
-    /// are, a range wide enough for any load.
-    pub fn ipbx_rtp(&self, host: &Host) -> PortRange {
-        if host.publishes_media() {
-            self.host_ports.rtp
-        } else {
-            ports::IPBX_RTP
-        }
-    }
 }
 
 /// A site's ports on the host. Where RTP is published, its Asterisk uses

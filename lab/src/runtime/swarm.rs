@@ -21,6 +21,15 @@ pub fn onto(plan: &mut Plan, placement: &Placement) {
         network.ip_range = engine_range(&network.subnet);
     }
     for planned in &mut plan.containers {
+        // A node's engine cannot see this machine's folders: they are copied in.
+        let binds = std::mem::take(&mut planned.spec.binds);
+        planned.spec.copied = binds
+            .iter()
+            .filter_map(|b| {
+                let mut parts = b.split(':');
+                Some((parts.next()?.to_string(), parts.next()?.to_string()))
+            })
+            .collect();
         let node = placement.node_of(&planned.kind).to_string();
         planned.spec.labels.insert(LABEL_NODE.into(), node.clone());
         planned.node = Some(node);
@@ -55,12 +64,16 @@ pub fn describe(plan: &Plan) -> String {
         let ports: Vec<String> =
             s.udp_ports.iter().map(|p| format!("{}:{}->{}/udp", p.host_ip, p.host_port, p.container_port)).collect();
         let volumes: Vec<String> = s.volumes.iter().map(|(v, at)| format!("{v}:{at}")).collect();
+        let copied: Vec<String> = s.copied.iter().map(|(dir, at)| format!("{dir} to {at}")).collect();
         let _ = write!(out, "node {node}: {} ({}) {on}", s.name, p.kind.label());
         if !ports.is_empty() {
             let _ = write!(out, " publishes {}", ports.join(" "));
         }
         if !volumes.is_empty() {
             let _ = write!(out, " keeps {}", volumes.join(" "));
+        }
+        if !copied.is_empty() {
+            let _ = write!(out, " copies {}", copied.join(" "));
         }
         out.push('\n');
     }

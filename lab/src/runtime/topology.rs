@@ -196,6 +196,7 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
             networks,
             entrypoint: None,
             network_of: None,
+            copied: Vec::new(),
         };
         if let Kind::Ipbx { site } | Kind::Phones { site } | Kind::SiteNet { site } = &kind {
             spec.labels.insert(LABEL_SITE.into(), site.clone());
@@ -275,13 +276,13 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
 
 /// A site's SIP port (host port `sip`, [`model::ports::SIP`] inside) on the
 /// host address outside phones use, and its RTP range where media is
-/// published (see [`model::Host::publishes_media`]).
+/// published (see [`Lab::publishes_media`]).
 pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
     let Some(site) = lab.site(site) else { return Vec::new() };
     let ports = site.host_ports;
     let host_ip = lab.host.bind;
     let mut out = vec![PublishedPort { host_ip, host_port: ports.sip, container_port: model::ports::SIP }];
-    if lab.host.publishes_media() {
+    if lab.publishes_media(site) {
         out.extend(ports.rtp.ports().map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));
     }
     out
@@ -291,7 +292,7 @@ pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
 /// operator): SIP, its Asterisk's RTP, and the RTP of its softphones.
 pub fn capture_filter(lab: &Lab, site: &str) -> Option<String> {
     let rtp = match lab.site(site) {
-        Some(site) => site.ipbx_rtp(&lab.host),
+        Some(site) => lab.ipbx_rtp(site),
         None if site == OPERATOR => model::ports::OPERATOR_RTP,
         None => return None,
     };

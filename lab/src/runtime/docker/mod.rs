@@ -4,12 +4,13 @@
 //! lookups and commands run in containers at debug level (`-vv`).
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::Instant;
 
 use bollard::errors::Error as BollardError;
 use bollard::models::{
     ContainerCreateBody, ContainerSummaryStateEnum, EndpointIpamConfig, EndpointSettings, HostConfig, Ipam, IpamConfig,
-    NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
+    Mount, MountType, MountVolumeOptions, NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
     VolumeCreateRequest,
 };
 use bollard::query_parameters::{
@@ -97,6 +98,10 @@ pub struct ContainerSpec {
     /// Joins this container's network (`container:<name>`) instead of
     /// `networks`: its addresses and published ports are that container's.
     pub network_of: Option<String>,
+    /// Host folders copied in before it starts (`host_dir`, `container_dir`),
+    /// each onto an empty volume of its own that goes with the container:
+    /// what `binds` does on one machine, for an engine on another.
+    pub copied: Vec<(String, String)>,
 }
 
 /// A short-lived container on no network at all (`--network none`): it
@@ -622,6 +627,19 @@ impl Engine {
                 binds: Some(
                     spec.binds.iter().cloned().chain(spec.volumes.iter().map(|(v, at)| format!("{v}:{at}"))).collect(),
                 ),
+                // Empty, not seeded with what the image has there: only the
+                // copied files, as a bind mount would show.
+                mounts: (!spec.copied.is_empty()).then(|| {
+                    spec.copied
+                        .iter()
+                        .map(|(_, at)| Mount {
+                            target: Some(at.clone()),
+                            typ: Some(MountType::VOLUME),
+                            volume_options: Some(MountVolumeOptions { no_copy: Some(true), ..Default::default() }),
+                            ..Default::default()
+                        })
+                        .collect()
+                }),
                 network_mode: Some(network_mode),
                 init: Some(true),
                 port_bindings: (!bindings.is_empty()).then_some(bindings),
@@ -640,6 +658,9 @@ impl Engine {
         };
         let t = Instant::now();
         self.create(&spec.name, body).await?;
+        for (dir, at) in &spec.copied {
+            self.put_dir(&spec.name, Path::new(dir), at).await?;
+        }
         for (net, ip) in spec.networks.iter().skip(1) {
             let request = NetworkConnectRequest { container: spec.name.clone(), endpoint_config: Some(endpoint(ip)) };
             self.docker
@@ -718,6 +739,44 @@ impl Engine {
             .await
             .map_err(call(action()))?;
         debug!(bytes = contents.len(), took = %Took(t), "copied {name} into {dir} of {container}");
+        Ok(())
+    }
+
+    /// Copies the files of host folder `dir` (its subfolders too, unless
+    /// `top_only`) into folder `at` of a container, over what is there.
+    pub async fn put_dir(&self, container: &str, dir: &Path, at: &str) -> Result<()> {
+        self.put_tree(container, dir, at, false).await
+    }
+
+    /// [`Self::put_dir`] of the folder's own files only (its `.conf` files, not its sounds).
+    pub async fn put_top_files(&self, container: &str, dir: &Path, at: &str) -> Result<()> {
+        self.put_tree(container, dir, at, true).await
+    }
+
+    async fn put_tree(&self, container: &str, dir: &Path, at: &str, top_only: bool) -> Result<()> {
+        let action = || format!("copy {} into {at} of {container}", dir.display());
+        let copy = |e: std::io::Error| EngineError::Copy { action: action(), message: e.to_string() };
+        let mut archive = tar::Builder::new(Vec::new());
+        archive.follow_symlinks(true);
+        if top_only {
+            for entry in std::fs::read_dir(dir).map_err(copy)? {
+                let entry = entry.map_err(copy)?;
+                if entry.file_type().map_err(copy)?.is_file() {
+                    archive.append_path_with_name(entry.path(), entry.file_name()).map_err(copy)?;
+                }
+            }
+        } else {
+            archive.append_dir_all(".", dir).map_err(copy)?;
+        }
+        let archive = archive.into_inner().map_err(copy)?;
+        let options = UploadToContainerOptions { path: at.into(), ..Default::default() };
+        let t = Instant::now();
+        let bytes = archive.len();
+        self.docker_for(container)
+            .upload_to_container(container, Some(options), bollard::body_full(archive.into()))
+            .await
+            .map_err(call(action()))?;
+        debug!(bytes, took = %Took(t), "copied {} into {at} of {container}", dir.display());
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 //! and the views that need the user's terminal.
 
 use super::{LabError, LabRuntime};
+use crate::gen::ASTERISK_DIR;
 use crate::runtime::asterisk_cli;
 use crate::runtime::topology::{self, LABEL_LAB};
 
@@ -73,6 +74,11 @@ impl LabRuntime<'_> {
             "moh reload",
         ];
         let container = self.asterisk_container(site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
+        if self.on_swarm() {
+            // Its configs are copies there: the edited ones go first.
+            let dir = self.state.config_dir().join(site).join(ASTERISK_DIR);
+            self.engine.put_top_files(&container, &dir, "/etc/asterisk").await?;
+        }
         let mut out = String::new();
         for command in RELOADS {
             match asterisk_cli::command(&self.engine, &container, command).await? {

@@ -209,6 +209,12 @@ impl<'a> LabRuntime<'a> {
         }
     }
 
+    /// Whether the lab runs on a swarm: its containers hold copies of the
+    /// configs, not this machine's folders.
+    pub(super) fn on_swarm(&self) -> bool {
+        self.swarm.is_some()
+    }
+
     /// The engine of a swarm node, or this machine's.
     fn engine_on(&self, node: Option<&str>) -> Engine {
         match node {

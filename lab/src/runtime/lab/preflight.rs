@@ -84,6 +84,7 @@ mod tests {
             }],
             entrypoint: None,
             network_of: None,
+            copied: Vec::new(),
         };
         Planned { kind: Kind::SiteNet { site: "table1".into() }, spec, node: None }
     }

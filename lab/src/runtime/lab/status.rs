@@ -77,6 +77,7 @@ impl LabRuntime<'_> {
             .map(|site| {
                 let at_ipbx = aors.get(site.name.as_str()).unwrap_or(&empty);
                 let gateway = lab.network.site_gateway(site.index).to_string();
+                let lan_prefix = lab.network.site_subnet(site.index).replace(".0/24", ".");
                 SiteStatus {
                     name: site.name.clone(),
                     index: site.index,
@@ -96,8 +97,11 @@ impl LabRuntime<'_> {
                             role: p.role.name.clone(),
                             device: p.role.device.to_string(),
                             registered: at_ipbx.contains_key(&p.account),
-                            // Published ports reach the IPBX from its LAN's gateway.
-                            from_outside: at_ipbx.get(&p.account).is_some_and(|from| *from == gateway),
+                            // Published ports reach the IPBX from its LAN's gateway
+                            // (on a swarm, from the engine's gateway network).
+                            from_outside: at_ipbx
+                                .get(&p.account)
+                                .is_some_and(|from| *from == gateway || !from.starts_with(&lan_prefix)),
                             softphone: p.softphone,
                             username: p.account.clone(),
                             password: secrets.phone_password(site, p).to_string(),
