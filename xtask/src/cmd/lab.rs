@@ -67,6 +67,11 @@ pub enum LabCmd {
         /// Regenerate this site's (or `operator`'s) files, dropping hand edits, and reload it.
         #[arg(long, value_name = "SITE", conflicts_with = "out")]
         reset: Option<String>,
+        /// Copy the config files this running site (or `operator`) loads into
+        /// the lab's state folder, to edit and `lab reload`: on a student's
+        /// machine of a swarm, where the configs were made on the teacher's.
+        #[arg(long, value_name = "SITE", conflicts_with_all = ["out", "reset"])]
+        pull: Option<String>,
     },
     Provision(super::provision::ProvisionCmd),
     /// Write the lab in another tool's format.
@@ -164,7 +169,7 @@ impl LabCmd {
             LabCmd::Softphone { lab, phone, give_back } => softphone(&lab, &phone, give_back).await,
             LabCmd::Down { lab, volumes } => down(&lab, volumes).await,
             LabCmd::Status { lab, json } => status(&lab, json).await,
-            LabCmd::Config { lab, out, reset } => config(&lab, out, reset).await,
+            LabCmd::Config { lab, out, reset, pull } => config(&lab, out, reset, pull).await,
             LabCmd::Provision(cmd) => cmd.run(),
             LabCmd::Export(ExportCmd::Compose { lab, out }) => export_compose(&lab, out),
             LabCmd::Cli { lab, site, command } => cli(&lab, &site, command).await,
@@ -306,9 +311,17 @@ async fn status(arg: &LabArg, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn config(arg: &LabArg, out: Option<PathBuf>, reset: Option<String>) -> anyhow::Result<()> {
+async fn config(arg: &LabArg, out: Option<PathBuf>, reset: Option<String>, pull: Option<String>) -> anyhow::Result<()> {
     let lab = arg.load()?;
     let state = state_dir(&lab)?;
+    if let Some(site) = pull {
+        let (dir, files) = LabRuntime::connect(&lab, state).await?.pull_config(&site).await?;
+        println!(
+            "{files} file(s) of the running {site} copied into {}: edit them, then `cargo xtask lab reload {site}`",
+            dir.display()
+        );
+        return Ok(());
+    }
     if let Some(site) = reset {
         let runtime = LabRuntime::connect(&lab, state).await?;
         let written = runtime.reset_config(&site)?;

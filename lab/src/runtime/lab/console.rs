@@ -50,6 +50,30 @@ impl LabRuntime<'_> {
         }
     }
 
+    /// Copies the config files a running site (or the operator) loads into
+    /// its folder of the lab's state, over what is there: on a student's
+    /// machine of a swarm, the site's own config to edit and `lab reload`.
+    /// Returns the folder and how many files it holds.
+    pub async fn pull_config(&self, site: &str) -> Result<(std::path::PathBuf, usize), LabError> {
+        let container = self.running_asterisk(site).await?;
+        let script = "cd /etc/asterisk && find . -maxdepth 1 -type f -print0 | tar -cf - --null -T -";
+        let archive = self.engine.exec_bytes(&container, &["sh", "-c", script]).await?;
+        let dir = self.state.config_dir().join(site).join(ASTERISK_DIR);
+        let write = |source: std::io::Error| LabError::WriteConfig { path: dir.display().to_string(), source };
+        std::fs::create_dir_all(&dir).map_err(write)?;
+        let mut files = 0;
+        for entry in tar::Archive::new(archive.as_slice()).entries().map_err(write)? {
+            let mut entry = entry.map_err(write)?;
+            if entry.unpack_in(&dir).map_err(write)? {
+                files += 1;
+            }
+        }
+        if files == 0 {
+            return Err(LabError::Shell { container, message: "no config file in /etc/asterisk".into() });
+        }
+        Ok((dir, files))
+    }
+
     /// What one Asterisk CLI command prints in a running site (or the operator).
     pub async fn cli(&self, site: &str, command: &str) -> Result<String, LabError> {
         let container = self.running_asterisk(site).await?;

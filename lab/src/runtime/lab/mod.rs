@@ -106,7 +106,10 @@ pub enum LabError {
          Make one (`docker swarm init`, then `docker swarm join` on the other machines), or run the lab without --swarm"
     )]
     NoSwarm,
-    #[error("this machine is a worker of its swarm: run the lab from a manager node (`docker node ls` there)")]
+    #[error(
+        "this machine is a worker of the lab's swarm: `lab up` and `lab down` run on a manager (the teacher's machine).\n\
+         Here, the site this machine runs answers `lab cli`, `lab logs`, `lab config --pull` and `lab reload`"
+    )]
     NotManager,
     #[error(transparent)]
     Placement(#[from] crate::runtime::placement::PlacementError),
@@ -139,7 +142,7 @@ pub struct LabRuntime<'a> {
     lab: &'a Lab,
     state: StateDir,
     grading: Option<Grading>,
-    swarm: Option<swarm::OnSwarm>,
+    swarm: Option<swarm::Role>,
 }
 
 /// A site on a config folder of its own, with the credentials it declares.
@@ -215,6 +218,15 @@ impl<'a> LabRuntime<'a> {
         self.swarm.is_some()
     }
 
+    /// On a swarm, what the manager knows; a worker cannot bring a lab up or down.
+    fn manager(&self) -> Result<Option<&swarm::OnSwarm>, LabError> {
+        match &self.swarm {
+            None => Ok(None),
+            Some(swarm::Role::Manager(on)) => Ok(Some(on)),
+            Some(swarm::Role::Worker) => Err(LabError::NotManager),
+        }
+    }
+
     /// The engine of a swarm node, or this machine's.
     fn engine_on(&self, node: Option<&str>) -> Engine {
         match node {
@@ -234,6 +246,7 @@ impl<'a> LabRuntime<'a> {
     /// changed, and returns once every trunk and phone is registered.
     pub async fn up(&self, source: RootSource, progress: &dyn Progress) -> Result<UpReport, LabError> {
         let up_started = Instant::now();
+        let swarm = self.manager()?;
         info!(lab = %self.lab.name, grading = self.grading.is_some(), "up: starting");
         let more_sites = self.lab.sites.len().saturating_sub(4) as u64;
         self.engine.ensure_memory(NEEDED_MIB + NEEDED_MIB_PER_MORE_SITE * more_sites).await?;
@@ -250,7 +263,7 @@ impl<'a> LabRuntime<'a> {
         let own = self.grading.as_ref().map(|g| &g.own);
         let mut plan = topology::plan_with(self.lab, &images, &tree, &config_dir, own);
         let mut nodes = Vec::new();
-        if let Some(swarm) = &self.swarm {
+        if let Some(swarm) = swarm {
             super::swarm::onto(&mut plan, &swarm.placement);
             nodes = swarm.ship(&self.engine, &images, progress).await?;
         }
@@ -496,6 +509,7 @@ impl<'a> LabRuntime<'a> {
     /// with `remove_state`, its volumes (voicemail, recordings, astdb, mail),
     /// configs and secrets too. Safe to rerun.
     pub async fn down(&self, remove_state: bool, progress: &dyn Progress) -> Result<DownReport, LabError> {
+        self.manager()?;
         let started = Instant::now();
         info!(lab = %self.lab.name, remove_state, "down: starting");
         let containers = self.engine.containers(LABEL_LAB, &self.lab.name).await?;

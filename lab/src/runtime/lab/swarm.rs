@@ -12,12 +12,22 @@ use crate::runtime::images::Images;
 use crate::runtime::placement::{self, Placement};
 use crate::runtime::progress::Progress;
 
-/// Where each part of the lab runs.
+/// Where each part of the lab runs, as a manager sees it.
 #[derive(Debug, Clone)]
 pub(super) struct OnSwarm {
     pub placement: Placement,
     /// This machine's node.
     pub home: String,
+}
+
+/// This machine's part in a lab on a swarm.
+#[derive(Debug, Clone)]
+pub(super) enum Role {
+    /// It manages the swarm: it brings the lab up and down, on every node.
+    Manager(OnSwarm),
+    /// A worker (a student's machine): it reaches the containers it runs
+    /// itself (its site's CLI, logs, reload), and no other.
+    Worker,
 }
 
 /// What one node runs, and the images `up` copied to it.
@@ -30,10 +40,10 @@ pub struct NodeReport {
     pub is_self: bool,
 }
 
-pub(super) async fn join(engine: &Engine, lab: &Lab) -> Result<OnSwarm, LabError> {
+pub(super) async fn join(engine: &Engine, lab: &Lab) -> Result<Role, LabError> {
     let me = engine.swarm().await?.ok_or(LabError::NoSwarm)?;
     if !me.manager {
-        return Err(LabError::NotManager);
+        return Ok(Role::Worker);
     }
     let nodes = engine.swarm_nodes(&me).await?;
     let placement = placement::place(lab, &nodes)?;
@@ -41,7 +51,7 @@ pub(super) async fn join(engine: &Engine, lab: &Lab) -> Result<OnSwarm, LabError
         nodes.iter().filter(|n| placement.by_node().contains_key(n.hostname.as_str())).cloned().collect();
     engine.add_nodes(&used).await?;
     let home = nodes.iter().find(|n| n.is_self).map(|n| n.hostname.clone()).unwrap_or_default();
-    Ok(OnSwarm { placement, home })
+    Ok(Role::Manager(OnSwarm { placement, home }))
 }
 
 impl OnSwarm {
