@@ -27,7 +27,7 @@ fn pjsip_conf(lab: &Lab, site: &Site) -> String {
     // Media of outside phones: straight to this address from the host, or
     // through the published ports from other machines.
     let media = if lab.publishes_media(site) {
-        format!("external_media_address = {}\n", lab.host.bind)
+        format!("external_media_address = {}\n", lab.site_bind(site))
     } else {
         String::new()
     };
@@ -47,7 +47,7 @@ fn pjsip_conf(lab: &Lab, site: &Site) -> String {
         name = site.name,
         lan = lab.network.ipbx_lan(site.index),
         backbone = lab.network.ipbx_backbone(site.index),
-        outside = lab.host.bind,
+        outside = lab.site_bind(site),
         port = site.host_ports.sip,
         gateway = lab.network.site_gateway(site.index),
         sip = ports::SIP,

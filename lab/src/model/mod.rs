@@ -77,12 +77,6 @@ pub struct Host {
 }
 
 impl Host {
-    /// Whether media is published on the host: only for phones on other
-    /// machines. Each published port costs the engine a proxy and time.
-    pub fn publishes_media(&self) -> bool {
-        !self.bind.is_loopback()
-    }
-
     pub fn ports(&self, site_index: u8) -> HostPorts {
         let first = self.rtp_base + 100 * u16::from(site_index);
         let rtp = PortRange { first, last: first + ports::SITE_RTP_PORTS - 1 };
@@ -191,6 +185,9 @@ pub struct Site {
     pub password: Option<String>,
     pub phones: Vec<Phone>,
     pub host_ports: HostPorts,
+    /// The address its ports are published on when not the lab's
+    /// (`host.bind`): on a swarm, the address of the node it runs on.
+    pub bind: Option<std::net::Ipv4Addr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,12 +278,16 @@ impl Lab {
         Ok(())
     }
 
+    /// The address a site's ports are published on, that outside phones use.
+    pub fn site_bind(&self, site: &Site) -> std::net::Ipv4Addr {
+        site.bind.unwrap_or(self.host.bind)
+    }
+
     /// Whether a site's RTP is published on the host: for phones on other
-    /// machines (a classroom's `bind`), and on a swarm for a phone left to
+    /// machines (a classroom's address), and on a swarm for a phone left to
     /// a softphone, since the host cannot reach an overlay network.
     pub fn publishes_media(&self, site: &Site) -> bool {
-        self.host.publishes_media()
-            || (self.deploy == Deploy::Swarm && site.phones.iter().any(|p| p.softphone))
+        !self.site_bind(site).is_loopback() || (self.deploy == Deploy::Swarm && site.phones.iter().any(|p| p.softphone))
     }
 
     /// The RTP ports a site's Asterisk uses: the published ones, or where
@@ -324,7 +325,6 @@ impl Site {
     pub fn host_sip_port(&self) -> u16 {
         self.host_ports.sip
     }
-
 }
 
 /// A site's ports on the host. Where RTP is published, its Asterisk uses

@@ -109,7 +109,7 @@ fn check(c: &mut Collector<'_>, raw: RawLab) -> Lab {
             })
             .collect();
         let host_ports = host.ports(index);
-        sites.push(Site { index, name, cabinets, password, phones, host_ports });
+        sites.push(Site { index, name, cabinets, password, phones, host_ports, bind: None });
     }
     sites.sort_by_key(|s| s.index);
     check_ports_apart(c, raw.host.as_ref(), &sites);
@@ -474,7 +474,9 @@ fn capitalize(s: &str) -> String {
 
 fn allowed_keys(path: &[Segment]) -> &'static [&'static str] {
     match parent_tables(path).as_slice() {
-        [] => &["name", "numbering", "network", "defaults", "roles", "sites", "operator", "voicemail", "host", "deploy"],
+        [] => {
+            &["name", "numbering", "network", "defaults", "roles", "sites", "operator", "voicemail", "host", "deploy"]
+        }
         ["deploy"] => &["engine"],
         ["host"] => &["bind", "sip_port", "rtp_port"],
         ["voicemail"] => &["ring_seconds", "pin"],

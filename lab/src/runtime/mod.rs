@@ -5,8 +5,8 @@ pub mod compose;
 pub mod docker;
 pub mod host;
 pub mod images;
-pub mod placement;
 mod lab;
+pub mod placement;
 pub mod progress;
 pub mod scale;
 pub mod swarm;
@@ -14,8 +14,8 @@ pub mod topology;
 
 pub use asterisk_cli::parse_contacts;
 pub use lab::{
-    hand_over, remember_bind, remember_swarm, DownReport, Fault, HandOver, Health, LabError, LabRuntime, Race, RaceError, Recovery,
-    SoftphoneAccount, TerminalView, UpReport,
+    hand_over, remember_bind, remember_swarm, DownReport, Fault, HandOver, Health, LabError, LabRuntime, Race,
+    RaceError, Recovery, SoftphoneAccount, TerminalView, UpReport,
 };
 
 /// Prefix of every label the lab puts on what it creates.

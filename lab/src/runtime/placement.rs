@@ -34,6 +34,8 @@ pub struct Node {
     pub usable: bool,
     /// The node of the engine the lab is run from.
     pub is_self: bool,
+    /// Its address in the swarm, where the sites it runs are published.
+    pub address: Option<std::net::Ipv4Addr>,
 }
 
 impl Node {
@@ -53,13 +55,15 @@ impl Node {
 pub struct Placement {
     pub operator: String,
     pub sites: BTreeMap<String, String>,
+    /// The address of each site run by another node than this machine's.
+    pub addresses: BTreeMap<String, std::net::Ipv4Addr>,
 }
 
 impl Placement {
     /// Every container of a lab on this machine's node.
     pub fn all_on(node: &str, lab: &Lab) -> Placement {
         let sites = lab.sites.iter().map(|s| (s.name.clone(), node.to_string())).collect();
-        Placement { operator: node.to_string(), sites }
+        Placement { operator: node.to_string(), sites, addresses: BTreeMap::new() }
     }
 
     pub fn node_of(&self, kind: &Kind) -> &str {
@@ -145,7 +149,12 @@ pub fn place(lab: &Lab, nodes: &[Node]) -> Result<Placement, PlacementError> {
     };
     let mut left: BTreeMap<&str, u64> = nodes.iter().map(|n| (n.hostname.as_str(), n.memory_mib)).collect();
     let mut taken: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    fn take<'a>(left: &mut BTreeMap<&'a str, u64>, taken: &mut BTreeMap<&'a str, Vec<&'a str>>, node: &'a str, what: &'a str) {
+    fn take<'a>(
+        left: &mut BTreeMap<&'a str, u64>,
+        taken: &mut BTreeMap<&'a str, Vec<&'a str>>,
+        node: &'a str,
+        what: &'a str,
+    ) {
         let mib = if what == OPERATOR { OPERATOR_MIB } else { SITE_MIB };
         left.entry(node).and_modify(|m| *m = m.saturating_sub(mib));
         taken.entry(node).or_default().push(what);
@@ -188,7 +197,14 @@ pub fn place(lab: &Lab, nodes: &[Node]) -> Result<Placement, PlacementError> {
             });
         }
     }
-    Ok(Placement { operator: operator.hostname.clone(), sites })
+    let addresses = sites
+        .iter()
+        .filter_map(|(site, host)| {
+            let node = nodes.iter().find(|n| n.hostname == *host && !n.is_self)?;
+            Some((site.clone(), node.address?))
+        })
+        .collect();
+    Ok(Placement { operator: operator.hostname.clone(), sites, addresses })
 }
 
 #[cfg(test)]
@@ -202,6 +218,7 @@ mod tests {
             memory_mib,
             usable: true,
             is_self,
+            address: None,
         }
     }
 

@@ -5,9 +5,12 @@
 //! without IPVS (absent from some kernels) its virtual address does not even
 //! answer; the trunks are told apart by their fixed addresses.
 
+use std::borrow::Cow;
+
 use super::docker::NetworkDriver;
 use super::placement::Placement;
 use super::topology::Plan;
+use crate::model::Lab;
 
 /// The node a container was made on, for `lab status` and for `up` to
 /// remake a container whose site moved to another node.
@@ -36,6 +39,19 @@ pub fn onto(plan: &mut Plan, placement: &Placement) {
     }
 }
 
+/// The lab with each site that runs on another node published on that
+/// node's address, which its outside phones are given.
+pub fn placed<'a>(lab: &'a Lab, placement: &Placement) -> Cow<'a, Lab> {
+    if placement.addresses.is_empty() {
+        return Cow::Borrowed(lab);
+    }
+    let mut placed = lab.clone();
+    for site in &mut placed.sites {
+        site.bind = placement.addresses.get(&site.name).copied();
+    }
+    Cow::Owned(placed)
+}
+
 /// The top of a lab /24 (`.224/27`), left to the engine: on an overlay each
 /// node takes an address for its own endpoint, the first free one unless
 /// told otherwise, which could be one the lab gives a container (the
@@ -61,8 +77,16 @@ pub fn describe(plan: &Plan) -> String {
             Some(holder) => format!("on {holder}'s network"),
             None => s.networks.iter().map(|(n, ip)| format!("{n}={ip}")).collect::<Vec<_>>().join(" "),
         };
-        let ports: Vec<String> =
-            s.udp_ports.iter().map(|p| format!("{}:{}->{}/udp", p.host_ip, p.host_port, p.container_port)).collect();
+        let ports: Vec<String> = match s.udp_ports.as_slice() {
+            [] => Vec::new(),
+            [sip, rtp @ ..] => {
+                let mut out = vec![format!("{}:{}->{}/udp", sip.host_ip, sip.host_port, sip.container_port)];
+                if let (Some(first), Some(last)) = (rtp.first(), rtp.last()) {
+                    out.push(format!("{}:{}-{}/udp", first.host_ip, first.host_port, last.host_port));
+                }
+                out
+            }
+        };
         let volumes: Vec<String> = s.volumes.iter().map(|(v, at)| format!("{v}:{at}")).collect();
         let copied: Vec<String> = s.copied.iter().map(|(dir, at)| format!("{dir} to {at}")).collect();
         let _ = write!(out, "node {node}: {} ({}) {on}", s.name, p.kind.label());
@@ -87,7 +111,6 @@ mod tests {
 
     use super::*;
     use crate::gen;
-    use crate::model::Lab;
     use crate::runtime::images::Images;
     use crate::runtime::placement::{place, Node, LABEL_ENGINE};
     use crate::runtime::topology::{self, LABEL_SITE};
@@ -95,15 +118,18 @@ mod tests {
 
     fn plan_on(lab: &Lab, nodes: &[Node]) -> Plan {
         let images = Images { asterisk: "asterisk".into(), phone: "phone".into(), mail: "mail".into() };
-        let tree = gen::generate(lab, &Secrets::deterministic(lab));
-        let mut plan = topology::plan(lab, &images, &tree, Path::new("/state/sae/config"));
-        onto(&mut plan, &place(lab, nodes).unwrap());
+        let placement = place(lab, nodes).unwrap();
+        let lab = placed(lab, &placement);
+        let tree = gen::generate(&lab, &Secrets::deterministic(&lab));
+        let mut plan = topology::plan(&lab, &images, &tree, Path::new("/state/sae/config"));
+        onto(&mut plan, &placement);
         plan
     }
 
     fn node(hostname: &str, labels: &[(&str, &str)], is_self: bool) -> Node {
         let labels: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Node { hostname: hostname.into(), labels, memory_mib: 8_000, usable: true, is_self }
+        let address = (!is_self).then(|| format!("10.0.0.{}", 10 + hostname.len()).parse().unwrap());
+        Node { hostname: hostname.into(), labels, memory_mib: 8_000, usable: true, is_self, address }
     }
 
     #[test]

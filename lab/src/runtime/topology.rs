@@ -280,7 +280,7 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
 pub fn published_ports(lab: &Lab, site: &str) -> Vec<PublishedPort> {
     let Some(site) = lab.site(site) else { return Vec::new() };
     let ports = site.host_ports;
-    let host_ip = lab.host.bind;
+    let host_ip = lab.site_bind(site);
     let mut out = vec![PublishedPort { host_ip, host_port: ports.sip, container_port: model::ports::SIP }];
     if lab.publishes_media(site) {
         out.extend(ports.rtp.ports().map(|p| PublishedPort { host_ip, host_port: p, container_port: p }));

@@ -10,8 +10,8 @@ use std::time::Instant;
 use bollard::errors::Error as BollardError;
 use bollard::models::{
     ContainerCreateBody, ContainerSummaryStateEnum, EndpointIpamConfig, EndpointSettings, HostConfig, Ipam, IpamConfig,
-    Mount, MountType, MountVolumeOptions, NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
-    VolumeCreateRequest,
+    Mount, MountType, MountVolumeOptions, NetworkConnectRequest, NetworkCreateRequest, NetworkingConfig, PortBinding,
+    RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
     BuildImageOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions, InspectNetworkOptions,
@@ -534,7 +534,10 @@ impl Engine {
     pub async fn restart(&self, name: &str) -> Result<()> {
         let t = Instant::now();
         let options = RestartContainerOptions { t: Some(2), ..Default::default() };
-        self.docker_for(name).restart_container(name, Some(options)).await.map_err(call(format!("restart container {name}")))?;
+        self.docker_for(name)
+            .restart_container(name, Some(options))
+            .await
+            .map_err(call(format!("restart container {name}")))?;
         info!(took = %Took(t), "restarted container {name}");
         Ok(())
     }
@@ -542,7 +545,10 @@ impl Engine {
     /// `docker kill`: Docker takes it as stopped on purpose and does not restart it.
     pub async fn kill(&self, name: &str) -> Result<()> {
         let options = KillContainerOptions { signal: "KILL".into() };
-        self.docker_for(name).kill_container(name, Some(options)).await.map_err(call(format!("kill container {name}")))?;
+        self.docker_for(name)
+            .kill_container(name, Some(options))
+            .await
+            .map_err(call(format!("kill container {name}")))?;
         info!("killed container {name}");
         Ok(())
     }
@@ -697,10 +703,7 @@ impl Engine {
     /// Creates a container named `name`, not started.
     async fn create(&self, name: &str, body: ContainerCreateBody) -> Result<()> {
         let options = CreateContainerOptions { name: Some(name.to_string()), ..Default::default() };
-        self.docker
-            .create_container(Some(options), body)
-            .await
-            .map_err(call(format!("create container {name}")))?;
+        self.docker.create_container(Some(options), body).await.map_err(call(format!("create container {name}")))?;
         self.route_here(name);
         Ok(())
     }
@@ -786,8 +789,11 @@ impl Engine {
         let t = Instant::now();
         let (id, chunks) = self.run_exec(container, cmd).await?;
         let output = chunks.iter().map(|c| c.to_string()).collect();
-        let inspect =
-            self.docker_for(container).inspect_exec(&id).await.map_err(call(format!("run `{}` in {container}", program(cmd))))?;
+        let inspect = self
+            .docker_for(container)
+            .inspect_exec(&id)
+            .await
+            .map_err(call(format!("run `{}` in {container}", program(cmd))))?;
         let code = inspect.exit_code.unwrap_or(-1);
         debug!(code, took = %Took(t), "ran `{}` in {container}", program(cmd));
         Ok(ExecOutput { code, output })

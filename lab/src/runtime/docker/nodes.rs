@@ -128,6 +128,7 @@ impl Engine {
                     usable: status.state == Some(NodeState::READY)
                         && spec.availability == Some(NodeSpecAvailabilityEnum::ACTIVE),
                     is_self: n.id.as_deref() == Some(me.node_id.as_str()),
+                    address: status.addr.as_deref().and_then(|a| a.parse().ok()),
                 }
             })
             .collect())

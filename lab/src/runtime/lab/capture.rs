@@ -10,7 +10,7 @@ impl LabRuntime<'_> {
     /// trunk's. Returns the pcap file's bytes.
     pub async fn capture(&self, site: &str, seconds: u32) -> Result<Vec<u8>, LabError> {
         let container = self.running_asterisk(site).await?;
-        let filter = topology::capture_filter(self.lab, site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
+        let filter = topology::capture_filter(&self.lab, site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
         let secs = seconds.to_string();
         let tcpdump = ["timeout", &secs, "tcpdump", "-i", "any", "-U", "-s", "0", "-w", "-", &filter];
         Ok(self.engine.exec_bytes(&container, &tcpdump).await?)

@@ -36,7 +36,7 @@ impl TerminalView {
 impl LabRuntime<'_> {
     /// The Asterisk container of a site, or of the operator.
     pub fn asterisk_container(&self, site: &str) -> Option<String> {
-        topology::asterisk_container(self.lab, site)
+        topology::asterisk_container(&self.lab, site)
     }
 
     /// The container of a site's (or the operator's) Asterisk, once checked to run.

@@ -59,7 +59,7 @@ impl LabRuntime<'_> {
     /// lab to be whole: by itself for a crash or restart, through `up` for a
     /// kill or removal.
     pub async fn hurt_and_heal(&self, kind: &Kind, fault: Fault, deadline: Duration) -> Result<Recovery, LabError> {
-        let name = topology::container_name(self.lab, kind);
+        let name = topology::container_name(&self.lab, kind);
         let before = self.engine.run_state(&name).await?.ok_or_else(|| LabError::NotRunning(name.clone()))?;
         let started = Instant::now();
         match fault {

@@ -34,7 +34,7 @@ impl LabRuntime<'_> {
     /// to the operator says Registered, and each softphone process has
     /// registered every account since it last started.
     pub async fn health(&self) -> Result<Health, LabError> {
-        let lab = self.lab;
+        let lab: &crate::model::Lab = &self.lab;
         let mut problems = Vec::new();
         let containers = self.engine.containers(LABEL_LAB, &lab.name).await?;
         let kinds = topology::kinds(lab);

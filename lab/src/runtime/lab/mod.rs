@@ -20,8 +20,8 @@ mod versus_compose;
 pub use console::TerminalView;
 pub use faults::{Fault, Recovery};
 pub use health::Health;
-pub use swarm::NodeReport;
 pub use outside::{hand_over, remember_bind, remember_swarm, HandOver, SoftphoneAccount};
+pub use swarm::NodeReport;
 pub use versus_compose::{Race, RaceError};
 
 use preflight::{folder_hash, ports_free, registered_in};
@@ -139,7 +139,9 @@ pub struct DownReport {
 
 pub struct LabRuntime<'a> {
     engine: Engine,
-    lab: &'a Lab,
+    /// The lab as given, or on a swarm with each site on another node
+    /// published on that node's address.
+    lab: std::borrow::Cow<'a, Lab>,
     state: StateDir,
     grading: Option<Grading>,
     swarm: Option<swarm::Role>,
@@ -160,6 +162,10 @@ impl<'a> LabRuntime<'a> {
         let swarm = match lab.deploy {
             Deploy::Docker => None,
             Deploy::Swarm => Some(swarm::join(&engine, lab).await?),
+        };
+        let lab = match &swarm {
+            Some(swarm::Role::Manager(on)) => on.placed(lab),
+            _ => std::borrow::Cow::Borrowed(lab),
         };
         Ok(LabRuntime { engine, lab, state, grading: None, swarm })
     }
@@ -205,6 +211,11 @@ impl<'a> LabRuntime<'a> {
         &self.engine
     }
 
+    /// The lab as it runs: on a swarm, each site published on its node's address.
+    pub fn lab(&self) -> &Lab {
+        &self.lab
+    }
+
     async fn start_planned(&self, planned: &Planned, action: Action) -> Result<(), EngineError> {
         match action {
             Action::Start => self.engine.start(&planned.spec.name).await,
@@ -238,7 +249,7 @@ impl<'a> LabRuntime<'a> {
     pub fn secrets(&self) -> Result<Secrets, LabError> {
         match &self.grading {
             Some(g) => Ok(g.secrets.clone()),
-            None => Ok(Secrets::load_or_create(self.state.path(), self.lab)?),
+            None => Ok(Secrets::load_or_create(self.state.path(), &self.lab)?),
         }
     }
 
@@ -253,7 +264,7 @@ impl<'a> LabRuntime<'a> {
         let images = images::ensure(&self.engine, source, progress).await?;
         info!(took = %Took(up_started), "up: images ready");
         let secrets = self.secrets()?;
-        let tree = gen::generate(self.lab, &secrets);
+        let tree = gen::generate(&self.lab, &secrets);
         let config_dir = self.state.config_dir();
         let sync = self
             .state
@@ -261,7 +272,7 @@ impl<'a> LabRuntime<'a> {
             .map_err(|source| LabError::WriteConfig { path: config_dir.display().to_string(), source })?;
         debug!(dir = %config_dir.display(), written = sync.written, kept_edits = sync.kept_edits.len(), "up: configs in place");
         let own = self.grading.as_ref().map(|g| &g.own);
-        let mut plan = topology::plan_with(self.lab, &images, &tree, &config_dir, own);
+        let mut plan = topology::plan_with(&self.lab, &images, &tree, &config_dir, own);
         let mut nodes = Vec::new();
         if let Some(swarm) = swarm {
             super::swarm::onto(&mut plan, &swarm.placement);
@@ -451,7 +462,7 @@ impl<'a> LabRuntime<'a> {
     /// Whether the softphone process now running in a phones container has
     /// registered every account it carries (read from its log since its previous run ended).
     async fn softphones_registered(&self, kind: &Kind) -> Result<bool, EngineError> {
-        let name = topology::container_name(self.lab, kind);
+        let name = topology::container_name(&self.lab, kind);
         let Some(life) = self.engine.run_state(&name).await? else { return Ok(false) };
         if !life.running {
             return Ok(false);
@@ -478,7 +489,7 @@ impl<'a> LabRuntime<'a> {
         if site != OPERATOR && self.lab.site(site).is_none() {
             return Err(LabError::NoSuchSite(site.to_string()));
         }
-        let tree = gen::generate(self.lab, &self.secrets()?);
+        let tree = gen::generate(&self.lab, &self.secrets()?);
         let dir = self.state.config_dir();
         let sync = self
             .state

@@ -94,7 +94,7 @@ pub async fn hand_over(
     let account = SoftphoneAccount {
         username: p.account.clone(),
         password: secrets.phone_password(site, p).to_string(),
-        host: changed.host.bind,
+        host: runtime.lab().site(&site.name).map_or(changed.host.bind, |s| runtime.lab().site_bind(s)),
         port: site.host_sip_port(),
         extension: p.extension.clone(),
         public_number: site.public_number(&changed.numbering, &p.number),

@@ -22,7 +22,7 @@ impl LabRuntime<'_> {
     }
 
     pub(super) async fn status_with(&self, secrets: &Secrets) -> Result<LabStatus, LabError> {
-        let lab = self.lab;
+        let lab: &crate::model::Lab = &self.lab;
         let containers = self.engine.containers(LABEL_LAB, &lab.name).await?;
         let running = |kind: &Kind| {
             let name = topology::container_name(lab, kind);
@@ -81,7 +81,7 @@ impl LabRuntime<'_> {
                 SiteStatus {
                     name: site.name.clone(),
                     index: site.index,
-                    outside_server: format!("{}:{}", lab.host.bind, site.host_sip_port()),
+                    outside_server: format!("{}:{}", lab.site_bind(site), site.host_sip_port()),
                     containers: describe(&|c| c.labels.get(LABEL_SITE) == Some(&site.name)),
                     trunk: TrunkStatus {
                         account: site.trunk_account().to_string(),

@@ -55,8 +55,17 @@ pub(super) async fn join(engine: &Engine, lab: &Lab) -> Result<Role, LabError> {
 }
 
 impl OnSwarm {
+    pub fn placed<'a>(&self, lab: &'a Lab) -> std::borrow::Cow<'a, Lab> {
+        crate::runtime::swarm::placed(lab, &self.placement)
+    }
+
     /// Copies the lab's images to every node that lacks them, side by side.
-    pub async fn ship(&self, engine: &Engine, images: &Images, progress: &dyn Progress) -> Result<Vec<NodeReport>, LabError> {
+    pub async fn ship(
+        &self,
+        engine: &Engine,
+        images: &Images,
+        progress: &dyn Progress,
+    ) -> Result<Vec<NodeReport>, LabError> {
         let refs = [images.asterisk.as_str(), images.phone.as_str(), images.mail.as_str()];
         let by_node = self.placement.by_node();
         let reports = try_join_all(by_node.iter().map(|(node, runs)| async move {

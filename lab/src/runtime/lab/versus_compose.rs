@@ -66,7 +66,7 @@ impl LabRuntime<'_> {
         self.down(false, progress).await?;
         let lab_down = started.elapsed().as_secs_f64();
 
-        let text = compose::export(self.lab, &self.state)?;
+        let text = compose::export(&self.lab, &self.state)?;
         std::fs::write(file, text).map_err(|source| RaceError::Write { path: file.display().to_string(), source })?;
         let project = Project { name: project.to_string(), file: file.to_path_buf() };
         progress.step(&format!("docker-compose -p {} up -d", project.name));
