@@ -267,8 +267,16 @@ async fn softphone(arg: &LabArg, phone: &str, give_back: bool) -> anyhow::Result
 }
 
 async fn down(arg: &LabArg, volumes: bool) -> anyhow::Result<()> {
-    let lab = arg.load()?;
-    let runtime = LabRuntime::connect(&lab, state_dir(&lab)?).await?;
+    let mut lab = arg.load()?;
+    let runtime = match LabRuntime::connect(&lab, state_dir(&lab)?).await {
+        // The swarm is gone (left by hand): what is left of the lab is here.
+        Err(lab::runtime::LabError::NoSwarm) => {
+            eprintln!("this engine is in no swarm any more: removing what is left of the lab on this machine");
+            lab.deploy = lab::model::Deploy::Docker;
+            LabRuntime::connect(&lab, state_dir(&lab)?).await?
+        }
+        connected => connected?,
+    };
     let progress = Term::new();
     let report = runtime.down(volumes, &progress).await?;
     progress.finish();
