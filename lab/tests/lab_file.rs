@@ -163,3 +163,24 @@ fn host_ports_must_fit_every_site_and_stay_apart() {
     // SIP on 5091..=5106 would fall in table11's RTP ports, 5100-5159.
     insta::assert_snapshot!(errors(&sites(16, "[host]\nsip_port = 5090\nrtp_port = 4000\n")));
 }
+
+#[test]
+fn the_classroom_across_machines_runs_on_the_swarm_with_the_sae_numbering() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("classroom-swarm.toml");
+    let lab = Lab::load(&path).expect("lab/classroom-swarm.toml is valid");
+    assert_eq!(lab.deploy, lab::model::Deploy::Swarm);
+    assert_eq!((lab.sites.len(), lab.phone_count()), (8, 192));
+    let t3 = lab.site("table3").expect("table3");
+    assert_eq!(t3.intersite_number(&lab.numbering, "13"), "*313");
+    assert_eq!(Lab::sae().deploy, lab::model::Deploy::Docker, "one machine unless a lab file says otherwise");
+}
+
+#[test]
+fn an_unknown_engine_is_named_with_its_place_and_the_choices() {
+    let text = "name = \"x\"\n[deploy]\nengine = \"kubernetes\"\nnodes = 3\n[[sites]]\nindex = 1\n";
+    let err = errors(text);
+    assert!(err.contains("bad.toml:3:10"), "{err}");
+    assert!(err.contains("`deploy.engine`: unknown engine \"kubernetes\""), "{err}");
+    assert!(err.contains("\"swarm\" on the nodes of the swarm"), "{err}");
+    assert!(err.contains("`deploy.nodes`: unknown key") && err.contains("bad.toml:4:1"), "{err}");
+}
