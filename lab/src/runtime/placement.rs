@@ -24,19 +24,7 @@ pub const LABEL_ENGINE: &str = "sae-lab.engine";
 pub const SITE_MIB: u64 = 80;
 pub const OPERATOR_MIB: u64 = 160;
 
-/// A swarm node as the placement needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Node {
-    pub hostname: String,
-    pub labels: BTreeMap<String, String>,
-    pub memory_mib: u64,
-    /// Ready and active: the swarm would schedule on it.
-    pub usable: bool,
-    /// The node of the engine the lab is run from.
-    pub is_self: bool,
-    /// Its address in the swarm, where the sites it runs are published.
-    pub address: Option<std::net::Ipv4Addr>,
-}
+pub use crate::runtime::docker::Node;
 
 impl Node {
     /// Whether the lab can create containers on it: its own engine, or one

@@ -25,7 +25,7 @@ use tracing::{debug, info};
 use crate::logs::Took;
 
 mod nodes;
-pub use nodes::{Membership, Shipped};
+pub use nodes::{Membership, Node, Shipped};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -15,7 +15,6 @@ use tracing::{debug, info};
 
 use super::{call, Engine, EngineError, Result};
 use crate::logs::Took;
-use crate::runtime::placement::{Node, LABEL_ENGINE};
 
 /// Engines of the other nodes, by hostname, and the engine of each
 /// container or volume on them. What is not listed is on this machine's.
@@ -34,6 +33,20 @@ pub struct Membership {
     /// Whether it manages the swarm: only a manager lists nodes and makes
     /// swarm-wide networks.
     pub manager: bool,
+}
+
+/// A swarm node as the manager describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub hostname: String,
+    pub labels: BTreeMap<String, String>,
+    pub memory_mib: u64,
+    /// Ready and active: the swarm would schedule on it.
+    pub usable: bool,
+    /// The node of the engine the lab is run from.
+    pub is_self: bool,
+    /// Its address in the swarm, where the sites it runs are published.
+    pub address: Option<std::net::Ipv4Addr>,
 }
 
 /// What shipping images to a node did.
@@ -132,16 +145,6 @@ impl Engine {
                 }
             })
             .collect())
-    }
-
-    /// Connects to the engine of every node that gives one ([`LABEL_ENGINE`]).
-    pub async fn add_nodes(&self, nodes: &[Node]) -> Result<()> {
-        for node in nodes.iter().filter(|n| !n.is_self) {
-            if let Some(address) = node.labels.get(LABEL_ENGINE) {
-                self.add_node(&node.hostname, address).await?;
-            }
-        }
-        Ok(())
     }
 
     /// Makes this engine a single-node swarm manager (`docker swarm init`).

@@ -47,9 +47,13 @@ pub(super) async fn join(engine: &Engine, lab: &Lab) -> Result<Role, LabError> {
     }
     let nodes = engine.swarm_nodes(&me).await?;
     let placement = placement::place(lab, &nodes)?;
-    let used: Vec<placement::Node> =
-        nodes.iter().filter(|n| placement.by_node().contains_key(n.hostname.as_str())).cloned().collect();
-    engine.add_nodes(&used).await?;
+    // The engines of the other nodes that run a part of the lab.
+    let used = placement.by_node();
+    for node in nodes.iter().filter(|n| !n.is_self && used.contains_key(n.hostname.as_str())) {
+        if let Some(address) = node.labels.get(placement::LABEL_ENGINE) {
+            engine.add_node(&node.hostname, address).await?;
+        }
+    }
     let home = nodes.iter().find(|n| n.is_self).map(|n| n.hostname.clone()).unwrap_or_default();
     Ok(Role::Manager(OnSwarm { placement, home }))
 }
