@@ -261,6 +261,8 @@ pub enum Problem {
     UnknownStrategy {
         queue: String,
         strategy: String,
+        /// Asterisk 22's strategies.
+        known: &'static [&'static str],
     },
     /// A music on hold class's program that gives Asterisk no music.
     MohCommand {
@@ -457,9 +459,9 @@ impl Problem {
             FeatureNeverEnabled { feature, dtmf } => format!(
                 "l'entrée {feature} de l'applicationmap ({dtmf}) n'est jamais activée : aucun DYNAMIC_FEATURES du plan de numérotation ni des endpoints ne la nomme, sa touche ne fait rien ; ajouter Set(__DYNAMIC_FEATURES={feature}) avant le Dial (plusieurs noms séparés par #) ou endpoint/set_var"
             ),
-            UnknownStrategy { queue, strategy } => format!(
+            UnknownStrategy { queue, strategy, known } => format!(
                 "la file d'attente {queue} n'a pas de stratégie {strategy} dans Asterisk 22 : il prévient au chargement et fait sonner tous les membres à la fois (ringall) ; stratégies : {}",
-                super::queues::STRATEGIES.join(", ")
+                known.join(", ")
             ),
             MohCommand { class, program, faults, fix } => format!(
                 "la musique d'attente {class} lance {program}, dont Asterisk lit sur la sortie standard des échantillons bruts signés 16 bits, 8000 Hz, mono : {}{}",
@@ -636,9 +638,9 @@ impl Problem {
             FeatureNeverEnabled { feature, dtmf } => format!(
                 "applicationmap entry {feature} ({dtmf}) is never enabled: no DYNAMIC_FEATURES of the dialplan or the endpoints names it, so its key does nothing; add Set(__DYNAMIC_FEATURES={feature}) before the Dial (several names joined by #) or endpoint/set_var"
             ),
-            UnknownStrategy { queue, strategy } => format!(
+            UnknownStrategy { queue, strategy, known } => format!(
                 "queue {queue} has no strategy {strategy} in Asterisk 22: it warns at load and rings every member at once (ringall); strategies: {}",
-                super::queues::STRATEGIES.join(", ")
+                known.join(", ")
             ),
             MohCommand { class, program, faults, fix } => format!(
                 "music on hold class {class} runs {program}, whose standard output Asterisk reads as raw signed 16-bit samples, 8000 Hz, mono: {}{}",

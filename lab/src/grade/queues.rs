@@ -10,7 +10,7 @@ use crate::asterisk_conf::Conf;
 pub(super) const QUEUES_CONF: &str = "queues.conf";
 
 /// Asterisk 22's strategies (`roundrobin` is its old name for rrmemory).
-pub(crate) const STRATEGIES: [&str; 9] =
+const STRATEGIES: [&str; 9] =
     ["ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "roundrobin", "linear", "wrandom", "rrordered"];
 
 pub(super) fn check(conf: Option<&Conf>, findings: &mut Vec<Finding>) {
@@ -22,7 +22,8 @@ pub(super) fn check(conf: Option<&Conf>, findings: &mut Vec<Finding>) {
         if entry.value.contains('$') || STRATEGIES.contains(&entry.value.to_ascii_lowercase().as_str()) {
             continue;
         }
-        let problem = Problem::UnknownStrategy { queue: queue.name.clone(), strategy: entry.value.clone() };
+        let problem =
+            Problem::UnknownStrategy { queue: queue.name.clone(), strategy: entry.value.clone(), known: &STRATEGIES };
         findings.push(finding(Part::III, entry.at.clone(), entry.text.clone(), problem));
     }
 }

@@ -1,5 +1,6 @@
 //! What is wrong with a music on hold command, in French or English.
 
+use super::cli;
 use crate::grade::Lang;
 
 /// Where a player sends its sound.
@@ -93,5 +94,26 @@ impl MohFault {
             NoInput => format!("{program} is given no file to play"),
             FilesAppended => format!("with directory set, Asterisk adds the folder's .mp3, .raw and .sln files at the end of the command, after {program}'s output (and starts nothing when there are none): remove directory and name the file in the command"),
         }
+    }
+}
+
+/// What Asterisk expects of the class's program.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Expect {
+    /// Sample rate of the class's `format` (slin: 8000).
+    pub rate: u32,
+    /// The class reads signed linear samples (the default); another `format`
+    /// (ulaw, alaw…) is not checked for its encoding.
+    pub slin: bool,
+    /// `directory` is set: Asterisk appends its files to the command.
+    pub directory: bool,
+}
+
+/// The fault of a rate option's value, if it is not the one expected.
+pub(super) fn rate_fault(value: Option<&str>, expected: u32) -> Option<MohFault> {
+    match value.map(cli::hertz) {
+        None => Some(MohFault::Rate { given: None, expected }),
+        Some(Some(hz)) if hz == expected => None,
+        Some(hz) => Some(MohFault::Rate { given: hz, expected }),
     }
 }

@@ -38,7 +38,7 @@ pub(super) fn check(conf: Option<&Conf>, findings: &mut Vec<Finding>) {
     }
 }
 
-fn expect(conf: &Conf, class: &Section) -> programs::Expect {
+fn expect(conf: &Conf, class: &Section) -> fault::Expect {
     let format = conf.value(class, "format").unwrap_or("slin").to_ascii_lowercase();
     let rate = format.strip_prefix("slin").map(|r| match r {
         "" => 8000,
@@ -46,12 +46,12 @@ fn expect(conf: &Conf, class: &Section) -> programs::Expect {
         khz => khz.parse::<u32>().map_or(8000, |k| k * 1000),
     });
     let directory = conf.value(class, "directory").is_some_and(|d| !d.is_empty() && !d.eq_ignore_ascii_case("nodir"));
-    programs::Expect { rate: rate.unwrap_or(8000), slin: rate.is_some(), directory }
+    fault::Expect { rate: rate.unwrap_or(8000), slin: rate.is_some(), directory }
 }
 
 /// The program's name, what is wrong with the command, and one that works
 /// (`None`: the program is not one this check knows, and nothing is said of it).
-fn faults(application: &str, expect: programs::Expect) -> Option<(String, Vec<MohFault>, Option<String>)> {
+fn faults(application: &str, expect: fault::Expect) -> Option<(String, Vec<MohFault>, Option<String>)> {
     // As Asterisk cuts it: at each single space, so two make an empty argument.
     let argv: Vec<&str> = application.split(' ').collect();
     let path = argv.first().copied().filter(|p| !p.is_empty())?;

@@ -2,20 +2,8 @@
 //! command line: where its sound goes, in which format, at which rate.
 
 use super::cli::{self, has, last, opt, Opt, Syntax, Token, Value};
-use super::fault::{MohFault, Output};
+use super::fault::{rate_fault, Expect, MohFault, Output};
 use super::sox;
-
-/// What Asterisk expects of the class's program.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Expect {
-    /// Sample rate of the class's `format` (slin: 8000).
-    pub rate: u32,
-    /// The class reads signed linear samples (the default); another `format`
-    /// (ulaw, alaw…) is not checked for its encoding.
-    pub slin: bool,
-    /// `directory` is set: Asterisk appends its files to the command.
-    pub directory: bool,
-}
 
 /// The faults of a known player's arguments, and a command that works.
 pub(super) struct Judged {
@@ -87,14 +75,6 @@ fn unknown(tokens: &[Token]) -> Vec<MohFault> {
             _ => None,
         })
         .collect()
-}
-
-pub(super) fn rate_fault(value: Option<&str>, expected: u32) -> Option<MohFault> {
-    match value.map(cli::hertz) {
-        None => Some(MohFault::Rate { given: None, expected }),
-        Some(Some(hz)) if hz == expected => None,
-        Some(hz) => Some(MohFault::Rate { given: hz, expected }),
-    }
 }
 
 /// mpg123 1.3x (`mpg123 --longhelp`).

@@ -3,8 +3,7 @@
 //! the first word naming an effect ends the files.
 
 use super::cli::{self, opt, Opt, Syntax, Token, Value};
-use super::fault::{MohFault, Output};
-use super::programs::Expect;
+use super::fault::{Expect, MohFault, Output};
 
 /// sox 14.4's global and format options (`sox --help`).
 pub(super) const OPTIONS: &[Opt] = &[
@@ -215,7 +214,7 @@ pub(super) fn judge(args: &[&str], expect: Expect) -> Vec<MohFault> {
         let rate = value("rate").or_else(|| {
             effect(&["rate"]).and_then(|e| e[1..].iter().rev().find(|a| cli::hertz(a).is_some()).map(|s| s.as_str()))
         });
-        faults.extend(super::programs::rate_fault(rate, expect.rate));
+        faults.extend(super::fault::rate_fault(rate, expect.rate));
         let channels = value("channels").map(str::to_string).or_else(|| {
             effect(&["channels", "remix"]).map(|e| match e[0].as_str() {
                 "channels" => e.get(1).cloned().unwrap_or_default(),
