@@ -211,6 +211,9 @@ impl GradeReport {
                     (false, false) => "✗",
                 };
                 let _ = writeln!(out, "  {mark} {} › {says}", r.scenario);
+                for n in r.notes.iter().filter(|_| r.passed()) {
+                    let _ = writeln!(out, "      {}", if fr { &n.fr } else { &n.en });
+                }
                 if let Some(why) = &r.lab_error {
                     let _ = match lang {
                         Lang::Fr => writeln!(
@@ -418,6 +421,7 @@ mod tests {
             }),
             lab_error: lab_error.map(str::to_string),
             left_open: Vec::new(),
+            notes: Vec::new(),
             started: std::time::UNIX_EPOCH,
             ended: std::time::UNIX_EPOCH,
             phones: Vec::new(),
@@ -477,6 +481,7 @@ mod tests {
             }),
             lab_error: None,
             left_open: Vec::new(),
+            notes: Vec::new(),
             started: std::time::UNIX_EPOCH,
             ended: std::time::UNIX_EPOCH,
             phones: Vec::new(),
