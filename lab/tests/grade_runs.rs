@@ -237,6 +237,7 @@ async fn a_config_playing_its_own_sounds_passes_the_checks_listening_for_them() 
     let results = &run.report.results;
     assert_eq!(results.len(), 5, "{:?}", results.iter().map(|r| &r.says).collect::<Vec<_>>());
     for r in results {
+        eprintln!("{}", lab::scenario::report::line(r));
         assert!(r.passed(), "{}: {:?}", r.says, r.failure);
         let notes: Vec<&str> = r.notes.iter().map(|n| n.en.as_str()).collect();
         let own = match r.scenario.as_str() {

@@ -45,7 +45,11 @@ mod tests {
     use crate::scenario::PhoneId;
 
     fn hears(what: Sound) -> Step {
-        Step::Hears(Hears { phone: PhoneId { site: "operator".into(), account: "tm1".into() }, what, own_sounds: false })
+        Step::Hears(Hears {
+            phone: PhoneId { site: "operator".into(), account: "tm1".into() },
+            what,
+            own_sounds: false,
+        })
     }
 
     fn own(step: &Step) -> bool {
@@ -109,7 +113,8 @@ mod tests {
         accepted.dedup();
         assert_eq!(accepted, ["Menu", "Refusal", "music of table2", "welcome of table2"]);
         // table2's patron8 put on hold by table1 hears table1's music: the lab's tone.
-        let peer = steps(&graded).into_iter().find(|h| matches!(&h.what, Sound::Music { site, .. } if site == "table1"));
+        let peer =
+            steps(&graded).into_iter().find(|h| matches!(&h.what, Sound::Music { site, .. } if site == "table1"));
         assert!(peer.is_some_and(|h| !h.own_sounds));
     }
 }

@@ -9,11 +9,11 @@
 
 use std::fmt;
 
-use super::result::Note;
 use super::audio::{
     ac_power, dbfs, goertzel_power, Wav, HOP_SECONDS, MAX_DROPOUT_SECONDS, MIN_HELD, MIN_SECONDS, MIN_SHARE,
     SILENCE_DBFS, SKIP_SECONDS, WINDOW_SECONDS,
 };
+use super::result::Note;
 
 /// Ringing tones Asterisk plays from indications.conf (its busy and congestion
 /// tones use the same frequencies): France (the lab's, 440 Hz), most of Europe
@@ -55,9 +55,12 @@ impl Function {
     /// How the check passed on a sound of the site's own, where the lab plays `lab_hz`.
     pub fn note(self, lab_hz: u32) -> Note {
         let (en, own, fr, own_fr) = match self {
-            Function::Music => {
-                ("music heard on hold", "your own music on hold", "musique entendue en attente", "votre propre musique d'attente")
-            }
+            Function::Music => (
+                "music heard on hold",
+                "your own music on hold",
+                "musique entendue en attente",
+                "votre propre musique d'attente",
+            ),
             Function::Welcome => (
                 "a message heard before the phone rings",
                 "your own welcome message",
@@ -70,7 +73,9 @@ impl Function {
                 "un message entendu au refus",
                 "votre propre message de refus",
             ),
-            Function::Menu => ("a menu heard", "your own menu prompt", "un menu entendu", "votre propre annonce de menu"),
+            Function::Menu => {
+                ("a menu heard", "your own menu prompt", "un menu entendu", "votre propre annonce de menu")
+            }
         };
         Note {
             en: format!("{en} (not the lab's {lab_hz} Hz tone: {own})"),
@@ -159,7 +164,8 @@ fn analyse(wav: &Wav, known: &[Vec<u32>]) -> Other {
         buf.extend(chunk.iter().map(|&s| s - mean));
         active += 1;
         active_power += power;
-        let share = |tone: &Vec<u32>| tone.iter().map(|&hz| goertzel_power(&buf, rate, f64::from(hz))).sum::<f64>() / power;
+        let share =
+            |tone: &Vec<u32>| tone.iter().map(|&hz| goertzel_power(&buf, rate, f64::from(hz))).sum::<f64>() / power;
         // The first that carries it: 440 Hz alone is France's ringback, not the US one missing 480 Hz.
         if let Some(i) = known.iter().position(|tone| share(tone) >= MIN_SHARE) {
             carried[i] += 1;

@@ -269,8 +269,8 @@ fn own_expected(phone: &PhoneId, function: Function, lab_hz: u32) -> String {
     format!("{phone} hears {}: the lab's {lab_hz} Hz tone or a sound of the site's own, not silence or ringback", function.sound())
 }
 
-/// A message of `function` after byte `since`: the lab's `lab_hz` tone, or a sound of the
-/// site's own, said in a note.
+/// A message of `function` after byte `since`: the lab's `lab_hz` tone, or else a sound of
+/// the site's own, said in a note.
 async fn own_message(
     ctx: &mut Ctx<'_, '_>,
     phone: &PhoneId,
@@ -280,24 +280,19 @@ async fn own_message(
 ) -> Result<(), Failure> {
     let own = ctx.tone(phone);
     let known = audible::known(&[own]);
-    // The lab's tone first: a config playing it passes as it always did, without a note.
-    let judge = |wav: &Wav| match audio::hears_message(wav, lab_hz, &[own], MESSAGE_SECONDS) {
-        (true, _) => (true, None),
-        (false, _) => {
-            let (ok, other) = audible::hears_other_message(wav, &known, MESSAGE_SECONDS);
-            (ok, Some(other))
-        }
+    // Listening stops early on the lab's tone only: a config playing it passes as it always
+    // did, without a note, even when another sound comes first (the menu after a prompt).
+    let judge = |wav: &Wav| {
+        let (ok, _) = audio::hears_message(wav, lab_hz, &[own], MESSAGE_SECONDS);
+        (ok, audible::hears_other_message(wav, &known, MESSAGE_SECONDS))
     };
     match ctx.listen(phone, since, judge).await? {
-        (true, None) => Ok(()),
-        (true, Some(_)) => {
+        (true, _) => Ok(()),
+        (false, (true, _)) => {
             ctx.notes.push(function.note(lab_hz));
             Ok(())
         }
-        (false, other) => {
-            let observed = other.map(|o| o.to_string()).unwrap_or_default();
-            Err(fail(own_expected(phone, function, lab_hz), observed))
-        }
+        (false, (false, other)) => Err(fail(own_expected(phone, function, lab_hz), other.to_string())),
     }
 }
 
