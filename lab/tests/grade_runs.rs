@@ -13,7 +13,8 @@ use lab::grade::{inspect, session, write_site_config, Part};
 use lab::model::Lab;
 use lab::runtime::progress::Silent;
 use lab::runtime::LabRuntime;
-use lab::scenario::RunOptions;
+use lab::scenario::steps::Hears;
+use lab::scenario::{RunOptions, Step};
 use lab::secrets::Secrets;
 use lab::state::StateDir;
 
@@ -155,5 +156,99 @@ async fn a_config_of_its_own_names_is_graded_through_its_mapping() {
     for r in results.iter().filter(|r| r.scenario == "internal-calls") {
         assert!(r.passed(), "{}: {:?}", r.says, r.failure);
         assert!(r.says.contains("table2/patron") || r.says.contains("table2/assistant"), "{}", r.says);
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Edits {
+    edit: Vec<Edit>,
+}
+
+#[derive(serde::Deserialize)]
+struct Edit {
+    file: String,
+    find: String,
+    replace: String,
+}
+
+/// A config playing sounds of its own where the lab plays its tones
+/// (`tests/fixtures/grade-own-sounds/`: Asterisk's music on hold, stock
+/// prompts as the welcome and the refusal): the checks listening for them
+/// pass, each saying it heard the site's own sound. The menu it kept is the
+/// lab's tone, heard as such: no note.
+#[tokio::test]
+async fn a_config_playing_its_own_sounds_passes_the_checks_listening_for_them() {
+    let Some(engine) = support::engine_or_skip("a_config_playing_its_own_sounds").await else {
+        return;
+    };
+    support::images(&engine).await;
+    let original = support::sae_elsewhere("itest-sounds", "10.96.0.0/16", 15700, 55000);
+    let lab = session::graded_lab(&original, SITE);
+    let site = lab.site(SITE).unwrap();
+    let student = tempfile::tempdir().unwrap();
+    write_site_config(&generate(&lab, &Secrets::deterministic(&lab)), SITE, student.path()).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grade-own-sounds/edits.toml");
+    let edits: Edits = toml::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    for e in &edits.edit {
+        let path = student.path().join(&e.file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(&e.find), "{}: no {:?}", e.file, e.find);
+        std::fs::write(&path, text.replacen(&e.find, &e.replace, 1)).unwrap();
+    }
+    let inspection = inspect(&lab, site, student.path()).unwrap();
+
+    // Only the checks listening for the site's sounds, on the site and one peer.
+    let running = session::part_of_lab(&lab, SITE);
+    let checks = session::select_checks(&original, &running, SITE, &scenarios(&original), None, None);
+    let own = |check: &lab::scenario::Check| {
+        check.steps.iter().any(|l| matches!(&l.step, Step::Hears(Hears { own_sounds: true, .. })))
+    };
+    let checks: Vec<_> = checks
+        .into_iter()
+        .map(|s| lab::scenario::Scenario { checks: s.checks.iter().filter(|c| own(c)).cloned().collect(), ..s })
+        .filter(|s| !s.checks.is_empty())
+        .collect();
+    let names: Vec<&str> = checks.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["hold-music", "ivr", "voicemail", "welcome"]);
+
+    let state = tempfile::tempdir().unwrap();
+    let state = StateDir::new(state.path(), &running.name);
+    support::remove_lab(&running.name).await;
+    let _cleanup = support::Cleanup::new(&running.name);
+    let out = tempfile::tempdir().unwrap();
+    let mut options = RunOptions::new(4, out.path().to_path_buf(), state.config_dir());
+    options.own_configs = BTreeMap::from([(SITE.to_string(), (student.path().to_path_buf(), "internal".to_string()))]);
+    let run = session::run(
+        &running,
+        state.clone(),
+        SITE,
+        student.path(),
+        &inspection,
+        &checks,
+        &options,
+        &support::Stderr,
+        &|_| {},
+    )
+    .await;
+    let down = LabRuntime::connect(&running, state).await.unwrap().down(false, &Silent).await;
+    let run = run.expect("the graded lab runs");
+    down.expect("down");
+
+    let results = &run.report.results;
+    assert_eq!(results.len(), 5, "{:?}", results.iter().map(|r| &r.says).collect::<Vec<_>>());
+    for r in results {
+        eprintln!("{}", lab::scenario::report::line(r));
+        assert!(r.passed(), "{}: {:?}", r.says, r.failure);
+        let notes: Vec<&str> = r.notes.iter().map(|n| n.en.as_str()).collect();
+        let own = match r.scenario.as_str() {
+            "ivr" => {
+                assert!(notes.is_empty(), "{}: the lab's menu is heard as such: {notes:?}", r.says);
+                continue;
+            }
+            "hold-music" => "your own music on hold",
+            "welcome" => "your own welcome message",
+            _ => "your own refusal message",
+        };
+        assert!(notes.iter().any(|n| n.contains("not the lab's") && n.contains(own)), "{}: {notes:?}", r.says);
     }
 }

@@ -82,6 +82,7 @@ fn not_run(scenario: &str, check: &Check, blocker: &Blocker) -> CheckResult {
         }),
         lab_error: None,
         left_open: Vec::new(),
+        notes: Vec::new(),
         started: now,
         ended: now,
         phones: check.phones().into_iter().collect(),

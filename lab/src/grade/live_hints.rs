@@ -91,6 +91,7 @@ mod tests {
             }),
             lab_error: None,
             left_open: Vec::new(),
+            notes: Vec::new(),
             started: std::time::UNIX_EPOCH,
             ended: std::time::UNIX_EPOCH,
             phones: Vec::new(),

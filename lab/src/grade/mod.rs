@@ -27,6 +27,7 @@ pub mod messages;
 mod moh_player;
 mod options;
 mod outbound;
+pub mod own_sounds;
 mod pjsip_options;
 mod queues;
 pub mod retarget;

@@ -211,6 +211,9 @@ impl GradeReport {
                     (false, false) => "✗",
                 };
                 let _ = writeln!(out, "  {mark} {} › {says}", r.scenario);
+                for n in r.notes.iter().filter(|_| r.passed()) {
+                    let _ = writeln!(out, "      {}", if fr { &n.fr } else { &n.en });
+                }
                 if let Some(why) = &r.lab_error {
                     let _ = match lang {
                         Lang::Fr => writeln!(
@@ -418,6 +421,7 @@ mod tests {
             }),
             lab_error: lab_error.map(str::to_string),
             left_open: Vec::new(),
+            notes: Vec::new(),
             started: std::time::UNIX_EPOCH,
             ended: std::time::UNIX_EPOCH,
             phones: Vec::new(),
@@ -449,6 +453,40 @@ mod tests {
     }
 
     #[test]
+    fn a_check_passed_on_the_sites_own_sound_says_which_it_heard() {
+        let mut r = report(Some(Registration { trunk: true, phones: vec![("patron1".into(), true)] }));
+        r.inspection.findings.clear();
+        r.checks = vec![(
+            Part::III,
+            CheckResult {
+                scenario: "hold-music".into(),
+                says: "A phone put on hold hears its site's music".into(),
+                says_fr: Some("Un poste mis en attente entend la musique d'attente de son site".into()),
+                place: "scenarios/hold-music.toml:6".into(),
+                seconds: 4.0,
+                failure: None,
+                lab_error: None,
+                left_open: Vec::new(),
+                notes: vec![crate::scenario::audible::Function::Music.note(3050)],
+                started: std::time::UNIX_EPOCH,
+                ended: std::time::UNIX_EPOCH,
+                phones: Vec::new(),
+            },
+        )];
+        assert!(r.passed());
+        let text = r.render(Lang::En);
+        assert!(
+            text.contains("  ✓ hold-music › A phone put on hold hears its site's music\n      music heard on hold (not the lab's 3050 Hz tone: your own music on hold)\n"),
+            "{text}"
+        );
+        let text = r.render(Lang::Fr);
+        assert!(
+            text.contains("      musique entendue en attente (pas la tonalité du labo à 3050 Hz : votre propre musique d'attente)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_failed_check_names_the_file_asterisk_refused_that_explains_it() {
         let mut r = report(Some(Registration { trunk: true, phones: vec![("patron1".into(), true)] }));
         r.inspection.findings = vec![Finding {
@@ -477,6 +515,7 @@ mod tests {
             }),
             lab_error: None,
             left_open: Vec::new(),
+            notes: Vec::new(),
             started: std::time::UNIX_EPOCH,
             ended: std::time::UNIX_EPOCH,
             phones: Vec::new(),

@@ -8,7 +8,7 @@ use super::blocked::{self, Blocker};
 use super::live_causes;
 use super::mapping::Mapping;
 use super::rewrite::{each_check, phones_exist};
-use super::{retarget, Inspection, Part};
+use super::{own_sounds, retarget, Inspection, Part};
 use crate::model::Lab;
 use crate::runtime::progress::Progress;
 use crate::runtime::{LabError, LabRuntime};
@@ -55,7 +55,8 @@ pub fn graded_lab(lab: &Lab, site: &str) -> Lab {
 }
 
 /// The checks of `scenarios` (valid for `original`) that grade `site`: moved
-/// onto it, put in the mapping's terms when there is one, only those of `only`.
+/// onto it, put in the mapping's terms when there is one, only those of `only`,
+/// the site's own sounds taken where the lab plays its tones.
 /// [`crate::grade::feature_codes::FeatureCodes::apply`] then gives them the
 /// config's own in-call codes.
 pub fn select_checks(
@@ -73,7 +74,7 @@ pub fn select_checks(
     };
     // Only checks whose phones the graded lab has (it may run a part of the sites).
     let moved = each_check(moved, |check, _| phones_exist(graded, check).then(|| check.clone()));
-    moved
+    own_sounds::accept(site, moved)
         .into_iter()
         .filter(|s| {
             let part = s.part.as_deref().and_then(Part::from_scenario);

@@ -18,14 +18,14 @@ use std::f64::consts::PI;
 use std::fmt;
 
 /// The first part of a recording is call set-up and jitter-buffer fill, not steady media.
-const SKIP_SECONDS: f64 = 0.2;
+pub(super) const SKIP_SECONDS: f64 = 0.2;
 /// 120 ms holds a whole number of cycles of every tone on the 25 Hz lab grid (3 per 25 Hz step),
 /// so neighbouring lab tones do not leak into each other's Goertzel bins. It also means a tone more
 /// than about 3 Hz off the expected frequency does not count: ausine tones are exact.
-const WINDOW_SECONDS: f64 = 0.12;
+pub(super) const WINDOW_SECONDS: f64 = 0.12;
 /// Windows start every RTP packet (20 ms): a dropout or a phase jump spoils the few windows across
 /// it, not a whole 120 ms slice; one lost packet in a window still leaves the tone 5/6 of its power.
-const HOP_SECONDS: f64 = 0.02;
+pub(super) const HOP_SECONDS: f64 = 0.02;
 /// Windows quieter than this (RMS relative to full-scale amplitude) are silence: G.711 idle codes
 /// (below -70 dBFS), comfort noise, hold, and the zeros a softphone writes for packets that never
 /// came. baresip's ausine plays at -15 dBFS RMS, 30 dB above; measured tones arrive at -7 to -14.
@@ -177,7 +177,7 @@ pub struct Heard {
     pub seconds: f64,
 }
 
-fn dbfs(rms: f64) -> f64 {
+pub(super) fn dbfs(rms: f64) -> f64 {
     20.0 * rms.max(1e-6).log10()
 }
 
@@ -301,7 +301,7 @@ fn analyse(wav: &Wav, expected_hz: u32, candidates: &[u32], min_share: f64) -> H
 }
 
 /// Power without the DC offset (the variance), and the offset.
-fn ac_power(samples: &[f32]) -> (f64, f32) {
+pub(super) fn ac_power(samples: &[f32]) -> (f64, f32) {
     if samples.is_empty() {
         return (0.0, 0.0);
     }

@@ -12,7 +12,7 @@ use super::hints;
 use super::names::{PhoneId, Resource};
 use super::options::RunOptions;
 use super::phones::{open_calls, Event, EventKind, Hub};
-use super::result::{broken, fail, Failure};
+use super::result::{broken, fail, Failure, Note};
 use crate::gen::features;
 use crate::gen::phones::tone_hz;
 use crate::model::Lab;
@@ -68,6 +68,8 @@ pub(super) struct Ctx<'s, 'a> {
     /// Size of a phone's recording when it last keyed DTMF: what it hears
     /// in answer starts there.
     pub(super) keyed_at: HashMap<PhoneId, u64>,
+    /// What its steps said of how they passed.
+    pub(super) notes: Vec<Note>,
 }
 
 /// A running BLF subscription and how far its NOTIFYs were read.
@@ -95,6 +97,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             watcher: None,
             started: Instant::now(),
             keyed_at: HashMap::new(),
+            notes: Vec::new(),
         }
     }
 

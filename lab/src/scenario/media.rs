@@ -115,6 +115,19 @@ impl Ctx<'_, '_> {
     /// so stopping early gives the verdict the whole window would. It also stops when the recording
     /// stops growing (the IPBX hung up after the message).
     pub(super) async fn message(&self, phone: &PhoneId, mark: u64, hz: u32) -> Result<(bool, Heard), Failure> {
+        let own = self.tone(phone);
+        self.listen(phone, mark, |wav| audio::hears_message(wav, hz, &[own], MESSAGE_SECONDS)).await
+    }
+
+    /// What `judge` makes of what `phone` hears within [`MESSAGE_WITHIN`] after byte `mark`,
+    /// listening until it says yes: `judge` must only grow more sure as audio comes (a stretch of
+    /// sound only grows), as [`Ctx::message`]'s does.
+    pub(super) async fn listen<T>(
+        &self,
+        phone: &PhoneId,
+        mark: u64,
+        judge: impl Fn(&Wav) -> (bool, T),
+    ) -> Result<(bool, T), Failure> {
         let deadline = Instant::now() + AUDIO_TIMEOUT;
         let (mut mark, mut seconds) = (mark, MESSAGE_SECONDS);
         loop {
@@ -122,10 +135,10 @@ impl Ctx<'_, '_> {
             mark = at;
             let mut wav = self.read_since(phone, mark).await?;
             wav.samples.truncate((f64::from(wav.rate) * MESSAGE_WITHIN) as usize);
-            let (ok, heard) = audio::hears_message(&wav, hz, &[self.tone(phone)], MESSAGE_SECONDS);
+            let (ok, verdict) = judge(&wav);
             let got = wav.samples.len() as f64 / f64::from(wav.rate.max(1));
             if ok || got >= MESSAGE_WITHIN || Instant::now() > deadline {
-                return Ok((ok, heard));
+                return Ok((ok, verdict));
             }
             seconds = (got + 0.25).min(MESSAGE_WITHIN);
         }

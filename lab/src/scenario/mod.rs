@@ -5,6 +5,7 @@
 //! as phones and expecting what a user would observe. Each kind of step has
 //! its file in [`steps`].
 
+pub mod audible;
 pub mod audio;
 mod blf;
 mod breakage;
@@ -34,7 +35,7 @@ pub use check::{Check, Scenario, StepLine};
 pub use file::{load_dir, parse};
 pub use names::{PhoneId, Resource};
 pub use options::RunOptions;
-pub use result::{CheckResult, Failure};
+pub use result::{CheckResult, Failure, Note};
 pub use rewrite::Rewrite;
 pub use runner::{run, RunError, RunReport};
 pub use steps::{Sound, Step};

@@ -21,6 +21,14 @@ pub struct Failure {
     pub lab: bool,
 }
 
+/// How a check passed, when the report should say: a site's own sound heard
+/// where the lab plays its tone, for instance. In English and French.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub en: String,
+    pub fr: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct CheckResult {
     pub scenario: String,
@@ -38,6 +46,8 @@ pub struct CheckResult {
     /// Channels the check's phones left open, which the runner hung up
     /// ("left channel PJSIP/patron1-00000012 open; hung up").
     pub left_open: Vec<String>,
+    /// How its steps passed, when they say (see [`Note`]).
+    pub notes: Vec<Note>,
     /// When the check started acting (its phones locked) and ended: the window
     /// in which its SIP calls are looked for in the captures.
     pub started: SystemTime,

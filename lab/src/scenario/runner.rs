@@ -183,6 +183,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
             }
         }
     }
+    let notes = std::mem::take(&mut ctx.notes);
     let release = ctx.release(&phones).await;
     lab.docker.extend(release.trouble);
     prompts::restore(shared, saved, &mut lab.docker).await;
@@ -202,6 +203,7 @@ async fn run_check(shared: &Shared<'_>, scenario: &Scenario, check: &Check) -> C
         failure,
         lab_error,
         left_open: release.left_open,
+        notes,
         started: started_at,
         ended: SystemTime::now(),
         phones,

@@ -70,6 +70,7 @@ mod tests {
             failure: None,
             lab_error: None,
             left_open: Vec::new(),
+            notes: Vec::new(),
             started: time(from),
             ended: time(to),
             phones,

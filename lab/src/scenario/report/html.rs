@@ -36,9 +36,9 @@ td.mark { font-size: 18px; width: 24px; }
 td.num { text-align: right; white-space: nowrap; width: 70px; }
 td.where { color: #666; font-family: monospace; width: 300px; }
 tr.failed td { background: #fff7f7; }
-dl.failure { margin: 6px 0 0 0; display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
-dl.failure dt { font-weight: bold; }
-dl.failure dd { margin: 0; font-family: monospace; white-space: pre-wrap; }
+dl.failure, dl.notes { margin: 6px 0 0 0; display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
+dl.failure dt, dl.notes dt { font-weight: bold; }
+dl.failure dd, dl.notes dd { margin: 0; font-family: monospace; white-space: pre-wrap; }
 details { margin: 4px 0; }
 summary { cursor: pointer; color: #1f5fa8; }
 .call { margin: 8px 0 16px 16px; }
@@ -183,6 +183,13 @@ fn check_row(lab: &Lab, r: &CheckResult, calls: &[&Call]) -> Markup {
             td class={ "mark " (class) } { (mark) }
             td {
                 (r.says)
+                @if r.passed() && !r.notes.is_empty() {
+                    dl class="notes" {
+                        @for n in &r.notes {
+                            dt { "note" } dd { (n.en) }
+                        }
+                    }
+                }
                 @if !r.passed() || !r.left_open.is_empty() {
                     dl class="failure" {
                         @if let Some(why) = &r.lab_error {
@@ -286,6 +293,7 @@ mod tests {
                     failure: None,
                     lab_error: None,
                     left_open: Vec::new(),
+                    notes: Vec::new(),
                     started: time(0.0),
                     ended: time(2.0),
                     phones: vec![phone("table1", "patron1"), phone("table1", "assistant1")],
@@ -305,6 +313,7 @@ mod tests {
                     }),
                     lab_error: None,
                     left_open: vec!["left channel PJSIP/patron2-00000003 open; hung up".into()],
+                    notes: Vec::new(),
                     started: time(3.0),
                     ended: time(4.5),
                     phones: vec![phone("table1", "patron2")],
@@ -324,6 +333,7 @@ mod tests {
                     }),
                     lab_error: Some("table2's softphones restarted during the check (RestartCount 0 → 1)".into()),
                     left_open: Vec::new(),
+                    notes: Vec::new(),
                     started: time(5.0),
                     ended: time(10.0),
                     phones: vec![phone("table2", "patron1")],

@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use crate::scenario::result::CheckResult;
 use crate::scenario::runner::RunReport;
 
-/// `✓ scenario › check (1.2 s)`; on failure what was expected, what was
-/// observed and where to look; on a lab error (`⚠`) what broke in the lab.
+/// `✓ scenario › check (1.2 s)`, with how it passed when its steps say; on
+/// failure what was expected, what was observed and where to look; on a lab
+/// error (`⚠`) what broke in the lab.
 pub fn line(r: &CheckResult) -> String {
     let mark = match (r.passed(), r.is_lab_error()) {
         (true, _) => "✓",
@@ -14,6 +15,9 @@ pub fn line(r: &CheckResult) -> String {
         (false, false) => "✗",
     };
     let mut s = format!("{mark} {} › {} ({:.1} s)", r.scenario, r.says, r.seconds);
+    for n in r.notes.iter().filter(|_| r.passed()) {
+        let _ = write!(s, "\n    note:     {}", n.en);
+    }
     if let Some(why) = &r.lab_error {
         let _ = write!(s, "\n    lab error: {why}");
     }
@@ -71,6 +75,7 @@ pub(super) mod tests {
             failure: failure.map(|(e, o)| fail(e, o)),
             lab_error: lab_error.map(str::to_string),
             left_open: Vec::new(),
+            notes: Vec::new(),
             started: UNIX_EPOCH,
             ended: UNIX_EPOCH + Duration::from_secs(1),
             phones: Vec::new(),

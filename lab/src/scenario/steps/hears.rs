@@ -2,11 +2,13 @@
 //! pre-answer (welcome) message or its absence, the refusal of voicemail
 //! access, spoken prompts, the IVR menu, or a phone's tone. The music and the
 //! welcome message are the site's shipped tones, or with `voice` a phone's
-//! recording (a prompt recorded on 560).
+//! recording (a prompt recorded on 560). A graded site may play sounds of its
+//! own instead of the lab's tones (see [`crate::scenario::audible`]).
 
 use super::{StepKeys, StepKind};
 use crate::gen::sounds;
-use crate::scenario::audio;
+use crate::scenario::audible::{self, Function};
+use crate::scenario::audio::{self, Wav};
 use crate::scenario::ctx::{Ctx, RING_TIMEOUT};
 use crate::scenario::media::{AUDIO_SECONDS, HEADER, MESSAGE_SECONDS, MESSAGE_WITHIN};
 use crate::scenario::names::{PhoneId, Resource};
@@ -47,6 +49,10 @@ pub enum Sound {
 pub struct Hears {
     pub phone: PhoneId,
     pub what: Sound,
+    /// The site plays sounds of its own choosing (a graded config): its music,
+    /// welcome, refusal or menu passes as any sound that is neither silence nor
+    /// ringback when it is not the lab's tone. Only grading sets it.
+    pub own_sounds: bool,
 }
 
 impl StepKind for Hears {
@@ -104,7 +110,7 @@ impl StepKind for Hears {
                 None
             }
         };
-        Some(Hears { phone: listener?, what: what? })
+        Some(Hears { phone: listener?, what: what?, own_sounds: false })
     }
 
     fn describe(&self) -> String {
@@ -139,7 +145,7 @@ impl StepKind for Hears {
             Sound::ToneOf(t) => Sound::ToneOf(r.phone(t)),
             other => other.clone(),
         };
-        Hears { phone: r.phone(&self.phone), what }
+        Hears { phone: r.phone(&self.phone), what, own_sounds: self.own_sounds }
     }
 
     async fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), Failure> {
@@ -159,6 +165,15 @@ impl StepKind for Hears {
                 let (ok, heard) = audio::hears(&wav, hz, &others);
                 if ok {
                     Ok(())
+                } else if self.own_sounds && voice.is_none() {
+                    let known = audible::known(&[ctx.tone(phone)].into_iter().chain(others).collect::<Vec<_>>());
+                    match audible::hears_other(&wav, &known) {
+                        (true, _) => {
+                            ctx.notes.push(Function::Music.note(hz));
+                            Ok(())
+                        }
+                        (false, other) => Err(fail(own_expected(phone, Function::Music, hz), other.to_string())),
+                    }
                 } else {
                     Err(fail(format!("{phone} hears {}'s music on hold{whose} ({hz} Hz)", site.name), heard.to_string()))
                 }
@@ -193,15 +208,18 @@ impl StepKind for Hears {
                 }
             }
             Sound::Refusal | Sound::Menu => {
-                let (what, hz) = match &self.what {
-                    Sound::Refusal => ("the refusal message", sounds::REFUSED_HZ),
-                    _ => ("the menu", sounds::MENU_HZ),
+                let (what, hz, function) = match &self.what {
+                    Sound::Refusal => ("the refusal message", sounds::REFUSED_HZ, Function::Refusal),
+                    _ => ("the menu", sounds::MENU_HZ, Function::Menu),
                 };
                 if ctx.wait_seen(RING_TIMEOUT, |e| Ctx::is(e, phone, EventKind::CallEstablished)).await.is_none() {
                     return Err(fail(format!("{phone} hears {what}"), "the call was not answered"));
                 }
                 // From the answer, or from the last key pressed: what follows it.
                 let since = ctx.keyed_at.get(phone).copied().unwrap_or(HEADER);
+                if self.own_sounds {
+                    return own_message(ctx, phone, since, hz, function).await;
+                }
                 match ctx.message(phone, since, hz).await? {
                     (true, _) => Ok(()),
                     (false, heard) => Err(fail(
@@ -224,6 +242,9 @@ impl StepKind for Hears {
                         "the call was not answered before ringing: no message was played",
                     ));
                 }
+                if self.own_sounds && voice.is_none() {
+                    return own_message(ctx, phone, HEADER, hz, Function::Welcome).await;
+                }
                 match ctx.message(phone, HEADER, hz).await? {
                     (true, _) => Ok(()),
                     (false, heard) => {
@@ -240,6 +261,38 @@ impl StepKind for Hears {
                 }
             }
         }
+    }
+}
+
+/// What a check on a site's own sounds expects.
+fn own_expected(phone: &PhoneId, function: Function, lab_hz: u32) -> String {
+    format!("{phone} hears {}: the lab's {lab_hz} Hz tone or a sound of the site's own, not silence or ringback", function.sound())
+}
+
+/// A message of `function` after byte `since`: the lab's `lab_hz` tone, or else a sound of
+/// the site's own, said in a note.
+async fn own_message(
+    ctx: &mut Ctx<'_, '_>,
+    phone: &PhoneId,
+    since: u64,
+    lab_hz: u32,
+    function: Function,
+) -> Result<(), Failure> {
+    let own = ctx.tone(phone);
+    let known = audible::known(&[own]);
+    // Listening stops early on the lab's tone only: a config playing it passes as it always
+    // did, without a note, even when another sound comes first (the menu after a prompt).
+    let judge = |wav: &Wav| {
+        let (ok, _) = audio::hears_message(wav, lab_hz, &[own], MESSAGE_SECONDS);
+        (ok, audible::hears_other_message(wav, &known, MESSAGE_SECONDS))
+    };
+    match ctx.listen(phone, since, judge).await? {
+        (true, _) => Ok(()),
+        (false, (true, _)) => {
+            ctx.notes.push(function.note(lab_hz));
+            Ok(())
+        }
+        (false, (false, other)) => Err(fail(own_expected(phone, function, lab_hz), other.to_string())),
     }
 }
 
