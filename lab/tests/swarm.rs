@@ -78,6 +78,10 @@ async fn the_sae_lab_runs_every_scenario_on_a_swarm_and_leaves_it_as_found() {
         support::remove_lab(&lab.name).await;
         let _cleanup = support::Cleanup::new(&lab.name);
 
+        // Another node's engine is reached over ssh; one that does not answer is named.
+        let err = engine.add_node("pc9", "ssh://nobody@127.0.0.1:1").await.expect_err("nothing answers there");
+        assert!(err.to_string().contains("swarm node pc9 at ssh://nobody@127.0.0.1:1"), "{err}");
+
         let up = runtime.up(Default::default(), &support::Stderr).await.expect("the lab comes up on the swarm");
         assert!(up.status.ready(), "every trunk and phone registered");
         assert_eq!(up.nodes.len(), 1, "one node: {:?}", up.nodes);
