@@ -283,11 +283,12 @@ impl Lab {
         site.bind.unwrap_or(self.host.bind)
     }
 
-    /// Whether a site's RTP is published on the host: for phones on other
-    /// machines (a classroom's address), and on a swarm for a phone left to
-    /// a softphone, since the host cannot reach an overlay network.
+    /// Whether a site's RTP is published on the host: only for phones on
+    /// other machines (a classroom's address); a softphone on the machine
+    /// running the site sends its media straight to the IPBX's LAN address.
+    /// Each published port costs the engine a proxy and time.
     pub fn publishes_media(&self, site: &Site) -> bool {
-        !self.site_bind(site).is_loopback() || (self.deploy == Deploy::Swarm && site.phones.iter().any(|p| p.softphone))
+        !self.site_bind(site).is_loopback()
     }
 
     /// The RTP ports a site's Asterisk uses: the published ones, or where

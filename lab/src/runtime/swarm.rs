@@ -1,7 +1,9 @@
 //! A lab on a Docker Swarm: the lab's own containers, each created through
 //! the engine of the node placement gives it, with the fixed addresses the
-//! generated configs name, on attachable overlay networks that span the
-//! nodes. Not swarm services: a service cannot have a fixed address, and
+//! generated configs name. The backbone is an attachable overlay that spans
+//! the nodes; a site's LAN stays a bridge on its own node, as on one machine,
+//! so that its published ports reach the IPBX on the LAN and the machine
+//! reaches its phones' network. Not swarm services: a service cannot have a fixed address, and
 //! without IPVS (absent from some kernels) its virtual address does not even
 //! answer; the trunks are told apart by their fixed addresses.
 
@@ -9,19 +11,24 @@ use std::borrow::Cow;
 
 use super::docker::NetworkDriver;
 use super::placement::Placement;
-use super::topology::Plan;
+use super::topology::{Plan, LABEL_SITE};
 use crate::model::Lab;
 
 /// The node a container was made on, for `lab status` and for `up` to
 /// remake a container whose site moved to another node.
 pub const LABEL_NODE: &str = "sae-lab.node";
 
-/// The plan as it runs on the swarm: every network an overlay, every
-/// container on its node.
+/// The plan as it runs on the swarm: the backbone an overlay, each site's
+/// LAN and containers on the site's node.
 pub fn onto(plan: &mut Plan, placement: &Placement) {
     for network in &mut plan.networks {
-        network.driver = NetworkDriver::Overlay;
-        network.ip_range = engine_range(&network.subnet);
+        match network.labels.get(LABEL_SITE) {
+            Some(site) => network.node = placement.sites.get(site).cloned(),
+            None => {
+                network.driver = NetworkDriver::Overlay;
+                network.ip_range = engine_range(&network.subnet);
+            }
+        }
     }
     for planned in &mut plan.containers {
         // A node's engine cannot see this machine's folders: they are copied in.
@@ -52,10 +59,10 @@ pub fn placed<'a>(lab: &'a Lab, placement: &Placement) -> Cow<'a, Lab> {
     Cow::Owned(placed)
 }
 
-/// The top of a lab /24 (`.224/27`), left to the engine: on an overlay each
-/// node takes an address for its own endpoint, the first free one unless
-/// told otherwise, which could be one the lab gives a container (the
-/// operator's `.2`). The lab's fixed addresses stay below `.224`.
+/// The top of the backbone /24 (`.224/27`), left to the engine: on an
+/// overlay each node takes an address for its own endpoint, the first free
+/// one unless told otherwise, which could be one the lab gives a container
+/// (the operator's `.2`). The lab's fixed addresses stay below `.224`.
 fn engine_range(subnet: &str) -> Option<String> {
     let base = subnet.strip_suffix(".0/24")?;
     Some(format!("{base}.224/27"))
@@ -68,7 +75,8 @@ pub fn describe(plan: &Plan) -> String {
     let mut out = String::new();
     for n in &plan.networks {
         let range = n.ip_range.as_deref().map(|r| format!(" engine's range {r}")).unwrap_or_default();
-        let _ = writeln!(out, "network {} {} {} gateway {}{range}", n.name, n.driver.name(), n.subnet, n.gateway);
+        let on = n.node.as_deref().map(|node| format!(" on node {node}")).unwrap_or_default();
+        let _ = writeln!(out, "network {} {} {} gateway {}{range}{on}", n.name, n.driver.name(), n.subnet, n.gateway);
     }
     for p in &plan.containers {
         let s = &p.spec;
@@ -136,9 +144,9 @@ mod tests {
     fn no_fixed_address_is_in_the_range_left_to_the_engine() {
         let lab = Lab::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/classroom16.toml"))).unwrap();
         let plan = plan_on(&lab, &[node("teacher", &[], true)]);
-        for n in &plan.networks {
-            assert_eq!(n.ip_range.as_deref(), Some(n.subnet.replace(".0/24", ".224/27").as_str()));
-        }
+        let backbone = &plan.networks[0];
+        assert_eq!(backbone.ip_range.as_deref(), Some(backbone.subnet.replace(".0/24", ".224/27").as_str()));
+        assert!(plan.networks[1..].iter().all(|n| n.driver == NetworkDriver::Bridge && n.node.is_some()));
         for (net, ip) in plan.containers.iter().flat_map(|p| p.spec.networks.iter()) {
             let last: u8 = ip.rsplit('.').next().unwrap().parse().unwrap();
             assert!((2..224).contains(&last), "{net} {ip}");

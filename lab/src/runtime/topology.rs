@@ -162,6 +162,7 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
         labels: labels(&[]),
         driver: NetworkDriver::Bridge,
         ip_range: None,
+        node: None,
     }];
     for site in &lab.sites {
         networks.push(NetworkSpec {
@@ -171,6 +172,7 @@ pub fn plan_with(lab: &Lab, images: &Images, tree: &Tree, config_dir: &Path, own
             labels: labels(&[(LABEL_SITE, &site.name)]),
             driver: NetworkDriver::Bridge,
             ip_range: None,
+            node: None,
         });
     }
 

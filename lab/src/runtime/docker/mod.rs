@@ -143,6 +143,8 @@ pub struct NetworkSpec {
     pub driver: NetworkDriver,
     /// Where the engine picks the addresses it hands out itself (`--ip-range`).
     pub ip_range: Option<String>,
+    /// The swarm node a bridge network is made on; this machine's when `None`.
+    pub node: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -381,6 +383,7 @@ impl Engine {
                     .collect();
                 if subnets.contains(&spec.subnet) && driver == spec.driver.name() {
                     debug!("network {} ({}) is there already", spec.name, spec.subnet);
+                    self.route_here(&spec.name);
                     return Ok(false);
                 }
                 // The lab file's subnet or engine changed: its containers are gone already.
@@ -399,6 +402,7 @@ impl Engine {
         match self.docker.create_network(request).await {
             Ok(_) => {
                 info!(took = %Took(t), "created network {} ({})", spec.name, spec.subnet);
+                self.route_here(&spec.name);
                 Ok(true)
             }
             Err(e) if is_status(&e, 409) => Ok(false),
@@ -420,11 +424,20 @@ impl Engine {
         }
     }
 
-    /// Names of the networks carrying `label=value`.
+    /// Names of the networks carrying `label=value`, on this machine's
+    /// engine and every swarm node's known (an overlay is listed once).
     pub async fn networks(&self, label: &str, value: &str) -> Result<Vec<String>> {
-        let options = ListNetworksOptions { filters: Some(label_filter(label, value)) };
-        let networks = self.docker.list_networks(Some(options)).await.map_err(call("list networks"))?;
-        let names: Vec<String> = networks.into_iter().filter_map(|n| n.name).collect();
+        let mut names: Vec<String> = Vec::new();
+        for engine in self.all_engines() {
+            let options = ListNetworksOptions { filters: Some(label_filter(label, value)) };
+            let networks = engine.docker.list_networks(Some(options)).await.map_err(call("list networks"))?;
+            for name in networks.into_iter().filter_map(|n| n.name) {
+                if !names.contains(&name) {
+                    engine.route_here(&name);
+                    names.push(name);
+                }
+            }
+        }
         debug!("networks with {label}={value}: {names:?}");
         Ok(names)
     }
@@ -437,7 +450,7 @@ impl Engine {
         // Removed once the engine no longer knows it: a swarm forgets an
         // overlay a moment after accepting its removal.
         let attempt = || async move {
-            match self.docker.remove_network(name).await {
+            match self.docker_for(name).remove_network(name).await {
                 Ok(()) => {}
                 // A swarm may say so with a 500 while it forgets the network.
                 Err(e) if is_status(&e, 404) || e.to_string().contains("not found") => {
@@ -448,7 +461,7 @@ impl Engine {
                 }
                 Err(e) => return Err(call(format!("remove network {name}"))(e)),
             }
-            match self.network_driver(name).await? {
+            match self.on_engine_of(name).network_driver(name).await? {
                 None => Ok(crate::wait::Poll::Ready(())),
                 Some(_) => Ok(crate::wait::Poll::Pending("removed, still listed".to_string())),
             }

@@ -65,6 +65,11 @@ impl Engine {
         things.get(name).cloned().unwrap_or_else(|| self.home.clone())
     }
 
+    /// The engine `name` lives on, as an [`Engine`].
+    pub(super) fn on_engine_of(&self, name: &str) -> Engine {
+        Engine { docker: self.docker_for(name), ..self.clone() }
+    }
+
     /// Remembers that `name` lives on this engine's node.
     pub(super) fn route_here(&self, name: &str) {
         let mut things = self.routes.things.write().expect("routes lock");

@@ -297,7 +297,11 @@ impl<'a> LabRuntime<'a> {
             }
         }
         // The engine makes networks and volumes side by side.
-        let made = try_join_all(plan.networks.iter().map(|net| self.engine.ensure_network(net))).await?;
+        let made = try_join_all(plan.networks.iter().map(|net| {
+            let engine = self.engine_on(net.node.as_deref());
+            async move { engine.ensure_network(net).await }
+        }))
+        .await?;
         let made_nets: BTreeSet<&str> =
             plan.networks.iter().zip(made).filter(|(_, made)| *made).map(|(n, _)| n.name.as_str()).collect();
         // A volume is on the node of the container that mounts it.
