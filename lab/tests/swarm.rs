@@ -1,7 +1,7 @@
 //! The SAE lab on Docker Swarm: this engine made a single-node swarm (unless
-//! it is in one already), the lab brought up on it (overlay networks, every
-//! container on its node), the whole scenario set run, the lab brought down,
-//! and the swarm left exactly as it was found.
+//! it is in one already), the lab brought up on it (the backbone an overlay,
+//! every container on its node, configs copied in), the whole scenario set
+//! run, the lab brought down, and the swarm left exactly as it was found.
 
 mod support;
 
@@ -92,8 +92,10 @@ async fn the_sae_lab_runs_every_scenario_on_a_swarm_and_leaves_it_as_found() {
         for c in containers {
             assert_eq!(c.node.as_deref(), Some(node.node.as_str()), "{} runs on the node placed", c.name);
         }
+        // The backbone spans the nodes; each site's LAN stays on the site's node.
         for n in engine.networks(LABEL_LAB, &lab.name).await.unwrap() {
-            assert_eq!(engine.network_driver(&n).await.unwrap().as_deref(), Some("overlay"), "{n}");
+            let driver = if n.ends_with("_backbone") { "overlay" } else { "bridge" };
+            assert_eq!(engine.network_driver(&n).await.unwrap().as_deref(), Some(driver), "{n}");
         }
 
         let scenarios_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
