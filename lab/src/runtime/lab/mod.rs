@@ -341,7 +341,8 @@ impl<'a> LabRuntime<'a> {
         info!(kept = kept.len(), to_start = to_start.len(), "up: containers compared with the plan");
         // Ports the lab's own containers hold are freed by replacing them.
         let ours: Vec<u16> = existing.iter().flat_map(|c| c.published.iter().copied()).collect();
-        ports_free(&to_start.iter().map(|(p, _)| *p).collect::<Vec<_>>(), &ours)?;
+        let home = swarm.map(|s| s.home.as_str());
+        ports_free(&to_start.iter().map(|(p, _)| *p).collect::<Vec<_>>(), &ours, home)?;
         let stale: Vec<&str> = existing
             .iter()
             .map(|c| c.name.as_str())

@@ -37,8 +37,12 @@ pub(super) fn folder_hash(dir: &std::path::Path) -> std::io::Result<String> {
 /// Fails before anything starts when a port a new container publishes is
 /// taken (Docker's own error names no program and comes mid-way); `ours`
 /// are held by the lab's own containers, which `up` replaces first.
-pub(super) fn ports_free(planned: &[&Planned], ours: &[u16]) -> Result<(), LabError> {
-    for p in planned {
+///
+/// Only for containers of this machine (`home`: its swarm node, if any):
+/// another node's ports are that node's to check.
+pub(super) fn ports_free(planned: &[&Planned], ours: &[u16], home: Option<&str>) -> Result<(), LabError> {
+    let here = |p: &&&Planned| p.node.is_none() || p.node.as_deref() == home;
+    for p in planned.iter().filter(here) {
         for port in p.spec.udp_ports.iter().filter(|port| !ours.contains(&port.host_port)) {
             match std::net::UdpSocket::bind((port.host_ip, port.host_port)) {
                 Ok(_) => {}
@@ -93,12 +97,20 @@ mod tests {
     fn a_taken_port_is_named_before_anything_starts() {
         let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = taken.local_addr().unwrap().port();
-        let err = ports_free(&[&planned(port)], &[]).unwrap_err();
+        let err = ports_free(&[&planned(port)], &[], None).unwrap_err();
         assert!(
             matches!(&err, LabError::PortInUse { port: p, container, .. } if *p == port && container == "sae-table1-net")
         );
+        // On a swarm, another node's container publishes there, not here.
+        let mut elsewhere = planned(port);
+        elsewhere.node = Some("pc1".into());
+        elsewhere.spec.udp_ports[0].host_ip = Ipv4Addr::new(192, 0, 2, 11);
+        assert!(ports_free(&[&elsewhere], &[], Some("teacher")).is_ok(), "pc1's address is pc1's to check");
+        let mut here = planned(port);
+        here.node = Some("teacher".into());
+        assert!(ports_free(&[&here], &[], Some("teacher")).is_err(), "this machine's node is checked");
         drop(taken);
-        assert!(ports_free(&[&planned(port)], &[]).is_ok(), "free once released");
+        assert!(ports_free(&[&planned(port)], &[], None).is_ok(), "free once released");
     }
 
     #[test]
