@@ -9,10 +9,7 @@
 
 use std::fmt;
 
-use super::audio::{
-    ac_power, dbfs, goertzel_power, Wav, HOP_SECONDS, MAX_DROPOUT_SECONDS, MIN_HELD, MIN_SECONDS, MIN_SHARE,
-    SILENCE_DBFS, SKIP_SECONDS, WINDOW_SECONDS,
-};
+use super::audio::{dbfs, goertzel_power, scan, Wav, MIN_HELD, MIN_SECONDS, MIN_SHARE, SILENCE_DBFS};
 use super::result::Note;
 
 /// Ringing tones Asterisk plays from indications.conf (its busy and congestion
@@ -93,7 +90,7 @@ pub struct Other {
     pub seconds: f64,
     /// Share (0..1) of the non-silent windows no known tone carries.
     pub held: f64,
-    /// Seconds of the longest stretch of such sound, across dropouts up to [`MAX_DROPOUT_SECONDS`].
+    /// Seconds of the longest stretch of such sound, across dropouts up to [`super::audio::MAX_DROPOUT_SECONDS`].
     pub longest: f64,
     /// The known tone carrying the most windows, if any does.
     pub known: Option<Vec<u32>>,
@@ -145,55 +142,25 @@ pub fn hears_other_message(wav: &Wav, known: &[Vec<u32>], seconds: f64) -> (bool
 /// dropped; a window is a known tone's when its frequencies together carry [`MIN_SHARE`].
 fn analyse(wav: &Wav, known: &[Vec<u32>]) -> Other {
     let rate = wav.rate.max(1);
-    let at_rate = |seconds: f64| ((f64::from(rate) * seconds).round() as usize).max(1);
-    let (window, hop, bridge) = (at_rate(WINDOW_SECONDS), at_rate(HOP_SECONDS), at_rate(MAX_DROPOUT_SECONDS));
-    let audio = &wav.samples[at_rate(SKIP_SECONDS).min(wav.samples.len())..];
-    let floor = 10f64.powf(SILENCE_DBFS / 10.0); // as a mean square
-
-    let (mut active, mut others, mut active_power) = (0usize, 0usize, 0.0);
     let mut carried = vec![0usize; known.len()];
-    let (mut stretch, mut longest): (Option<(usize, usize)>, usize) = (None, 0);
-    let mut buf = Vec::with_capacity(window);
-    for start in (0..audio.len().saturating_sub(window - 1)).step_by(hop) {
-        let chunk = &audio[start..start + window];
-        let (power, mean) = ac_power(chunk);
-        if power < floor {
-            continue;
-        }
-        buf.clear();
-        buf.extend(chunk.iter().map(|&s| s - mean));
-        active += 1;
-        active_power += power;
+    let scan = scan(wav, |buf, power| {
         let share =
-            |tone: &Vec<u32>| tone.iter().map(|&hz| goertzel_power(&buf, rate, f64::from(hz))).sum::<f64>() / power;
+            |tone: &Vec<u32>| tone.iter().map(|&hz| goertzel_power(buf, rate, f64::from(hz))).sum::<f64>() / power;
         // The first that carries it: 440 Hz alone is France's ringback, not the US one missing 480 Hz.
-        if let Some(i) = known.iter().position(|tone| share(tone) >= MIN_SHARE) {
-            carried[i] += 1;
-            continue;
+        match known.iter().position(|tone| share(tone) >= MIN_SHARE) {
+            Some(i) => {
+                carried[i] += 1;
+                false
+            }
+            None => true,
         }
-        others += 1;
-        let end = start + window;
-        stretch = match stretch {
-            Some((from, to)) if start <= to + bridge => Some((from, end)),
-            _ => Some((start, end)),
-        };
-        longest = longest.max(stretch.map_or(0, |(from, to)| to - from));
-    }
-
-    let blocks = audio.chunks_exact(hop);
-    let seconds = (blocks.filter(|b| ac_power(b).0 >= floor).count() * hop) as f64 / f64::from(rate);
-    let rms = if active == 0 {
-        let whole = if audio.is_empty() { &wav.samples[..] } else { audio };
-        ac_power(whole).0.sqrt()
-    } else {
-        (active_power / active as f64).sqrt()
-    };
+    });
     let most = carried.iter().enumerate().filter(|(_, &n)| n > 0).max_by_key(|(_, &n)| n);
     Other {
-        rms,
-        seconds,
-        held: if active == 0 { 0.0 } else { others as f64 / active as f64 },
-        longest: longest as f64 / f64::from(rate),
+        rms: scan.rms,
+        seconds: scan.seconds,
+        held: scan.held(),
+        longest: scan.longest,
         known: most.map(|(i, _)| known[i].clone()),
     }
 }

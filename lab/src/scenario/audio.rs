@@ -18,14 +18,14 @@ use std::f64::consts::PI;
 use std::fmt;
 
 /// The first part of a recording is call set-up and jitter-buffer fill, not steady media.
-pub(super) const SKIP_SECONDS: f64 = 0.2;
+const SKIP_SECONDS: f64 = 0.2;
 /// 120 ms holds a whole number of cycles of every tone on the 25 Hz lab grid (3 per 25 Hz step),
 /// so neighbouring lab tones do not leak into each other's Goertzel bins. It also means a tone more
 /// than about 3 Hz off the expected frequency does not count: ausine tones are exact.
-pub(super) const WINDOW_SECONDS: f64 = 0.12;
+const WINDOW_SECONDS: f64 = 0.12;
 /// Windows start every RTP packet (20 ms): a dropout or a phase jump spoils the few windows across
 /// it, not a whole 120 ms slice; one lost packet in a window still leaves the tone 5/6 of its power.
-pub(super) const HOP_SECONDS: f64 = 0.02;
+const HOP_SECONDS: f64 = 0.02;
 /// Windows quieter than this (RMS relative to full-scale amplitude) are silence: G.711 idle codes
 /// (below -70 dBFS), comfort noise, hold, and the zeros a softphone writes for packets that never
 /// came. baresip's ausine plays at -15 dBFS RMS, 30 dB above; measured tones arrive at -7 to -14.
@@ -241,17 +241,65 @@ pub fn holds(wav: &Wav, hz: u32) -> (bool, String) {
 /// holds `expected_hz` when it carries `min_share` of the power.
 fn analyse(wav: &Wav, expected_hz: u32, candidates: &[u32], min_share: f64) -> Heard {
     let rate = wav.rate.max(1);
+    let mut freqs: Vec<u32> = candidates.iter().copied().chain([expected_hz]).collect();
+    freqs.sort_unstable();
+    freqs.dedup();
+    let mut totals = vec![0.0; freqs.len()];
+    let scan = scan(wav, |buf, power| {
+        for (total, &hz) in totals.iter_mut().zip(&freqs) {
+            *total += goertzel_power(buf, rate, f64::from(hz));
+        }
+        goertzel_power(buf, rate, f64::from(expected_hz)) / power >= min_share
+    });
+    let loudest = freqs.iter().zip(&totals).max_by(|a, b| a.1.total_cmp(b.1));
+    Heard {
+        rms: scan.rms,
+        expected_hz,
+        held: scan.held(),
+        longest: scan.longest,
+        loudest_hz: loudest.filter(|_| scan.active > 0).map(|(&hz, _)| hz),
+        seconds: scan.seconds,
+    }
+}
+
+/// What the windows of a recording showed: how many were not silent, how
+/// many of those matched, and for how long in a row at most.
+pub(super) struct Scan {
+    /// Non-silent windows.
+    pub active: usize,
+    /// Of which matched.
+    pub matched: usize,
+    /// Seconds of the longest run of matching windows (gaps up to the dropout bridged).
+    pub longest: f64,
+    /// Seconds of audio louder than the silence floor.
+    pub seconds: f64,
+    /// RMS of the non-silent windows (of the whole recording when all are silent).
+    pub rms: f64,
+}
+
+impl Scan {
+    /// The share of non-silent windows that matched.
+    pub fn held(&self) -> f64 {
+        if self.active == 0 {
+            0.0
+        } else {
+            self.matched as f64 / self.active as f64
+        }
+    }
+}
+
+/// The windows every analysis reads: after the set-up, 120 ms every 20 ms, the
+/// silent ones dropped; `matches` sees each other window without its DC offset,
+/// with its power, and says whether it holds what is listened for.
+pub(super) fn scan(wav: &Wav, mut matches: impl FnMut(&[f32], f64) -> bool) -> Scan {
+    let rate = wav.rate.max(1);
     let at_rate = |seconds: f64| ((f64::from(rate) * seconds).round() as usize).max(1);
     let (window, hop, bridge) = (at_rate(WINDOW_SECONDS), at_rate(HOP_SECONDS), at_rate(MAX_DROPOUT_SECONDS));
     let audio = &wav.samples[at_rate(SKIP_SECONDS).min(wav.samples.len())..];
     let floor = 10f64.powf(SILENCE_DBFS / 10.0); // as a mean square
-    let mut freqs: Vec<u32> = candidates.iter().copied().chain([expected_hz]).collect();
-    freqs.sort_unstable();
-    freqs.dedup();
 
-    let (mut active, mut holding, mut active_power) = (0usize, 0usize, 0.0);
-    let mut totals = vec![0.0; freqs.len()];
-    // The current stretch of tone (first and one-past-last sample) and the longest so far.
+    let (mut active, mut matched, mut active_power) = (0usize, 0usize, 0.0);
+    // The current stretch (first and one-past-last sample) and the longest so far.
     let (mut stretch, mut longest): (Option<(usize, usize)>, usize) = (None, 0);
     let mut buf = Vec::with_capacity(window);
     for start in (0..audio.len().saturating_sub(window - 1)).step_by(hop) {
@@ -265,13 +313,10 @@ fn analyse(wav: &Wav, expected_hz: u32, candidates: &[u32], min_share: f64) -> H
         buf.extend(chunk.iter().map(|&s| s - mean));
         active += 1;
         active_power += power;
-        for (total, &hz) in totals.iter_mut().zip(&freqs) {
-            *total += goertzel_power(&buf, rate, f64::from(hz));
-        }
-        if goertzel_power(&buf, rate, f64::from(expected_hz)) / power < min_share {
+        if !matches(&buf, power) {
             continue;
         }
-        holding += 1;
+        matched += 1;
         let end = start + window;
         stretch = match stretch {
             Some((from, to)) if start <= to + bridge => Some((from, end)),
@@ -289,19 +334,11 @@ fn analyse(wav: &Wav, expected_hz: u32, candidates: &[u32], min_share: f64) -> H
     } else {
         (active_power / active as f64).sqrt()
     };
-    let loudest = freqs.iter().zip(&totals).max_by(|a, b| a.1.total_cmp(b.1));
-    Heard {
-        rms,
-        expected_hz,
-        held: if active == 0 { 0.0 } else { holding as f64 / active as f64 },
-        longest: longest as f64 / f64::from(rate),
-        loudest_hz: loudest.filter(|_| active > 0).map(|(&hz, _)| hz),
-        seconds,
-    }
+    Scan { active, matched, longest: longest as f64 / f64::from(rate), seconds, rms }
 }
 
 /// Power without the DC offset (the variance), and the offset.
-pub(super) fn ac_power(samples: &[f32]) -> (f64, f32) {
+fn ac_power(samples: &[f32]) -> (f64, f32) {
     if samples.is_empty() {
         return (0.0, 0.0);
     }
