@@ -29,6 +29,34 @@ fn scenarios(lab: &Lab) -> Vec<lab::scenario::Scenario> {
     lab::scenario::load_dir(&dir, lab).expect("the shipped scenarios are valid")
 }
 
+/// Grades `dir` as `SITE` of `lab` by `checks`, in a lab of its own taken
+/// down afterwards; `own_context` is the context the folder's phones call
+/// from, when the run must know it.
+async fn graded(
+    lab: &Lab,
+    dir: &Path,
+    own_context: Option<&str>,
+    inspection: &lab::grade::Inspection,
+    checks: &[lab::scenario::Scenario],
+    jobs: usize,
+) -> session::Session {
+    let state = tempfile::tempdir().unwrap();
+    let state = StateDir::new(state.path(), &lab.name);
+    support::remove_lab(&lab.name).await;
+    let _cleanup = support::Cleanup::new(&lab.name);
+    let out = tempfile::tempdir().unwrap();
+    let mut options = RunOptions::new(jobs, out.path().to_path_buf(), state.config_dir());
+    if let Some(context) = own_context {
+        options.own_configs = BTreeMap::from([(SITE.to_string(), (dir.to_path_buf(), context.to_string()))]);
+    }
+    let run =
+        session::run(lab, state.clone(), SITE, dir, inspection, checks, &options, &support::Stderr, &|_| {}).await;
+    let down = LabRuntime::connect(lab, state).await.unwrap().down(false, &Silent).await;
+    let run = run.expect("the graded lab runs");
+    down.expect("down");
+    run
+}
+
 #[test]
 fn every_shipped_scenario_belongs_to_a_part() {
     for s in scenarios(&Lab::sae()) {
@@ -56,29 +84,8 @@ async fn a_misspelt_endpoint_fails_exactly_the_calls_to_it() {
     let inspection = inspect(&lab, site, student.path()).unwrap();
     assert_eq!(inspection.findings.len(), 1, "{:?}", inspection.findings);
 
-    let state = tempfile::tempdir().unwrap();
-    let state = StateDir::new(state.path(), &lab.name);
-    support::remove_lab(&lab.name).await;
-    let _cleanup = support::Cleanup::new(&lab.name);
-    let out = tempfile::tempdir().unwrap();
-    let mut options = RunOptions::new(8, out.path().to_path_buf(), state.config_dir());
-    options.own_configs = BTreeMap::from([(SITE.to_string(), (student.path().to_path_buf(), "internal".to_string()))]);
     let checks = session::select_checks(&lab, &lab, SITE, &scenarios(&lab), None, Some(Part::I));
-    let run = session::run(
-        &lab,
-        state.clone(),
-        SITE,
-        student.path(),
-        &inspection,
-        &checks,
-        &options,
-        &support::Stderr,
-        &|_| {},
-    )
-    .await;
-    let down = LabRuntime::connect(&lab, state).await.unwrap().down(false, &Silent).await;
-    let run = run.expect("the graded lab runs");
-    down.expect("down");
+    let run = graded(&lab, student.path(), Some("internal"), &inspection, &checks, 8).await;
 
     let r = &run.registration;
     assert!(r.trunk, "the trunk registers with the folder's own password");
@@ -135,18 +142,8 @@ async fn a_config_of_its_own_names_is_graded_through_its_mapping() {
     assert_eq!(inspection.trunk.as_ref().map(|t| t.name.as_str()), Some("operateurvoix1"));
     assert_eq!(inspection.password("secretaire"), Some("toto"));
 
-    let state = tempfile::tempdir().unwrap();
-    let state = StateDir::new(state.path(), &lab.name);
-    support::remove_lab(&lab.name).await;
-    let _cleanup = support::Cleanup::new(&lab.name);
-    let out = tempfile::tempdir().unwrap();
-    let options = RunOptions::new(8, out.path().to_path_buf(), state.config_dir());
     let checks = session::select_checks(&original, &lab, SITE, &scenarios(&original), Some(&mapping), Some(Part::I));
-    let run =
-        session::run(&lab, state.clone(), SITE, &dir, &inspection, &checks, &options, &support::Stderr, &|_| {}).await;
-    let down = LabRuntime::connect(&lab, state).await.unwrap().down(false, &Silent).await;
-    let run = run.expect("the graded lab runs");
-    down.expect("down");
+    let run = graded(&lab, &dir, None, &inspection, &checks, 8).await;
 
     assert_eq!(run.registration.phones.len(), 3, "one cabinet");
     assert!(run.registration.phones.iter().all(|(_, ok)| *ok), "{:?}", run.registration.phones);
@@ -211,28 +208,7 @@ async fn a_config_playing_its_own_sounds_passes_the_checks_listening_for_them() 
     let names: Vec<&str> = checks.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["hold-music", "ivr", "voicemail", "welcome"]);
 
-    let state = tempfile::tempdir().unwrap();
-    let state = StateDir::new(state.path(), &running.name);
-    support::remove_lab(&running.name).await;
-    let _cleanup = support::Cleanup::new(&running.name);
-    let out = tempfile::tempdir().unwrap();
-    let mut options = RunOptions::new(4, out.path().to_path_buf(), state.config_dir());
-    options.own_configs = BTreeMap::from([(SITE.to_string(), (student.path().to_path_buf(), "internal".to_string()))]);
-    let run = session::run(
-        &running,
-        state.clone(),
-        SITE,
-        student.path(),
-        &inspection,
-        &checks,
-        &options,
-        &support::Stderr,
-        &|_| {},
-    )
-    .await;
-    let down = LabRuntime::connect(&running, state).await.unwrap().down(false, &Silent).await;
-    let run = run.expect("the graded lab runs");
-    down.expect("down");
+    let run = graded(&running, student.path(), Some("internal"), &inspection, &checks, 4).await;
 
     let results = &run.report.results;
     assert_eq!(results.len(), 5, "{:?}", results.iter().map(|r| &r.says).collect::<Vec<_>>());

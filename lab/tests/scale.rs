@@ -84,16 +84,7 @@ async fn sixteen_tables_come_up_and_call_each_other_through_the_operator() {
         .await
         .expect("the checks run");
     let run_seconds = started.elapsed().as_secs_f64();
-    let failed: Vec<String> = report
-        .results
-        .iter()
-        .filter(|r| !r.passed())
-        .map(|r| match (&r.failure, &r.lab_error) {
-            (_, Some(e)) => format!("{}: lab error: {e}", r.says),
-            (Some(f), None) => format!("{}: {} (observed: {})", r.says, f.step, f.observed),
-            (None, None) => format!("{}: left open: {}", r.says, r.left_open.join(", ")),
-        })
-        .collect();
+    let failed = support::failures(&report);
     assert!(failed.is_empty(), "{} of {} calls failed:\n{}", failed.len(), report.results.len(), failed.join("\n"));
 
     let started = Instant::now();

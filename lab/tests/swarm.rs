@@ -108,16 +108,7 @@ async fn the_sae_lab_runs_every_scenario_on_a_swarm_and_leaves_it_as_found() {
         let report = lab::scenario::run(runtime.engine(), &lab, &secrets, &scenarios, &options, &|_| {})
             .await
             .expect("the checks run");
-        let failed: Vec<String> = report
-            .results
-            .iter()
-            .filter(|r| !r.passed())
-            .map(|r| match (&r.failure, &r.lab_error) {
-                (_, Some(e)) => format!("{}: lab error: {e}", r.says),
-                (Some(f), None) => format!("{}: {} (observed: {})", r.says, f.step, f.observed),
-                (None, None) => format!("{}: left open: {}", r.says, r.left_open.join(", ")),
-            })
-            .collect();
+        let failed = support::failures(&report);
         eprintln!("[swarm] {}", lab::scenario::report::summary(&report));
         assert!(failed.is_empty(), "{} of {checks} checks failed on the swarm:\n{}", failed.len(), failed.join("\n"));
 

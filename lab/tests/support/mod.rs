@@ -136,3 +136,17 @@ pub async fn start_part(
         engine.run(&p.spec).await.unwrap();
     }
 }
+
+/// Each check of a run that did not pass, with why: what the test prints when it fails.
+pub fn failures(report: &lab::scenario::RunReport) -> Vec<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| match (&r.failure, &r.lab_error) {
+            (_, Some(e)) => format!("{}: lab error: {e}", r.says),
+            (Some(f), None) => format!("{}: {} (observed: {})", r.says, f.step, f.observed),
+            (None, None) => format!("{}: left open: {}", r.says, r.left_open.join(", ")),
+        })
+        .collect()
+}
