@@ -164,7 +164,7 @@ impl<'a> LabRuntime<'a> {
             Deploy::Swarm => Some(swarm::join(&engine, lab).await?),
         };
         let lab = match &swarm {
-            Some(swarm::Role::Manager(on)) => on.placed(lab),
+            Some(swarm::Role::Manager(on)) => super::swarm::placed(lab, &on.placement),
             _ => std::borrow::Cow::Borrowed(lab),
         };
         Ok(LabRuntime { engine, lab, state, grading: None, swarm })

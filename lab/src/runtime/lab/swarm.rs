@@ -59,10 +59,6 @@ pub(super) async fn join(engine: &Engine, lab: &Lab) -> Result<Role, LabError> {
 }
 
 impl OnSwarm {
-    pub fn placed<'a>(&self, lab: &'a Lab) -> std::borrow::Cow<'a, Lab> {
-        crate::runtime::swarm::placed(lab, &self.placement)
-    }
-
     /// Copies the lab's images to every node that lacks them, side by side.
     pub async fn ship(
         &self,
