@@ -25,6 +25,7 @@ use tracing::{debug, info};
 use crate::logs::Took;
 
 mod nodes;
+mod waves;
 pub use nodes::{Membership, Node, Shipped};
 
 #[derive(Debug, thiserror::Error)]

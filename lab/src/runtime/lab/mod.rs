@@ -13,6 +13,7 @@ mod health;
 mod outside;
 mod preflight;
 mod prompt;
+mod start;
 mod status;
 mod swarm;
 mod versus_compose;
@@ -42,6 +43,8 @@ use crate::wait;
 
 /// How long Asterisk may take to boot, and every account to register.
 const BOOT_DEADLINE: Duration = Duration::from_secs(60);
+/// How long one look at a booting Asterisk waits inside its container.
+const BOOT_LOOK: Duration = Duration::from_secs(10);
 const REGISTER_DEADLINE: Duration = Duration::from_secs(90);
 /// A config being graded may never register some accounts: that is a finding.
 const GRADING_REGISTER_DEADLINE: Duration = Duration::from_secs(30);
@@ -353,41 +356,12 @@ impl<'a> LabRuntime<'a> {
             .collect();
         if !stale.is_empty() {
             progress.step(&format!("removing {} outdated container(s)", stale.len()));
-            try_join_all(stale.iter().map(|n| self.engine.remove_container(n))).await?;
+            let stale: Vec<ContainerInfo> =
+                existing.iter().filter(|c| stale.contains(&c.name.as_str())).cloned().collect();
+            self.engine.remove_containers(&stale).await?;
         }
 
-        // Phases: the operator and the IPBXs' network holders first, then the
-        // IPBXs (which keep trying their trunk until the operator answers, so
-        // they boot beside it), then, once every Asterisk booted, the phones
-        // that register to them.
-        let phases: [&dyn Fn(&Kind) -> bool; 3] = [
-            &|k| matches!(k, Kind::Operator | Kind::Mail | Kind::SiteNet { .. }),
-            &|k| matches!(k, Kind::Ipbx { .. }),
-            &|k| matches!(k, Kind::OperatorPhones | Kind::Phones { .. }),
-        ];
-        let mut booting: Vec<&str> = Vec::new();
-        for (phase, in_phase) in ["operator", "IPBXs", "phones"].into_iter().zip(phases) {
-            let batch: Vec<&(&Planned, Action)> = to_start.iter().filter(|(p, _)| in_phase(&p.kind)).collect();
-            if batch.is_empty() {
-                continue;
-            }
-            if phase == "phones" {
-                try_join_all(booting.drain(..).map(|c| self.wait_booted(c))).await?;
-            }
-            let names: Vec<String> = batch
-                .iter()
-                .map(|(p, a)| match a {
-                    Action::Start => format!("{} (stopped)", p.spec.name),
-                    _ => p.spec.name.clone(),
-                })
-                .collect();
-            progress.step(&format!("starting {}", names.join(", ")));
-            let started_at = Instant::now();
-            try_join_all(batch.iter().map(|(p, a)| self.start_planned(p, *a))).await?;
-            booting.extend(batch.iter().filter(|(p, _)| p.kind.is_asterisk()).map(|(p, _)| p.spec.name.as_str()));
-            info!(containers = batch.len(), took = %Took(started_at), "up: {phase} started");
-        }
-        try_join_all(booting.drain(..).map(|c| self.wait_booted(c))).await?;
+        self.start_chains(&to_start, progress).await?;
 
         progress.step("waiting for every trunk and phone to register");
         let started = Instant::now();
@@ -506,8 +480,10 @@ impl<'a> LabRuntime<'a> {
     async fn wait_booted(&self, container: &str) -> Result<(), LabError> {
         let started = Instant::now();
         let engine = &self.engine;
+        // Each look waits inside the container, a while at most: an Asterisk
+        // that restarts meanwhile is looked at again, until the deadline.
         let booted = wait::until(container, BOOT_DEADLINE, POLL, move || async move {
-            asterisk_cli::fully_booted(engine, container).await.map(wait::Poll::from)
+            asterisk_cli::await_booted(engine, container, BOOT_LOOK.as_secs()).await.map(wait::Poll::from)
         });
         match booted.await {
             Ok(()) => {
@@ -532,7 +508,7 @@ impl<'a> LabRuntime<'a> {
         let mut report = DownReport::default();
         if !containers.is_empty() {
             progress.step(&format!("removing {} container(s)", containers.len()));
-            try_join_all(containers.iter().map(|c| self.engine.remove_container(&c.name))).await?;
+            self.engine.remove_containers(&containers).await?;
             report.containers = containers.into_iter().map(|c| c.name).collect();
         }
         let networks = self.engine.networks(LABEL_LAB, &self.lab.name).await?;
