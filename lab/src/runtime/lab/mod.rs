@@ -346,18 +346,17 @@ impl<'a> LabRuntime<'a> {
         let ours: Vec<u16> = existing.iter().flat_map(|c| c.published.iter().copied()).collect();
         let home = swarm.map(|s| s.home.as_str());
         ports_free(&to_start.iter().map(|(p, _)| *p).collect::<Vec<_>>(), &ours, home)?;
-        let stale: Vec<&str> = existing
+        let stale: Vec<ContainerInfo> = existing
             .iter()
-            .map(|c| c.name.as_str())
-            .filter(|n| {
+            .filter(|c| {
+                let n = c.name.as_str();
                 (!planned_names.contains(n) && !keep_unplanned)
-                    || to_start.iter().any(|(p, a)| p.spec.name == *n && *a == Action::Create)
+                    || to_start.iter().any(|(p, a)| p.spec.name == n && *a == Action::Create)
             })
+            .cloned()
             .collect();
         if !stale.is_empty() {
             progress.step(&format!("removing {} outdated container(s)", stale.len()));
-            let stale: Vec<ContainerInfo> =
-                existing.iter().filter(|c| stale.contains(&c.name.as_str())).cloned().collect();
             self.engine.remove_containers(&stale).await?;
         }
 

@@ -46,6 +46,9 @@ impl LabRuntime<'_> {
         to_start: &[(&Planned, Action)],
         progress: &dyn Progress,
     ) -> Result<(), LabError> {
+        if to_start.is_empty() {
+            return Ok(());
+        }
         let mut chains: BTreeMap<&str, Stages> = BTreeMap::new();
         for (p, a) in to_start {
             chains.entry(chain(&p.kind)).or_default().entry(stage(&p.kind)).or_default().push((p, *a));
@@ -57,7 +60,8 @@ impl LabRuntime<'_> {
             for batch in stages.into_values() {
                 try_join_all(batch.iter().map(|(p, a)| async move {
                     self.start_planned(p, *a).await?;
-                    progress.detail(&format!("{} started", p.spec.name));
+                    let again = if *a == Action::Start { " again (it was stopped)" } else { "" };
+                    progress.detail(&format!("{} started{again}", p.spec.name));
                     Ok::<_, LabError>(())
                 }))
                 .await?;
