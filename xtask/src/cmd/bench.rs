@@ -387,8 +387,8 @@ fn fmt_load(load: Option<f64>) -> String {
     load.map_or("unknown".into(), |l| format!("{l:.2}"))
 }
 
-async fn calls(lab: LabArg, options: lab::load::Options, json: bool) -> anyhow::Result<()> {
-    let lab = lab.load()?;
+async fn calls(arg: LabArg, options: lab::load::Options, json: bool) -> anyhow::Result<()> {
+    let lab = arg.load()?;
     let progress = Term::new();
     let report = lab::load::run(&lab, state_dir(&lab)?, &options, &progress).await?;
     progress.finish();
@@ -460,5 +460,8 @@ async fn calls(lab: LabArg, options: lab::load::Options, json: bool) -> anyhow::
     if let Some(warning) = &report.not_given_back {
         println!("warning: {warning}");
     }
+    // The lab is left up for the next ramp, as `bench scenarios` leaves its own.
+    let file = arg.lab.as_ref().map(|p| format!(" --lab {}", p.display())).unwrap_or_default();
+    println!("lab {} is still up: `cargo xtask lab down{file}` removes it", report.lab);
     Ok(())
 }
