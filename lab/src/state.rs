@@ -22,6 +22,11 @@ impl StateDir {
     pub fn config_dir(&self) -> PathBuf {
         self.dir.join("config")
     }
+
+    /// The folder a site's (or the operator's) Asterisk reads as /etc/asterisk.
+    pub fn asterisk_dir(&self, site: &str) -> PathBuf {
+        self.config_dir().join(site).join(crate::gen::ASTERISK_DIR)
+    }
 }
 
 /// Creates a lab's state folder, or narrows it, to its owner only: it holds

@@ -3,7 +3,6 @@
 //! and the views that need the user's terminal.
 
 use super::{LabError, LabRuntime};
-use crate::gen::ASTERISK_DIR;
 use crate::runtime::asterisk_cli;
 use crate::runtime::topology::{self, LABEL_LAB};
 
@@ -58,7 +57,7 @@ impl LabRuntime<'_> {
         let container = self.running_asterisk(site).await?;
         let script = "cd /etc/asterisk && find . -maxdepth 1 -type f -print0 | tar -cf - --null -T -";
         let archive = self.engine.exec_bytes(&container, &["sh", "-c", script]).await?;
-        let dir = self.state.config_dir().join(site).join(ASTERISK_DIR);
+        let dir = self.state.asterisk_dir(site);
         let write = |source: std::io::Error| LabError::WriteConfig { path: dir.display().to_string(), source };
         std::fs::create_dir_all(&dir).map_err(write)?;
         let mut files = 0;
@@ -100,7 +99,7 @@ impl LabRuntime<'_> {
         let container = self.asterisk_container(site).ok_or_else(|| LabError::NoSuchSite(site.to_string()))?;
         if self.on_swarm() {
             // Its configs are copies there: the edited ones go first.
-            let dir = self.state.config_dir().join(site).join(ASTERISK_DIR);
+            let dir = self.state.asterisk_dir(site);
             self.engine.put_top_files(&container, &dir, "/etc/asterisk").await?;
         }
         let mut out = String::new();
